@@ -1,0 +1,98 @@
+# Caregivers College. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-browser install translations extract browser-deps migrate demo worker bench bench-dashboards bench-certificates load-test lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Caregivers College needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1))." \
+	         "Run: make PYTHON=python3.12 ..."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## install: the virtual environment with the pinned dependencies
+install: $(STAMP)
+
+## translations: compile the .po catalogues into .mo files (never committed)
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d college/translations --statistics
+
+## extract: collect the interface strings into the catalogues; then fill every empty msgstr
+extract: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	  -w 100 -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d college/translations \
+	  --ignore-obsolete -w 100
+	@echo "Now fill the empty (and fuzzy) msgstr entries in college/translations/nl/LC_MESSAGES/messages.po"
+
+## browser-deps: axe-core from the npm registry; Debian's chromium must be installed (.ci/run does)
+browser-deps: node_modules/.package-lock.json
+	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM): the browser tests need it." \
+	  "Install it with: apt-get update && apt-get install -y chromium" >&2; exit 1; }
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## migrate: bring the database (DATABASE_URL, default instance/college.sqlite) up to date
+migrate: install translations
+	$(BIN)/flask db upgrade
+
+## demo: load the demo into an empty database, and print the demo logins
+demo: migrate
+	$(BIN)/flask college demo --if-empty
+
+## run: migrate, load the demo on first run, start a certificate worker and the web server
+run: demo
+	@echo ""
+	@echo "Caregivers College runs at http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	@echo ""
+	@# Background jobs of a non-interactive shell ignore Ctrl+C: the trap stops the worker.
+	$(BIN)/flask college worker & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## test: install and run the whole suite, browser tests included (on DATABASE_URL / REDIS_URL when set)
+test: install translations browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-browser: only the tests that drive Chromium (axe-core checks, journeys)
+test-browser: install translations browser-deps
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+## worker: a certificate (and mail) worker on the configured Redis
+worker: migrate
+	$(BIN)/flask college worker
+
+## load-test: 50 users for 2 minutes against gunicorn, PostgreSQL (LOAD_DATABASE_URL) and a worker; not in `make test`
+load-test: install translations
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+## lint: ruff (with its security rules) and bandit, as CI runs them
+lint: install
+	$(BIN)/ruff check college tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r college
+
+## bench-dashboards: the dashboards on a large generated organiser, SQLite and PostgreSQL
+bench-dashboards: migrate
+	$(BIN)/python bench/dashboards.py
+
+## bench-certificates: certificates per second through the queue, one and two workers
+bench-certificates: migrate
+	$(BIN)/python bench/certificates.py -n 40
+
+## bench: every benchmark
+bench: bench-dashboards bench-certificates
+
+## clean: remove the virtual environment and the local data (database, Redis file, dev key)
+clean:
+	rm -rf $(VENV) instance .pytest_cache node_modules build test-artifacts
