@@ -1,0 +1,158 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from college.accounts.models import Kind, Role
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def kind_choices():
+    return [
+        SelectChoice(Kind.CAREGIVER.value, _l("I care for someone close to me (caregiver)")),
+        SelectChoice(Kind.PROFESSIONAL.value, _l("I work in care or welfare (professional)")),
+    ]
+
+
+class RegisterForm(FlaskForm):
+    kind = RadioField(
+        _l("Who are you?"),
+        choices=kind_choices(),
+        validators=[DataRequired(_l("Choose whether you are a caregiver or a professional."))],
+        invalid_choice_message=_l("Choose whether you are a caregiver or a professional."),
+    )
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    profession = StringField(
+        _l("Profession (only for professionals)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("For example: home nurse, social worker, GP."),
+    )
+    registration_number = StringField(
+        _l("Registration number (optional)"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Only if your certificate must state it, for example your RIZIV/INAMI number."),
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that the College keeps my details "
+           "to organise my trainings."),
+        validators=[DataRequired(_l("You can only register if you agree to the privacy notice."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address."))],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password."))],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password."))],
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def role_choices():
+    return [
+        SelectChoice(Role.LEARNER.value, _l("Learner (caregiver or professional)")),
+        SelectChoice(Role.TRAINER.value, _l("Trainer")),
+        SelectChoice(Role.COORDINATOR.value, _l("Coordinator")),
+    ]
+
+
+class AccountForm(FlaskForm):
+    """A coordinator creates an account for their organiser."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    email = EmailField(
+        _l("Email address"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("Leave empty for a caregiver without email: you then enrol them yourself."),
+    )
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=role_choices(),
+        validators=[DataRequired(_l("Choose at least one role."))],
+        validate_choice=False,  # the service refuses unknown roles with its own message
+    )
+    kind = RadioField(
+        _l("Learner type (for learners)"),
+        choices=[SelectChoice("", _l("Not a learner")), *kind_choices()],
+        default="",
+        validate_choice=False,
+    )
+
+
+class LogoForm(FlaskForm):
+    """A coordinator uploads the organiser's logo (printed on certificates)."""
+
+    logo = FileField(
+        _l("Logo"),
+        validators=[FileRequired(_l("Choose an image file."))],
+        description=_l("A PNG or JPEG image of at most 512 KB."),
+        render_kw={"accept": "image/png,image/jpeg"},
+    )

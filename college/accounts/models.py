@@ -1,0 +1,154 @@
+"""Organisers, users and their roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from college import timeutil
+from college.dbtypes import UTCDateTime, enum_column
+from college.extensions import db
+
+if TYPE_CHECKING:
+    from college.catalogue.models import Course
+
+
+class Kind(enum.Enum):
+    """Which track a learner registered for."""
+
+    CAREGIVER = "caregiver"
+    PROFESSIONAL = "professional"
+
+
+class Language(enum.Enum):
+    NL = "nl"
+    EN = "en"
+
+
+class Role(enum.Enum):
+    """A role; trainer and coordinator are held per organiser, learner on the user itself."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    COORDINATOR = "coordinator"
+
+
+class Organiser(db.Model):
+    """A municipality, hub or care organisation that organises courses."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    municipality: Mapped[str] = mapped_column(String(120), default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_mimetype: Mapped[str | None] = mapped_column(String(40))
+    #: When a learner is deleted, may verification still show their certificate as valid?
+    verify_anonymised_certificates: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+    courses: Mapped[list[Course]] = relationship(back_populates="organiser", lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organiser", lazy="raise", cascade="all, delete-orphan"
+    )
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Organiser | None:
+        return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    def __repr__(self) -> str:
+        return f"<Organiser {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    """Anyone who uses the College: learners, trainers and coordinators."""
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "kind IS NOT NULL OR NOT is_learner", name="learner_has_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased; empty for a managed account created by a coordinator.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[Kind | None] = mapped_column(enum_column(Kind, "user_kind"))
+    is_learner: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language, "user_language"), default=Language.NL
+    )
+    profession: Mapped[str | None] = mapped_column(String(120))
+    registration_number: Mapped[str | None] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    #: Bumped at logout and password change, so copied session cookies stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    #: Secret of the learner's private calendar feed; None when revoked or never made.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    managed_by_organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="SET NULL")
+    )
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login: the id carries the session version, so bumping it ends other sessions.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.anonymised_at is None
+
+    @property
+    def is_managed(self) -> bool:
+        """A managed account has no email and cannot log in; a coordinator acts for it."""
+        return self.email is None
+
+    @property
+    def roles(self) -> set[Role]:
+        roles = {membership.role for membership in self.memberships}
+        if self.is_learner:
+            roles.add(Role.LEARNER)
+        return roles
+
+    def organiser_ids(self, role: Role) -> set[int]:
+        """Ids of the organisers where this user holds the role."""
+        return {m.organiser_id for m in self.memberships if m.role == role}
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email or '(managed)'}>"
+
+
+class Membership(db.Model):
+    """A staff role (trainer or coordinator) that a user holds at an organiser."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "membership_role"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+    user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
+    organiser: Mapped[Organiser] = relationship(back_populates="memberships", lazy="joined")
+
+    __table_args__ = (CheckConstraint("role <> 'learner'", name="staff_role"),)

@@ -1,0 +1,38 @@
+"""Idle and absolute session timeouts: a forgotten login on a shared computer ends by itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, session
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from college import timeutil
+
+
+def mark_login() -> None:
+    """Record when this session logged in and was last used."""
+    stamp = timeutil.now().timestamp()
+    session["auth_at"] = stamp
+    session["seen_at"] = stamp
+
+
+def enforce_timeouts() -> None:
+    """Log out a session that has been idle or alive for too long."""
+    if not current_user.is_authenticated:
+        return
+    now = timeutil.now().timestamp()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]).total_seconds()
+    absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"]).total_seconds()
+    auth_at, seen_at = session.get("auth_at", 0), session.get("seen_at", 0)
+    if now - seen_at > idle or now - auth_at > absolute:
+        logout_user()
+        language = session.get("language")
+        session.clear()
+        if language:
+            session["language"] = language
+        flash(_("You were logged out because you were away for a while. Please log in again."),
+              "info")
+        return
+    session["seen_at"] = now

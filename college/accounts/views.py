@@ -1,0 +1,248 @@
+"""Account pages: register, log in and out, change password, people of an organiser."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from college.accounts import bp, services
+from college.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from college.accounts.models import Kind, Language, Organiser, User
+from college.accounts.reset import request_password_reset, user_for_token
+from college.accounts.reset import reset_password as reset_with_token
+from college.accounts.sessions import enforce_timeouts, mark_login
+from college.errors import ServiceError
+from college.extensions import db, login_manager
+from college.forms import attach_error, safe_next
+from college.policy import can_manage_organiser, require
+from college.privacy.services import record_access
+from college.security import limit_guesses
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the user of a session cookie, unless its session version has been ended."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+    except ValueError:
+        return None
+    if user is None or str(user.session_version) != raw_version or not user.is_active:
+        return None
+    return user
+
+
+def _start_session(user: User) -> None:
+    """A fresh session at login, so a session id fixed before login is worthless."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user)
+    mark_login()
+
+
+bp.before_app_request(enforce_timeouts)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a learner account as a caregiver or a professional."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_learner(
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                kind=Kind(form.kind.data),
+                language=Language(str(get_locale())),  # the language the page was shown in
+                profession=form.profession.data,
+                registration_number=form.registration_number.data,
+                consent=form.consent.data,
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("accounts/register.html", form=form), error.status
+        _start_session(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(safe_next())
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_guesses("login")
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The email address or password is not correct."))
+            return render_template("accounts/login.html", form=form), 401
+        _start_session(user)
+        flash(_("You are logged in."), "success")
+        return redirect(safe_next())
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out, and end this user's sessions in other browsers too."""
+    services.end_other_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            if error.field == "password":
+                form.new_password.errors = [*form.new_password.errors, error.message]
+            return render_template("accounts/change_password.html", form=form), error.status
+        _start_session(current_user._get_current_object())
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("main.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limit_guesses("reset")
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the email is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        return render_template("accounts/forgot_password.html", form=form, sent=True)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/forgot_password.html", form=form, sent=False), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through the emailed link; ends every session of the account."""
+    if user_for_token(token) is None:
+        return render_template("accounts/reset_password.html", form=None), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_with_token(token, form.new_password.data)
+        except ServiceError as error:
+            form.new_password.errors = [*form.new_password.errors, error.message]
+            return render_template("accounts/reset_password.html", form=form), error.status
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        _start_session(user)
+        flash(_("Your password has been changed. You are logged in."), "success")
+        return redirect(url_for("main.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+def _organiser_or_404(organiser_id: int) -> Organiser:
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is None:
+        abort(404)
+    require(can_manage_organiser(current_user, organiser.id))
+    return organiser
+
+
+@bp.get("/organisers/<int:organiser_id>/people")
+@login_required
+def people(organiser_id: int):
+    """The organiser's trainers, coordinators and managed learner accounts."""
+    organiser = _organiser_or_404(organiser_id)
+    people = services.staff_of(organiser.id)
+    record_access(current_user, [person.id for person in people if person.is_managed], "people")
+    return render_template("accounts/people.html", organiser=organiser, people=people,
+                           delete_form=FlaskForm())
+
+
+@bp.route("/organisers/<int:organiser_id>/people/new", methods=["GET", "POST"])
+@login_required
+def new_account(organiser_id: int):
+    """Create a trainer, a coordinator or a managed learner account."""
+    organiser = _organiser_or_404(organiser_id)
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_account(
+                actor=current_user,
+                organiser=organiser,
+                name=form.name.data,
+                email=form.email.data,
+                roles=form.roles.data,
+                kind=form.kind.data or None,
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template(
+                "accounts/new_account.html", form=form, organiser=organiser
+            ), error.status
+        flash(_("Account created for %(name)s.", name=user.name), "success")
+        return redirect(url_for("accounts.people", organiser_id=organiser.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/new_account.html", form=form, organiser=organiser), status
+
+
+@bp.route("/organisers/<int:organiser_id>/logo", methods=["GET", "POST"])
+@login_required
+def organiser_logo(organiser_id: int):
+    """The organiser's logo on certificates: upload a PNG or JPEG."""
+    organiser = _organiser_or_404(organiser_id)
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            services.set_organiser_logo(current_user, organiser, form.logo.data.read(services.LOGO_MAX_BYTES + 1))
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("accounts/logo.html", form=form, organiser=organiser), error.status
+        flash(_("The logo has been saved. New certificates show it."), "success")
+        return redirect(url_for("accounts.organiser_logo", organiser_id=organiser.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/logo.html", form=form, organiser=organiser), status
+
+
+@bp.get("/organisers/<int:organiser_id>/logo.img")
+@login_required
+def organiser_logo_image(organiser_id: int):
+    """The current logo, for its coordinators' preview."""
+    organiser = _organiser_or_404(organiser_id)
+    logo = db.session.scalar(select(Organiser.logo).where(Organiser.id == organiser.id))
+    if not logo:
+        abort(404)
+    response = make_response(logo)
+    response.headers["Content-Type"] = organiser.logo_mimetype or "application/octet-stream"
+    return response

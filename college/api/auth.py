@@ -1,0 +1,52 @@
+"""Who is calling: the user of the request's bearer token, never the browser's session cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_smorest import abort
+
+from college.accounts.models import User
+from college.api.models import ApiToken
+
+
+def _bearer_token() -> str | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def load_token_user() -> None:
+    """Before each API request: find the token's user (or nobody); cookies play no part."""
+    g.api_token = None
+    g.api_user = None
+    token = _bearer_token()
+    if token:
+        api_token = ApiToken.find_valid(token)
+        if api_token is not None and api_token.user.is_active:
+            g.api_token = api_token
+            g.api_user = api_token.user
+
+
+def current_user() -> User | None:
+    """The user of this API request's bearer token, or None."""
+    return g.get("api_user")
+
+
+def current_token() -> ApiToken | None:
+    """The token this API request was made with, or None."""
+    return g.get("api_token")
+
+
+def require_user(view: Callable) -> Callable:
+    """Answer 401 unless the request carries a valid bearer token."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            abort(401, message=_("Log in first: send a valid bearer token in the Authorization header."))
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,128 @@
+"""Courses: the published catalogue, filtered by track and words."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from flask_smorest import abort
+from sqlalchemy import select
+
+from college import policy
+from college.api import auth
+from college.api.core import Blueprint, id_field
+from college.api.pagination import PageArgs, page_schema, paginate
+from college.api.resources.accounts import organiser_to_manage
+from college.catalogue import services
+from college.catalogue.models import Course, Track
+from college.extensions import db
+
+blp = Blueprint("api_courses", __name__, url_prefix="/api/v1/courses", description="The courses of the College.")
+
+
+class CompletionSchema(ma.Schema):
+    """What a learner must do to complete the course."""
+
+    min_attendance_pct = ma.fields.Integer(required=True)
+    modules_required = ma.fields.Boolean(required=True)
+    quiz_pass_pct = ma.fields.Integer(required=True)
+
+
+class CourseSchema(ma.Schema):
+    """A training, open to caregivers, professionals or both."""
+
+    id = ma.fields.Integer(required=True)
+    organiser_id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    summary = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    tracks = ma.fields.Function(
+        lambda course: sorted(track.value for track in course.tracks),
+        required=True,
+        metadata={"type": "array", "items": {"type": "string", "enum": [t.value for t in Track]}},
+    )
+    hours = ma.fields.Float(required=True)
+    accreditation_points = ma.fields.Float(required=True, allow_none=True)
+    published = ma.fields.Boolean(required=True)
+    completion = ma.fields.Nested(CompletionSchema, required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+
+    def get_attribute(self, obj, attr, default):
+        # The completion rule is a group of the course's own columns.
+        return obj if attr == "completion" else super().get_attribute(obj, attr, default)
+
+
+class CourseQuerySchema(PageArgs):
+    """Filters of the course list."""
+
+    track = ma.fields.Enum(Track, by_value=True, load_default=None)
+    q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
+                         metadata={"description": "Words in the title, summary or description; "
+                                                  "case and accents do not matter."})
+
+
+@blp.get("")
+@blp.arguments(CourseQuerySchema, location="query")
+@blp.response(200, page_schema(CourseSchema))
+def list_courses(args: dict):
+    """Published courses, optionally for one track or matching words."""
+    statement = select(Course).where(Course.published.is_(True))
+    if args["track"] is not None:
+        statement = statement.where(Course.open_to(args["track"]))
+    if args["q"]:
+        statement = statement.where(Course.matching(args["q"]))
+    return paginate(statement, Course.id, args)
+
+
+@blp.get("/<id:course_id>")
+@blp.response(200, CourseSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_course(course_id: int):
+    """One course: published, or any course of an organiser you train or coordinate for."""
+    course = db.session.get(Course, course_id)
+    user = auth.current_user()
+    if course is None or not (
+        course.published or (user is not None and policy.is_staff(user, course.organiser_id))
+    ):
+        abort(404)
+    return course
+
+
+class CompletionInSchema(ma.Schema):
+    """The completion rule of a new course; left out, the College's defaults apply."""
+
+    min_attendance_pct = ma.fields.Integer(metadata={"description": "0 to 100; 80 when left out."})
+    modules_required = ma.fields.Boolean()
+    quiz_pass_pct = ma.fields.Integer(metadata={"description": "0 to 100; 70 when left out."})
+
+
+class NewCourseSchema(ma.Schema):
+    """A course a coordinator creates for their organiser."""
+
+    # Lengths and ranges are the catalogue service's rules: it answers 422 per field.
+    title = ma.fields.String(required=True)
+    summary = ma.fields.String(load_default="")
+    description = ma.fields.String(load_default="")
+    tracks = ma.fields.List(ma.fields.Enum(Track, by_value=True), required=True)
+    hours = ma.fields.Float(required=True)
+    accreditation_points = ma.fields.Float(load_default=None, allow_none=True)
+    published = ma.fields.Boolean(load_default=False)
+    completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
+    organiser_id = id_field(
+        load_default=None, allow_none=True,
+        metadata={"description": "Needed when you coordinate more than one organiser."},
+    )
+
+
+@blp.post("")
+@blp.login_required
+@blp.arguments(NewCourseSchema)
+@blp.response(201, CourseSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def create_course(data: dict):
+    """Create a course of your organiser (coordinators only)."""
+    actor = auth.current_user()
+    organiser = organiser_to_manage(
+        actor, data.pop("organiser_id"), _("Only coordinators of this organiser can manage its courses.")
+    )
+    return services.create_course(actor, organiser, **data.pop("completion"), **data)

@@ -1,0 +1,242 @@
+"""Editions of a course and their sessions, with the edition's calendar file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import marshmallow as ma
+from flask import Response
+from flask_babel import gettext as _
+from flask_smorest import abort
+from sqlalchemy import select
+
+from college import policy, timeutil
+from college.accounts.models import User
+from college.api import auth
+from college.api.core import Blueprint, id_field
+from college.api.pagination import PageArgs, page_schema, paginate
+from college.attendance.services import get_edition, seated_learner_ids
+from college.catalogue import calendar, services
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.enrolment.services import change_capacity, parse_capacity
+from college.errors import Invalid
+from college.extensions import db
+
+# Calendars start and end somewhere: outside these years a moment cannot even be converted to
+# Brussels time, so such input is refused as invalid rather than failing inside a service.
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def day_field(**kwargs) -> ma.fields.Date:
+    """A calendar day between 1900 and 2199."""
+    return ma.fields.Date(validate=ma.validate.Range(min=_FIRST_DAY, max=_LAST_DAY), **kwargs)
+
+
+def moment_field(**kwargs) -> ma.fields.AwareDateTime:
+    """A moment with its offset, between 1900 and 2199."""
+    return ma.fields.AwareDateTime(validate=ma.validate.Range(
+        min=datetime.combine(_FIRST_DAY, time.min, UTC),
+        max=datetime.combine(_LAST_DAY, time.min, UTC),
+    ), **kwargs)
+
+
+blp = Blueprint("api_editions", __name__, url_prefix="/api/v1",
+                description="Editions (runs) of a course and their sessions.")
+
+
+class EditionSchema(ma.Schema):
+    """One run of a course, at a place, between dates, with a number of seats."""
+
+    id = ma.fields.Integer(required=True)
+    course_id = ma.fields.Integer(required=True)
+    venue = ma.fields.String(required=True)
+    address = ma.fields.String(required=True)
+    place = ma.fields.String(required=True)
+    online_url = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "The video link; shown to enrolled learners and staff only."},
+    )
+    capacity = ma.fields.Integer(required=True)
+    seats_left = ma.fields.Integer(required=True)
+    waitlist_length = ma.fields.Integer(required=True)
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    enrolment_opens_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+    enrolment_closes_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+    trainer_ids = ma.fields.Function(
+        lambda edition: sorted(trainer.id for trainer in edition.trainers),
+        required=True, metadata={"type": "array", "items": {"type": "integer"}},
+    )
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class EditionChangeSchema(ma.Schema):
+    """What a coordinator may change of an edition; fields left out keep their value."""
+
+    # Lengths, dates and trainers are the catalogue service's rules: it answers 422 per field.
+    venue = ma.fields.String()
+    address = ma.fields.String()
+    place = ma.fields.String()
+    online_url = ma.fields.String(allow_none=True)
+    starts_on = day_field()
+    ends_on = day_field()
+    enrolment_opens_at = moment_field(allow_none=True)
+    enrolment_closes_at = moment_field(allow_none=True)
+    trainer_ids = ma.fields.List(id_field())
+    capacity = ma.fields.Integer(
+        strict=True, metadata={"description": "More seats move people up from the waiting list."}
+    )
+
+
+class NewEditionSchema(EditionChangeSchema):
+    """A new edition of a course."""
+
+    place = ma.fields.String(required=True, metadata={"description": "The municipality."})
+    starts_on = day_field(required=True)
+    ends_on = day_field(metadata={"description": "The first day when left out."})
+    capacity = ma.fields.Integer(required=True, strict=True)
+
+
+class SessionSchema(ma.Schema):
+    """A meeting of an edition."""
+
+    id = ma.fields.Integer(required=True)
+    edition_id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    room = ma.fields.String(required=True)
+
+
+class NewSessionSchema(ma.Schema):
+    """A new session: start and end on one day of the edition, with their offset."""
+
+    starts_at = moment_field(required=True)
+    ends_at = moment_field(required=True)
+    room = ma.fields.String(load_default="")
+    title = ma.fields.String(load_default="")
+
+
+def _visible_edition(edition_id: int) -> Edition:
+    """The edition (course, trainers, sessions loaded) if the caller may see it; else 404."""
+    edition = get_edition(edition_id)
+    user = auth.current_user()
+    if not (
+        edition.course.published
+        or (user is not None and policy.is_staff(user, edition.course.organiser_id))
+    ):
+        abort(404)
+    return edition
+
+
+def _shown(edition: Edition, user: User | None) -> Edition:
+    """Hide the video link from all but the edition's staff and seated learners."""
+    if edition.online_url and not (
+        user is not None
+        and (policy.is_staff(user, edition.course.organiser_id) or user.id in seated_learner_ids(edition.id))
+    ):
+        db.session.expunge(edition)  # a copy for this answer only: nothing reaches the database
+        edition.online_url = None
+    return edition
+
+
+@blp.post("/courses/<id:course_id>/editions")
+@blp.login_required
+@blp.arguments(NewEditionSchema)
+@blp.response(201, EditionSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def create_edition(data: dict, course_id: int):
+    """Add an edition to a course (the organiser's coordinators)."""
+    course = db.session.get(Course, course_id)
+    user = auth.current_user()
+    if course is None or not (course.published or policy.is_staff(user, course.organiser_id)):
+        abort(404)
+    parse_capacity(data["capacity"])  # the seat limit of enrolment, before anything is created
+    edition = services.create_edition(user, course, **data)
+    return get_edition(edition.id)
+
+
+@blp.get("/editions/<id:edition_id>")
+@blp.response(200, EditionSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_edition_view(edition_id: int):
+    """One edition, with its seats left and the length of its waiting list."""
+    return _shown(_visible_edition(edition_id), auth.current_user())
+
+
+@blp.patch("/editions/<id:edition_id>")
+@blp.login_required
+@blp.arguments(EditionChangeSchema)
+@blp.response(200, EditionSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def update_edition(data: dict, edition_id: int):
+    """Change an edition's seats, place, dates or trainers (the organiser's coordinators)."""
+    edition = _visible_edition(edition_id)
+    user = auth.current_user()
+    capacity = data.pop("capacity", None)
+    if capacity is not None:
+        parse_capacity(capacity)  # a malformed capacity refuses the request before anything changes
+    if data or capacity is None:
+        # First the fields the catalogue checks, so a refused capacity is the only partial case.
+        services.update_edition(user, edition, **data)
+    if capacity is not None:
+        change_capacity(edition_id=edition.id, capacity=capacity, actor=user)
+    db.session.expire_all()
+    return get_edition(edition.id)
+
+
+_SESSION_FIELDS = {"day": "starts_at", "starts": "starts_at", "ends": "ends_at"}
+
+
+@blp.post("/editions/<id:edition_id>/sessions")
+@blp.login_required
+@blp.arguments(NewSessionSchema)
+@blp.response(201, SessionSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def create_session(data: dict, edition_id: int):
+    """Add a session to an edition (the organiser's coordinators)."""
+    edition = _visible_edition(edition_id)
+    starts, ends = timeutil.local(data["starts_at"]), timeutil.local(data["ends_at"])
+    if ends.date() != starts.date():
+        raise Invalid(_("A session starts and ends on the same day (Brussels time)."), field="ends_at")
+    try:
+        return services.create_session(
+            auth.current_user(), edition, day=starts.date(), starts=starts.time(), ends=ends.time(),
+            room=data["room"], title=data["title"],
+        )
+    except Invalid as error:
+        # The service speaks of the form's day and times; the API's fields are moments.
+        error.field = _SESSION_FIELDS.get(error.field, error.field)
+        raise
+
+
+@blp.get("/editions/<id:edition_id>/sessions")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(SessionSchema))
+@blp.alt_response(404, response="NOT_FOUND")
+def list_sessions(args: dict, edition_id: int):
+    """The sessions of an edition, in the order they were added (sort by `starts_at` for time)."""
+    edition = _visible_edition(edition_id)
+    return paginate(
+        select(TrainingSession).where(TrainingSession.edition_id == edition.id), TrainingSession.id, args
+    )
+
+
+@blp.get("/editions/<id:edition_id>/calendar.ics")
+@blp.response(200, {"type": "string"}, content_type="text/calendar",
+              description="An iCalendar (RFC 5545) file of the sessions.")
+@blp.alt_response(404, response="NOT_FOUND")
+def edition_calendar(edition_id: int):
+    """The sessions of an edition as an iCalendar file."""
+    edition = _visible_edition(edition_id)
+    body = calendar.render_calendar(
+        _("%(course)s, %(place)s", course=edition.course.title, place=edition.place),
+        calendar.stable_uid("edition", edition.id),
+        calendar.edition_sessions(edition.id),
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="edition-{edition.id}.ics"'
+    return response

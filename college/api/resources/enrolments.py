@@ -1,0 +1,88 @@
+"""Enrolments: enrol in an edition (or on its waiting list), cancel, my enrolments, my calendar."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from college.api import auth
+from college.api.core import Blueprint, id_field
+from college.api.pagination import PageArgs, page_schema, paginate
+from college.catalogue import calendar
+from college.enrolment import services
+from college.enrolment.models import Enrolment, EnrolmentStatus
+
+blp = Blueprint("api_enrolments", __name__, url_prefix="/api/v1",
+                description="Enrolments in editions, the waiting list, and your calendar feed.")
+
+
+class EnrolmentSchema(ma.Schema):
+    """A learner's place in an edition: a seat, a waiting-list position, or a past one."""
+
+    id = ma.fields.Integer(required=True)
+    edition_id = ma.fields.Integer(required=True)
+    user_id = ma.fields.Integer(attribute="learner_id", required=True)
+    status = ma.fields.Enum(EnrolmentStatus, by_value=True, required=True)
+    waitlist_position = ma.fields.Integer(required=True, allow_none=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    cancelled_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+
+
+class EnrolSchema(ma.Schema):
+    """Whom to enrol: yourself when left out; a coordinator or trainer names the learner."""
+
+    user_id = id_field(load_default=None, allow_none=True)
+
+
+class CalendarFeedSchema(ma.Schema):
+    """The address of your private calendar feed."""
+
+    url = ma.fields.Url(required=True, metadata={
+        "description": "Subscribe to it in a calendar app; it shows the sessions you hold a seat in."})
+
+
+@blp.post("/editions/<id:edition_id>/enrolments")
+@blp.login_required
+@blp.arguments(EnrolSchema)
+@blp.response(201, EnrolmentSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def enrol(data: dict, edition_id: int):
+    """Enrol in an edition, or join its waiting list when it is full."""
+    actor = auth.current_user()
+    return services.enrol_learner(
+        edition_id=edition_id, learner_id=data["user_id"] or actor.id, actor=actor
+    )
+
+
+@blp.delete("/enrolments/<id:enrolment_id>")
+@blp.login_required
+@blp.response(200, EnrolmentSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def cancel(enrolment_id: int):
+    """Cancel an enrolment or a place on the waiting list; the first one waiting moves up."""
+    return services.cancel_enrolment(enrolment_id=enrolment_id, actor=auth.current_user())
+
+
+@blp.get("/me/enrolments")
+@blp.login_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(EnrolmentSchema))
+def my_enrolments(args: dict):
+    """Your enrolments, cancelled ones included."""
+    statement = select(Enrolment).where(Enrolment.learner_id == auth.current_user().id)
+    return paginate(statement, Enrolment.id, args)
+
+
+@blp.get("/me/calendar-feed")
+@blp.login_required
+@blp.response(200, CalendarFeedSchema)
+def my_calendar_feed():
+    """The address of your private calendar feed, made the first time you ask."""
+    user = auth.current_user()
+    token = user.calendar_token or calendar.renew_calendar_token(user)
+    return {"url": current_app.config["PUBLIC_BASE_URL"] + url_for("catalogue.learner_ics", token=token)}

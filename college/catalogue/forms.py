@@ -1,0 +1,194 @@
+"""Forms of course management and of the catalogue's filters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from college.accounts.forms import MultiCheckboxField
+from college.catalogue.models import Track
+
+
+class _PlainParseMessage:
+    """A field whose unparsable input gets a plain message of ours, with an example."""
+
+    parse_message = _l("This value is not valid.")
+
+    def process_formdata(self, valuelist):
+        """Parse as the base field does, with our message when that fails."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(self.parse_message)) from error
+
+
+class WholeNumberField(_PlainParseMessage, IntegerField):
+    """A whole number: seats, percentages."""
+
+    parse_message = _l("Enter a whole number, like 12.")
+
+
+class NumberField(_PlainParseMessage, DecimalField):
+    """A decimal field that accepts a comma as decimal mark, as Flemish people write it."""
+
+    parse_message = _l("Enter a number, like 2 or 2,5.")
+
+    def process_formdata(self, valuelist):
+        """Read "2,5" as 2.5."""
+        super().process_formdata([valuelist[0].replace(",", ".").strip()] if valuelist else valuelist)
+
+
+class DayField(_PlainParseMessage, DateField):
+    """A calendar day."""
+
+    parse_message = _l("Enter a date, like 2027-03-14.")
+
+
+class ClockField(_PlainParseMessage, TimeField):
+    """A wall-clock time in Brussels."""
+
+    parse_message = _l("Enter a time, like 14:00.")
+
+
+class MomentField(_PlainParseMessage, DateTimeLocalField):
+    """A wall-clock date and time in Brussels."""
+
+    parse_message = _l("Enter a date and a time, like 2027-03-14 09:00.")
+
+
+def track_choices():
+    """The two tracks as checkbox choices."""
+    return [
+        SelectChoice(Track.CAREGIVERS.value, _l("Caregivers")),
+        SelectChoice(Track.PROFESSIONALS.value, _l("Professionals")),
+    ]
+
+
+class CourseForm(FlaskForm):
+    """A course and its completion rule."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    summary = StringField(
+        _l("Summary"),
+        validators=[Length(max=500)],
+        description=_l("One or two sentences shown in the catalogue."),
+    )
+    description = TextAreaField(_l("Description"))
+    tracks = MultiCheckboxField(
+        _l("Open to"),
+        choices=track_choices(),
+        validate_choice=False,  # the service refuses unknown or missing tracks with its message
+    )
+    hours = NumberField(_l("Hours"), validators=[Optional()], places=None)
+    accreditation_points = NumberField(
+        _l("Accreditation points (optional)"),
+        validators=[Optional()],
+        places=None,
+        description=_l("Shown to professionals and printed on their certificate."),
+    )
+    published = BooleanField(_l("Published: learners can see and enrol"))
+    min_attendance_pct = WholeNumberField(
+        _l("Minimum attendance (%)"),
+        validators=[InputRequired(_l("Enter a percentage between 0 and 100."))],
+        default=80,
+    )
+    modules_required = BooleanField(_l("All modules must be completed"))
+    quiz_pass_pct = WholeNumberField(
+        _l("Quiz pass mark (%)"),
+        validators=[InputRequired(_l("Enter a percentage between 0 and 100."))],
+        default=70,
+        description=_l("Only counts when the course has a quiz."),
+    )
+
+    def service_fields(self) -> dict:
+        """The fields as the catalogue services take them."""
+        return {
+            "title": self.title.data,
+            "summary": self.summary.data,
+            "description": self.description.data,
+            "tracks": set(self.tracks.data or ()),
+            "hours": self.hours.data if self.hours.data is not None else 0,
+            "accreditation_points": self.accreditation_points.data,
+            "published": self.published.data,
+            "min_attendance_pct": self.min_attendance_pct.data,
+            "modules_required": self.modules_required.data,
+            "quiz_pass_pct": self.quiz_pass_pct.data,
+        }
+
+
+class EditionForm(FlaskForm):
+    """An edition's place, dates and trainers."""
+
+    venue = StringField(
+        _l("Venue"), validators=[Length(max=200)],
+        description=_l("For example: Dienstencentrum De Vlinder."),
+    )
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    place = StringField(_l("Place (town)"), validators=[Length(max=120)])
+    online_url = URLField(
+        _l("Online link (optional)"), validators=[Optional(), Length(max=500)],
+        description=_l("For online sessions: the link to the video call."),
+    )
+    starts_on = DayField(
+        _l("First day"), validators=[InputRequired(_l("Enter the first day."))]
+    )
+    ends_on = DayField(
+        _l("Last day"), validators=[Optional()],
+        description=_l("Leave empty for a one-day edition."),
+    )
+    enrolment_opens_at = MomentField(
+        _l("Enrolment opens (optional)"), validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    enrolment_closes_at = MomentField(
+        _l("Enrolment closes (optional)"), validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    trainer_ids = MultiCheckboxField(_l("Trainers"), coerce=int, validate_choice=False)
+
+    def service_fields(self) -> dict:
+        """The fields as the catalogue services take them."""
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "venue", "address", "place", "online_url", "starts_on", "ends_on",
+                "enrolment_opens_at", "enrolment_closes_at", "trainer_ids",
+            )
+        }
+
+
+class NewEditionForm(EditionForm):
+    """Capacity is set when an edition is created; later changes go through enrolment."""
+
+    capacity = WholeNumberField(
+        _l("Number of seats"),
+        validators=[InputRequired(_l("Enter the number of seats."))],
+        default=20,
+    )
+
+
+class SessionForm(FlaskForm):
+    """A session: a day, two times (Brussels) and a room."""
+
+    day = DayField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])
+    starts = ClockField(_l("Starts at"), validators=[InputRequired(_l("Enter a start time, like 14:00."))])
+    ends = ClockField(_l("Ends at"), validators=[InputRequired(_l("Enter an end time, like 16:00."))])
+    title = StringField(_l("Title (optional)"), validators=[Length(max=200)])
+    room = StringField(_l("Room"), validators=[Length(max=120)])
+
+    def service_fields(self) -> dict:
+        """The fields as the catalogue services take them."""
+        return {name: getattr(self, name).data for name in ("day", "starts", "ends", "title", "room")}

@@ -1,0 +1,221 @@
+"""Coordinators' pages: courses, editions and sessions of their organiser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from college import timeutil
+from college.accounts.models import Organiser
+from college.catalogue import bp, queries, services
+from college.catalogue.forms import CourseForm, EditionForm, NewEditionForm, SessionForm
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.errors import ServiceError
+from college.extensions import db
+from college.forms import attach_error
+from college.main.views import render_error
+from college.policy import can_manage_organiser, require
+
+
+def _checked(found, organiser_id: Callable[[object], int]):
+    """The object, after a 404 when it does not exist and a 403 unless the user coordinates it."""
+    if found is None:
+        abort(404)
+    require(can_manage_organiser(current_user, organiser_id(found)))
+    return found
+
+
+def _organiser(organiser_id: int) -> Organiser:
+    return _checked(db.session.get(Organiser, organiser_id), lambda organiser: organiser.id)
+
+
+def _course(course_id: int) -> Course:
+    return _checked(queries.managed_course(course_id), lambda course: course.organiser_id)
+
+
+def _edition(edition_id: int) -> Edition:
+    return _checked(
+        queries.edition_with_course(edition_id), lambda edition: edition.course.organiser_id
+    )
+
+
+def _session(session_id: int) -> tuple[TrainingSession, Edition]:
+    session = db.session.get(TrainingSession, session_id)
+    if session is None:
+        abort(404)
+    return session, _edition(session.edition_id)
+
+
+def _form_page(form: FlaskForm, template: str, save: Callable, done: Callable, **context):
+    """Render the form; on a valid submit call the service, then redirect or show its refusal."""
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template(template, form=form, **context), error.status
+        return done(result)
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
+
+
+def _trainer_choices(form: EditionForm, organiser_id: int) -> None:
+    form.trainer_ids.choices = [
+        (trainer.id, trainer.name) for trainer in services.trainers_of(organiser_id)
+    ]
+
+
+def _saved(message: str, endpoint: str, **values):
+    def done(_result):
+        flash(message, "success")
+        return redirect(url_for(endpoint, **values))
+
+    return done
+
+
+@bp.get("/organisers/<int:organiser_id>/courses")
+@login_required
+def manage_courses(organiser_id: int):
+    """The organiser's courses, published or not, for its coordinators."""
+    organiser = _organiser(organiser_id)
+    return render_template(
+        "catalogue/manage_courses.html",
+        organiser=organiser,
+        courses=queries.organiser_courses(organiser.id),
+    )
+
+
+@bp.route("/organisers/<int:organiser_id>/courses/new", methods=["GET", "POST"])
+@login_required
+def new_course(organiser_id: int):
+    """Create a course."""
+    organiser = _organiser(organiser_id)
+    form = CourseForm()
+
+    def done(course):
+        flash(_("The course has been created. Now add an edition."), "success")
+        return redirect(url_for("catalogue.manage_course", course_id=course.id))
+
+    return _form_page(
+        form, "catalogue/course_form.html",
+        lambda: services.create_course(current_user, organiser, **form.service_fields()),
+        done, organiser=organiser, course=None,
+    )
+
+
+@bp.get("/manage/courses/<int:course_id>")
+@login_required
+def manage_course(course_id: int):
+    """A course's editions and sessions, with links to change them."""
+    course = _course(course_id)
+    return render_template(
+        "catalogue/manage_course.html", course=course, organiser=course.organiser,
+        delete_form=FlaskForm(),
+    )
+
+
+@bp.route("/manage/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_course(course_id: int):
+    """Change a course and its completion rule."""
+    course = _course(course_id)
+    form = CourseForm(obj=course)
+    if not form.is_submitted():
+        form.tracks.data = [track.value for track in course.tracks]
+    return _form_page(
+        form, "catalogue/course_form.html",
+        lambda: services.update_course(current_user, course, **form.service_fields()),
+        _saved(_("The course has been saved."), "catalogue.manage_course", course_id=course.id),
+        organiser=course.organiser, course=course,
+    )
+
+
+@bp.route("/manage/courses/<int:course_id>/editions/new", methods=["GET", "POST"])
+@login_required
+def new_edition(course_id: int):
+    """Add an edition (a run at a place and dates) to a course."""
+    course = _course(course_id)
+    form = NewEditionForm()
+    _trainer_choices(form, course.organiser_id)
+    return _form_page(
+        form, "catalogue/edition_form.html",
+        lambda: services.create_edition(
+            current_user, course, capacity=form.capacity.data, **form.service_fields()
+        ),
+        _saved(_("The edition has been created. Now add its sessions."),
+               "catalogue.manage_course", course_id=course.id),
+        course=course, edition=None,
+    )
+
+
+@bp.route("/manage/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_edition(edition_id: int):
+    """Change an edition's place, dates and trainers."""
+    edition = _edition(edition_id)
+    form = EditionForm(obj=edition)
+    _trainer_choices(form, edition.course.organiser_id)
+    if not form.is_submitted():
+        form.trainer_ids.data = [trainer.id for trainer in edition.trainers]
+        for name in ("enrolment_opens_at", "enrolment_closes_at"):
+            moment = getattr(edition, name)
+            getattr(form, name).data = timeutil.local(moment).replace(tzinfo=None) if moment else None
+    return _form_page(
+        form, "catalogue/edition_form.html",
+        lambda: services.update_edition(current_user, edition, **form.service_fields()),
+        _saved(_("The edition has been saved."), "catalogue.manage_course",
+               course_id=edition.course_id),
+        course=edition.course, edition=edition,
+    )
+
+
+@bp.route("/manage/editions/<int:edition_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def new_session(edition_id: int):
+    """Add a session to an edition."""
+    edition = _edition(edition_id)
+    form = SessionForm()
+    if not form.is_submitted():
+        form.day.data = edition.starts_on
+    return _form_page(
+        form, "catalogue/session_form.html",
+        lambda: services.create_session(current_user, edition, **form.service_fields()),
+        _saved(_("The session has been added."), "catalogue.manage_course",
+               course_id=edition.course_id),
+        edition=edition, course=edition.course, session=None,
+    )
+
+
+@bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):
+    """Change a session's day, times or room."""
+    session, edition = _session(session_id)
+    form = SessionForm(obj=session)
+    if not form.is_submitted():
+        starts, ends = timeutil.local(session.starts_at), timeutil.local(session.ends_at)
+        form.day.data, form.starts.data, form.ends.data = starts.date(), starts.time(), ends.time()
+    return _form_page(
+        form, "catalogue/session_form.html",
+        lambda: services.update_session(current_user, session, **form.service_fields()),
+        _saved(_("The session has been saved."), "catalogue.manage_course",
+               course_id=edition.course_id),
+        edition=edition, course=edition.course, session=session,
+    )
+
+
+@bp.post("/manage/sessions/<int:session_id>/delete")
+@login_required
+def delete_session(session_id: int):
+    """Delete a session that has no attendance yet."""
+    session, edition = _session(session_id)
+    try:
+        services.delete_session(current_user, session)
+    except ServiceError as error:
+        return render_error(error.status, error.message)
+    flash(_("The session has been deleted."), "success")
+    return redirect(url_for("catalogue.manage_course", course_id=edition.course_id))

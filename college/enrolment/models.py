@@ -1,0 +1,114 @@
+"""Enrolments, the waiting list, and the notification outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from college import timeutil
+from college.dbtypes import UTCDateTime, enum_column
+from college.extensions import db
+
+if TYPE_CHECKING:
+    from college.accounts.models import User
+    from college.catalogue.models import Edition
+
+
+class EnrolmentStatus(enum.Enum):
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+#: Statuses that hold a place (a seat or a waiting-list position).
+LIVE_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.COMPLETED)
+
+
+class Enrolment(db.Model):
+    """A learner's place in an edition: a seat, a waiting-list position, or a past one."""
+
+    __table_args__ = (
+        # One live enrolment per learner and edition; cancelled ones stay as history.
+        Index(
+            "uq_enrolment_live",
+            "learner_id",
+            "edition_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        Index("ix_enrolment_edition_status", "edition_id", "status"),
+        CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_position IS NOT NULL)",
+            name="position_only_when_waitlisted",
+        ),
+        CheckConstraint("waitlist_position > 0", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        enum_column(EnrolmentStatus, "enrolment_status")
+    )
+    waitlist_position: Mapped[int | None] = mapped_column()
+    #: Who made the enrolment when it was not the learner (a coordinator or trainer).
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="raise")
+    enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id], lazy="raise")
+    edition: Mapped[Edition] = relationship(lazy="raise")
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Enrolment {self.id} {self.status.value}>"
+
+
+class NotificationStatus(enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    LOGGED = "logged"  # no mail server configured: written to the log instead
+    TO_PHONE = "to_phone"  # the learner has no email: a coordinator phones them
+    FAILED = "failed"
+
+
+class Notification(db.Model):
+    """An outbox row, written in the same transaction as the change it tells about."""
+
+    __table_args__ = (Index("ix_notification_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The edition it is about, so its organiser's coordinators see whom to phone.
+    edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("edition.id", ondelete="CASCADE"), index=True
+    )
+    #: What happened: enrolled, waitlisted, promoted, reminder, ...
+    kind: Mapped[str] = mapped_column(String(40))
+    #: Makes sending idempotent: the same event never yields two notifications.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[NotificationStatus] = mapped_column(
+        enum_column(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="raise")
+    edition: Mapped[Edition | None] = relationship(lazy="raise")

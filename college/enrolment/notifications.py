@@ -1,0 +1,108 @@
+"""The notification outbox: rows written in the transaction of the change, sent by a job."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import insert
+
+from college.accounts.models import User
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.enrolment.models import Notification, NotificationStatus
+from college.extensions import db
+from college.jobs import enqueue_after_commit
+from college.timeutil import local
+
+
+def _insert_ignoring_duplicates(values: dict) -> int | None:
+    """Insert an outbox row unless its dedupe_key exists; return the new id or None."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the College runs on SQLite and PostgreSQL only
+        dialect_insert = insert
+    statement = (
+        dialect_insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def _when(edition: Edition) -> str:
+    if edition.starts_on == edition.ends_on:
+        return edition.starts_on.strftime("%d/%m/%Y")
+    return f"{edition.starts_on:%d/%m/%Y} - {edition.ends_on:%d/%m/%Y}"
+
+
+def _texts(kind: str, learner: User, course: Course, edition: Edition, **extra) -> tuple[str, str]:
+    """Subject and body of a notification, in the learner's language."""
+    with force_locale(learner.language.value):
+        where = ", ".join(part for part in (edition.venue, edition.place) if part)
+        facts = {"name": learner.name, "course": course.title, "when": _when(edition), "where": where}
+        if kind == "enrolled":
+            subject = _("You are enrolled: %(course)s", course=course.title)
+            body = _(
+                "Dear %(name)s,\n\nYou are enrolled in \"%(course)s\" (%(when)s, %(where)s). "
+                "We look forward to seeing you.\n\nCaregivers College",
+                **facts,
+            )
+        elif kind == "waitlisted":
+            subject = _("You are on the waiting list: %(course)s", course=course.title)
+            body = _(
+                "Dear %(name)s,\n\n\"%(course)s\" (%(when)s, %(where)s) is full. You are number "
+                "%(position)s on the waiting list. When a seat becomes free you get it "
+                "automatically, and we let you know.\n\nCaregivers College",
+                position=extra["position"],
+                **facts,
+            )
+        elif kind == "promoted":
+            subject = _("A seat became free: you are enrolled in %(course)s", course=course.title)
+            body = _(
+                "Dear %(name)s,\n\nA seat became free in \"%(course)s\" (%(when)s, %(where)s). "
+                "You moved up from the waiting list and are now enrolled.\n\nCaregivers College",
+                **facts,
+            )
+        else:
+            session: TrainingSession = extra["session"]
+            start = local(session.starts_at)
+            subject = _("Reminder: %(course)s on %(day)s", course=course.title,
+                        day=start.strftime("%d/%m/%Y"))
+            body = _(
+                "Dear %(name)s,\n\nA reminder: the session of \"%(course)s\" starts on %(day)s "
+                "at %(time)s (%(where)s %(room)s).\n\nCaregivers College",
+                day=start.strftime("%d/%m/%Y"),
+                time=start.strftime("%H:%M"),
+                room=session.room,
+                **facts,
+            )
+    return subject, body
+
+
+def write_notification(
+    kind: str, *, learner: User, course: Course, edition: Edition, dedupe_key: str, **extra
+) -> int | None:
+    """Add an outbox row to the current transaction and queue its sending after commit.
+
+    Learners without email get a row for the coordinator to phone them instead. Returns
+    the new row's id, or None when this event was already written (nothing is sent twice).
+    """
+    subject, body = _texts(kind, learner, course, edition, **extra)
+    status = NotificationStatus.PENDING if learner.email else NotificationStatus.TO_PHONE
+    notification_id = _insert_ignoring_duplicates(
+        {
+            "user_id": learner.id,
+            "edition_id": edition.id,
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "subject": subject[:200],
+            "body": body,
+            "status": status,
+        }
+    )
+    if notification_id is not None and status == NotificationStatus.PENDING:
+        enqueue_after_commit("mail", "college.enrolment.tasks.send_notification", notification_id)
+    return notification_id

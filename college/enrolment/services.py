@@ -1,0 +1,462 @@
+"""What changes enrolments: enrol, cancel, promote from the waiting list, change capacity.
+
+Seats are counted in `Edition.seats_taken` and waiting-list places in
+`Edition.waitlist_length`, changed only by single conditional UPDATEs. Every service first
+writes to the edition row, which locks it until commit (PostgreSQL row lock, SQLite database
+write lock), so concurrent changes of one edition are serialised and never overbook.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from college import policy, timeutil
+from college.accounts.models import Kind, User
+from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.enrolment.models import (
+    LIVE_STATUSES,
+    Enrolment,
+    EnrolmentStatus,
+    Notification,
+    NotificationStatus,
+)
+from college.enrolment.notifications import write_notification
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
+from college.extensions import db
+
+TRACK_OF_KIND = {Kind.CAREGIVER: Track.CAREGIVERS, Kind.PROFESSIONAL: Track.PROFESSIONALS}
+
+
+def _edition_with_course(edition_id: int) -> Edition:
+    edition = db.session.scalar(
+        select(Edition).where(Edition.id == edition_id).options(selectinload(Edition.course))
+    )
+    if edition is None:
+        raise NotFound(_("This edition does not exist."))
+    return edition
+
+
+def edition_starts_at(edition: Edition) -> datetime:
+    """The moment an edition starts: its first session, else the morning of its first day."""
+    if "sessions" in edition.__dict__:  # already loaded (a course page): no query per edition
+        starts = [session.starts_at for session in edition.sessions]
+        return min(starts) if starts else timeutil.brussels(edition.starts_on, time(0, 0))
+    first = db.session.scalar(
+        select(func.min(TrainingSession.starts_at)).where(TrainingSession.edition_id == edition.id)
+    )
+    if first is not None:
+        return first
+    return timeutil.brussels(edition.starts_on, time(0, 0))
+
+
+def enrolment_closed_reason(edition: Edition, moment: datetime | None = None) -> str | None:
+    """Why enrolment in this edition is not possible now, or None when it is open."""
+    moment = moment or timeutil.now()
+    if edition.enrolment_opens_at and moment < edition.enrolment_opens_at:
+        return _(
+            "Enrolment for this edition opens on %(day)s.",
+            day=timeutil.local(edition.enrolment_opens_at).strftime("%d/%m/%Y %H:%M"),
+        )
+    if edition.enrolment_closes_at and moment >= edition.enrolment_closes_at:
+        return _("Enrolment for this edition is closed.")
+    if moment >= edition_starts_at(edition):
+        return _("This edition has already started; enrolment is closed.")
+    return None
+
+
+def _check_track(course: Course, learner: User) -> None:
+    track = TRACK_OF_KIND.get(learner.kind) if learner.kind else None
+    if track is None or not course.is_open_to(track):
+        if course.open_to_professionals and not course.open_to_caregivers:
+            raise NotAllowed(_("This course is only for care professionals."))
+        raise NotAllowed(_("This course is only for caregivers."))
+
+
+def _check_may_enrol(actor: User, learner: User, edition: Edition) -> None:
+    organiser_id = edition.course.organiser_id
+    if actor.id == learner.id:
+        return
+    if not policy.can_teach_edition(actor, edition.id, organiser_id):
+        raise NotAllowed(
+            _("Only the organiser's coordinators and this edition's trainers can enrol others.")
+        )
+    if learner.is_managed and learner.managed_by_organiser_id != organiser_id:
+        raise NotAllowed(_("This person's account is managed by another organiser."))
+
+
+def _live_enrolment(learner_id: int, edition_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.learner_id == learner_id,
+            Enrolment.edition_id == edition_id,
+            Enrolment.status.in_(LIVE_STATUSES),
+        )
+    )
+
+
+def _already_enrolled(actor: User, learner: User) -> Conflict:
+    if actor.id == learner.id:
+        return Conflict(_("You are already enrolled in this edition (or on its waiting list)."))
+    return Conflict(
+        _("%(name)s is already enrolled in this edition (or on its waiting list).", name=learner.name)
+    )
+
+
+def _take_seat(edition_id: int) -> bool:
+    """Take a free seat if there is one, in one statement the database serialises."""
+    taken = db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id, Edition.seats_taken < Edition.capacity)
+        .values(seats_taken=Edition.seats_taken + 1)
+        .returning(Edition.seats_taken)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    return taken is not None
+
+
+def _join_waitlist(edition_id: int) -> int:
+    """Add a place at the end of the waiting list and return its position."""
+    return db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id)
+        .values(waitlist_length=Edition.waitlist_length + 1)
+        .returning(Edition.waitlist_length)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def enrol_learner(
+    *, edition_id: int, learner_id: int, actor: User, walk_in: bool = False
+) -> Enrolment:
+    """Enrol a learner in an edition, or put them on its waiting list when it is full.
+
+    A walk-in is someone a trainer enrols at a session they came to: the enrolment window
+    does not apply, and without a free seat they are refused rather than put on the list.
+    """
+    edition = _edition_with_course(edition_id)
+    course = edition.course
+    learner = db.session.get(User, learner_id)
+    if learner is None or not learner.is_active:
+        raise NotFound(_("This learner does not exist."), field="learner")
+    if not learner.is_learner or learner.kind is None:
+        raise NotAllowed(_("Only learners (caregivers and professionals) can enrol in a course."))
+    _check_may_enrol(actor, learner, edition)
+    if not course.published:
+        raise NotFound(_("This course is not published, so nobody can enrol yet."))
+    reason = None if walk_in else enrolment_closed_reason(edition)
+    if reason:
+        raise Conflict(reason)
+    _check_track(course, learner)
+    if _live_enrolment(learner.id, edition.id) is not None:
+        raise _already_enrolled(actor, learner)
+
+    try:
+        # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
+        _lock_edition(edition.id)
+        if _take_seat(edition.id):
+            enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
+        elif walk_in:
+            db.session.rollback()
+            raise Conflict(_("This edition is full: there is no seat for a walk-in."))
+        else:
+            enrolment = Enrolment(
+                status=EnrolmentStatus.WAITLISTED, waitlist_position=_join_waitlist(edition.id)
+            )
+        enrolment.learner_id = learner.id
+        enrolment.edition_id = edition.id
+        enrolment.enrolled_by_id = None if actor.id == learner.id else actor.id
+        db.session.add(enrolment)
+        db.session.flush()
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            write_notification("enrolled", learner=learner, course=course, edition=edition,
+                               dedupe_key=f"enrolled:{enrolment.id}")
+        else:
+            write_notification("waitlisted", learner=learner, course=course, edition=edition,
+                               dedupe_key=f"waitlisted:{enrolment.id}",
+                               position=enrolment.waitlist_position)
+        db.session.commit()
+    except IntegrityError as error:
+        # The same learner enrolling twice at once: the partial unique index says no.
+        db.session.rollback()
+        raise _already_enrolled(actor, learner) from error
+    return enrolment
+
+
+def _lock_edition(edition_id: int) -> None:
+    """Hold the edition row until commit, so its seats and waiting list change one at a time."""
+    db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id)
+        .values(seats_taken=Edition.seats_taken)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _close_up_waitlist(edition_id: int, after_position: int) -> None:
+    db.session.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.edition_id == edition_id,
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            Enrolment.waitlist_position > after_position,
+        )
+        .values(waitlist_position=Enrolment.waitlist_position - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id)
+        .values(waitlist_length=Edition.waitlist_length - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _promote_from_waitlist(edition: Edition) -> list[int]:
+    """Give free seats to the waiting list in order; the edition row must be locked."""
+    promoted = []
+    while True:
+        first = db.session.execute(
+            select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
+            .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+            .order_by(Enrolment.waitlist_position)
+            .limit(1)
+        ).first()
+        if first is None or not _take_seat(edition.id):
+            break
+        db.session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == first.id)
+            .values(status=EnrolmentStatus.ENROLLED, waitlist_position=None,
+                    promoted_at=timeutil.now())
+            .execution_options(synchronize_session=False)
+        )
+        _close_up_waitlist(edition.id, first.waitlist_position)
+        learner = db.session.get(User, first.learner_id)
+        write_notification("promoted", learner=learner, course=edition.course, edition=edition,
+                           dedupe_key=f"promoted:{first.id}")
+        promoted.append(first.id)
+    return promoted
+
+
+def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
+    """Cancel an enrolment or waiting-list place; the first on the waiting list moves up."""
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment_id)
+        .options(selectinload(Enrolment.learner), selectinload(Enrolment.edition))
+    )
+    if enrolment is None:
+        raise NotFound(_("This enrolment does not exist."))
+    edition = _edition_with_course(enrolment.edition_id)
+    organiser_id = edition.course.organiser_id
+    is_coordinator = policy.is_coordinator(actor, organiser_id)
+    if not (actor.id == enrolment.learner_id or is_coordinator):
+        raise NotAllowed(_("You can only cancel your own enrolments."))
+    if not is_coordinator and timeutil.now() >= edition_starts_at(edition):
+        raise Conflict(
+            _("This edition has already started. Please contact the organiser to cancel.")
+        )
+
+    _lock_edition(edition.id)
+    db.session.refresh(enrolment)  # the state after the lock, not before it
+    if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+        db.session.rollback()
+        raise Conflict(_("This enrolment is already cancelled or completed."))
+    was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
+    old_position = enrolment.waitlist_position
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.waitlist_position = None
+    enrolment.cancelled_at = timeutil.now()
+    enrolment.cancelled_by_id = actor.id
+    db.session.flush()
+    if was_enrolled:
+        db.session.execute(
+            update(Edition)
+            .where(Edition.id == edition.id)
+            .values(seats_taken=Edition.seats_taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+        _promote_from_waitlist(edition)
+    else:
+        _close_up_waitlist(edition.id, old_position)
+    db.session.commit()
+    return enrolment
+
+
+def parse_capacity(value: str | int | None) -> int:
+    """A capacity from a form: a whole number of zero or more, else Invalid."""
+    try:
+        capacity = int(str(value).strip())
+    except (TypeError, ValueError) as error:
+        raise Invalid(_("Enter the number of seats as a whole number, like 20."),
+                      field="capacity") from error
+    if capacity < 0:
+        raise Invalid(_("The number of seats cannot be negative."), field="capacity")
+    if capacity > 10000:
+        raise Invalid(_("Enter at most 10000 seats."), field="capacity")
+    return capacity
+
+
+def change_capacity(*, edition_id: int, capacity: str | int, actor: User) -> Edition:
+    """Change an edition's seats; more seats promote from the waiting list."""
+    edition = _edition_with_course(edition_id)
+    if not policy.can_manage_organiser(actor, edition.course.organiser_id):
+        raise NotAllowed(_("Only the organiser's coordinators can change the number of seats."))
+    capacity = parse_capacity(capacity)
+    changed = db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition.id, Edition.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .returning(Edition.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if changed is None:
+        enrolled = db.session.scalar(select(Edition.seats_taken).where(Edition.id == edition.id))
+        db.session.rollback()
+        raise Invalid(
+            _("%(enrolled)s people are enrolled, so the edition needs at least %(enrolled)s seats. "
+              "Cancel enrolments first to go lower.", enrolled=enrolled),
+            field="capacity",
+        )
+    _promote_from_waitlist(edition)
+    db.session.commit()
+    db.session.refresh(edition)
+    return edition
+
+
+def live_enrolments_of(learner_id: int) -> dict[int, Enrolment]:
+    """The learner's live enrolments by edition id (for enrol buttons, in one query)."""
+    rows = db.session.scalars(
+        select(Enrolment).where(
+            Enrolment.learner_id == learner_id, Enrolment.status.in_(LIVE_STATUSES)
+        )
+    )
+    return {enrolment.edition_id: enrolment for enrolment in rows}
+
+
+def trainings_of(learner_id: int) -> list[Enrolment]:
+    """A learner's enrolments (not cancelled) with their editions, courses and sessions."""
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Enrolment.edition)
+            .where(Enrolment.learner_id == learner_id, Enrolment.status.in_(LIVE_STATUSES))
+            .options(
+                selectinload(Enrolment.edition).selectinload(Edition.course),
+                selectinload(Enrolment.edition).selectinload(Edition.sessions),
+            )
+            .order_by(Edition.starts_on)
+        )
+    )
+
+
+_STATUS_ORDER = case(
+    (Enrolment.status == EnrolmentStatus.ENROLLED, 0),
+    (Enrolment.status == EnrolmentStatus.COMPLETED, 1),
+    (Enrolment.status == EnrolmentStatus.WAITLISTED, 2),
+    else_=3,
+)
+
+
+def roster_of(edition_id: int) -> list[Enrolment]:
+    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom."""
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.edition_id == edition_id)
+            .options(selectinload(Enrolment.learner), selectinload(Enrolment.enrolled_by))
+            .order_by(_STATUS_ORDER, Enrolment.waitlist_position, Enrolment.created_at)
+        )
+    )
+
+
+def enrollable_accounts(organiser_id: int) -> list[User]:
+    """The organiser's managed learner accounts (no email), for enrolment on their behalf."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.managed_by_organiser_id == organiser_id, User.is_learner.is_(True),
+                   User.anonymised_at.is_(None))
+            .order_by(User.name)
+        )
+    )
+
+
+def reminder_window(moment: datetime | None = None) -> tuple[datetime, datetime]:
+    """Sessions starting in this window get their reminder (one to two days ahead)."""
+    moment = moment or timeutil.now()
+    return moment + timedelta(days=1), moment + timedelta(days=2)
+
+
+def write_reminders(moment: datetime | None = None) -> int:
+    """Write a reminder for every enrolled learner of sessions starting in about two days."""
+    start, end = reminder_window(moment)
+    rows = db.session.execute(
+        select(TrainingSession, Enrolment.learner_id)
+        .join(Enrolment, Enrolment.edition_id == TrainingSession.edition_id)
+        .where(
+            TrainingSession.starts_at > start,
+            TrainingSession.starts_at <= end,
+            Enrolment.status == EnrolmentStatus.ENROLLED,
+        )
+        .options(selectinload(TrainingSession.edition).selectinload(Edition.course))
+    ).all()
+    learners = {
+        user.id: user
+        for user in db.session.scalars(select(User).where(User.id.in_({r[1] for r in rows})))
+    }
+    written = 0
+    for session, learner_id in rows:
+        if write_notification(
+            "reminder",
+            learner=learners[learner_id],
+            course=session.edition.course,
+            edition=session.edition,
+            dedupe_key=f"reminder:{session.id}:{learner_id}",
+            session=session,
+        ):
+            written += 1
+    db.session.commit()
+    return written
+
+
+def to_phone_list(organiser_id: int) -> list[tuple[Notification, User]]:
+    """Messages about the organiser's editions for learners without email, oldest first."""
+    return [
+        (row[0], row[1])
+        for row in db.session.execute(
+            select(Notification, User)
+            .join(User, User.id == Notification.user_id)
+            .join(Edition, Edition.id == Notification.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Course.organiser_id == organiser_id,
+                   Notification.status == NotificationStatus.TO_PHONE)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    ]
+
+
+def mark_phoned(*, notification_id: int, actor: User) -> int:
+    """A coordinator passed a message on by phone; returns the organiser's id."""
+    row = db.session.execute(
+        select(Notification, Course.organiser_id)
+        .join(Edition, Edition.id == Notification.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+        .where(Notification.id == notification_id)
+    ).first()
+    if row is None:
+        raise NotFound(_("This message does not exist."))
+    notification, organiser_id = row
+    if not policy.can_manage_organiser(actor, organiser_id):
+        raise NotAllowed(_("Only the organiser's coordinators can do this."))
+    if notification.status != NotificationStatus.TO_PHONE:
+        raise Conflict(_("This message was already passed on."))
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = timeutil.now()
+    db.session.commit()
+    return organiser_id

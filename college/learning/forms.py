@@ -1,0 +1,90 @@
+"""Forms for writing modules and building quizzes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
+
+from college.learning.models import QuestionKind, ShowAnswers
+
+#: Empty choice rows shown under a question, so authors add choices without JavaScript.
+EXTRA_CHOICE_ROWS = 2
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(_l("Title"))
+    minutes = IntegerField(
+        _l("Estimated minutes"), default=10,
+        validators=[InputRequired(_l("Enter the estimated minutes."))],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    body_markdown = TextAreaField(
+        _l("Text"),
+        description=_l("Write in Markdown: **bold**, *italic*, lists with -, links as "
+                       "[text](https://...), images as ![description](https://...)."),
+    )
+
+
+class QuizSettingsForm(FlaskForm):
+    title = StringField(_l("Title of the quiz (optional)"))
+    pass_pct = IntegerField(
+        _l("Pass mark (%)"), default=70,
+        validators=[InputRequired(_l("Enter the pass mark as a percentage."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    max_attempts = IntegerField(
+        _l("Maximum number of attempts"), validators=[Optional()],
+        description=_l("Leave empty for unlimited attempts."), render_kw={"inputmode": "numeric"},
+    )
+    time_limit_minutes = IntegerField(
+        _l("Time limit in minutes"), validators=[Optional()],
+        description=_l("Leave empty for no time limit."), render_kw={"inputmode": "numeric"},
+    )
+    shuffle_questions = BooleanField(_l("Shuffle the questions for each attempt"))
+    shuffle_choices = BooleanField(_l("Shuffle the choices of each question"))
+    show_answers = RadioField(
+        _l("When may learners see the correct answers?"),
+        choices=[
+            SelectChoice(ShowAnswers.AFTER_ATTEMPT.value, _l("After each attempt")),
+            SelectChoice(ShowAnswers.AFTER_PASSING.value, _l("Once they have passed")),
+            SelectChoice(ShowAnswers.NEVER.value, _l("Never")),
+        ],
+        default=ShowAnswers.AFTER_ATTEMPT.value,
+        validate_choice=False,  # the service refuses unknown values with its own message
+    )
+
+
+class ChoiceRowForm(Form):
+    choice_id = HiddenField()
+    text = StringField(_l("Choice"))
+    correct = BooleanField(_l("This choice is correct"))
+    feedback = StringField(_l("Feedback shown after the attempt (optional)"))
+    remove = BooleanField(_l("Remove this choice"))
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("Question"), description=_l("You can use Markdown."))
+    kind = RadioField(
+        _l("Type of question"),
+        choices=[
+            SelectChoice(QuestionKind.SINGLE.value, _l("One correct answer")),
+            SelectChoice(QuestionKind.MULTIPLE.value, _l("Several correct answers")),
+            SelectChoice(QuestionKind.TRUE_FALSE.value, _l("True or false")),
+        ],
+        default=QuestionKind.SINGLE.value,
+        validate_choice=False,
+    )
+    choices = FieldList(FormField(ChoiceRowForm), min_entries=4, max_entries=20)

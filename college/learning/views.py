@@ -1,0 +1,439 @@
+"""Pages for modules and quizzes: thin, every rule is in services."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from college import policy
+from college.errors import Invalid, ServiceError
+from college.forms import attach_error
+from college.learning import bp, services
+from college.learning.content import render_markdown
+from college.learning.forms import EXTRA_CHOICE_ROWS, ModuleForm, QuestionForm, QuizSettingsForm
+from college.learning.models import AttemptStatus, QuestionKind
+
+bp.add_app_template_filter(render_markdown, "markdown")
+
+
+def _message(error: ServiceError, back: str | None = None):
+    """A refusal on its own page, with its status and a way back."""
+    return render_template("learning/message.html", message=error.message, back=back), error.status
+
+
+def _course(course_id: int, *, edit: bool = False):
+    try:
+        course = services.get_course(course_id)
+    except ServiceError:
+        abort(404)
+    allowed = services.can_edit(current_user, course) if edit else services.can_follow(
+        current_user, course)
+    if not allowed:
+        abort(403)
+    return course
+
+
+def _direction() -> str:
+    return request.form.get("direction", "")
+
+
+# --- learner overview and modules -----------------------------------------------------------
+
+
+@bp.get("/learning")
+@login_required
+def my_learning():
+    """The learner's courses with their module progress."""
+    courses = services.followed_courses(current_user)
+    progress = services.progress_by_course(current_user.id, [c.id for c in courses])
+    return render_template("learning/my_learning.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses/<int:course_id>/learning")
+@login_required
+def course(course_id: int):
+    """A course's modules, the learner's progress and the quiz."""
+    course = _course(course_id)
+    modules = services.visible_modules(current_user, course)
+    quiz = services.current_quiz(course.id, with_questions=True)
+    done = services.completed_module_ids(current_user.id, course.id)
+    progress = services.progress_by_course(current_user.id, [course.id])[course.id]
+    # Looking at the course grades an attempt whose time ran out, so list attempts after it.
+    open_attempt = services.open_attempt(current_user.id, course.id) if quiz else None
+    attempts = services.attempts_of(current_user.id, course.id)
+    return render_template(
+        "learning/course.html", course=course, modules=modules, done=done, progress=progress,
+        quiz=quiz, attempts=attempts, open_attempt=open_attempt,
+        best=services.best_attempt(current_user.id, course.id),
+        attempts_left=services.attempts_left(current_user.id, course.id, quiz) if quiz else None,
+        can_edit=services.can_edit(current_user, course),
+    )
+
+
+@bp.get("/courses/<int:course_id>/modules/<int:module_id>")
+@login_required
+def module(course_id: int, module_id: int):
+    """Read one module."""
+    course = _course(course_id)
+    modules = services.visible_modules(current_user, course)
+    index = next((i for i, m in enumerate(modules) if m.id == module_id), None)
+    if index is None:
+        abort(404)
+    return render_template(
+        "learning/module.html", course=course, module=modules[index],
+        previous=modules[index - 1] if index > 0 else None,
+        next=modules[index + 1] if index + 1 < len(modules) else None,
+        done=module_id in services.completed_module_ids(current_user.id, course.id),
+        can_mark=policy.can_follow_course(current_user, course.id),
+    )
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/done")
+@login_required
+def complete_module(course_id: int, module_id: int):
+    """Mark a module as done."""
+    try:
+        services.complete_module(current_user, course_id, module_id)
+    except ServiceError as error:
+        return _message(error, url_for("learning.course", course_id=course_id))
+    flash(_("Well done: this module is marked as done."), "success")
+    return redirect(url_for("learning.module", course_id=course_id, module_id=module_id))
+
+
+# --- writing modules ------------------------------------------------------------------------
+
+
+@bp.route("/courses/<int:course_id>/modules/new", methods=["GET", "POST"])
+@login_required
+def new_module(course_id: int):
+    """Write a new module."""
+    course = _course(course_id, edit=True)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = services.create_module(
+                current_user, course.id, title=form.title.data, minutes=form.minutes.data,
+                body_markdown=form.body_markdown.data,
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("learning/module_form.html", form=form, course=course,
+                                   module=None), error.status
+        flash(_("Module saved."), "success")
+        return redirect(url_for("learning.module", course_id=course.id, module_id=module.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("learning/module_form.html", form=form, course=course,
+                           module=None), status
+
+
+@bp.route("/courses/<int:course_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_module(course_id: int, module_id: int):
+    """Change a module."""
+    course = _course(course_id, edit=True)
+    try:
+        module = services.get_module(course, module_id)
+    except ServiceError:
+        abort(404)
+    form = ModuleForm(obj=module)
+    if form.validate_on_submit():
+        try:
+            services.update_module(current_user, course.id, module.id, title=form.title.data,
+                                   minutes=form.minutes.data, body_markdown=form.body_markdown.data)
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("learning/module_form.html", form=form, course=course,
+                                   module=module), error.status
+        flash(_("Module saved."), "success")
+        return redirect(url_for("learning.module", course_id=course.id, module_id=module.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("learning/module_form.html", form=form, course=course,
+                           module=module), status
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/move")
+@login_required
+def move_module(course_id: int, module_id: int):
+    """Move a module up or down."""
+    try:
+        services.move_module(current_user, course_id, module_id, _direction())
+    except ServiceError as error:
+        return _message(error, url_for("learning.course", course_id=course_id))
+    return redirect(url_for("learning.course", course_id=course_id))
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/publish")
+@login_required
+def publish_module(course_id: int, module_id: int):
+    """Publish or unpublish a module."""
+    published = request.form.get("published") == "1"
+    try:
+        services.set_module_published(current_user, course_id, module_id, published)
+    except ServiceError as error:
+        return _message(error, url_for("learning.course", course_id=course_id))
+    flash(_("The module is published.") if published
+          else _("The module is hidden from learners."), "success")
+    return redirect(url_for("learning.course", course_id=course_id))
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/delete")
+@login_required
+def delete_module(course_id: int, module_id: int):
+    """Remove a module."""
+    try:
+        services.delete_module(current_user, course_id, module_id)
+    except ServiceError as error:
+        return _message(error, url_for("learning.course", course_id=course_id))
+    flash(_("The module has been removed."), "success")
+    return redirect(url_for("learning.course", course_id=course_id))
+
+
+# --- building the quiz ----------------------------------------------------------------------
+
+
+@bp.route("/courses/<int:course_id>/quiz/edit", methods=["GET", "POST"])
+@login_required
+def edit_quiz(course_id: int):
+    """Quiz settings and the list of questions."""
+    course = _course(course_id, edit=True)
+    quiz = services.current_quiz(course.id, with_questions=True)
+    form = QuizSettingsForm(obj=quiz)
+    if request.method == "GET":
+        form.pass_pct.data = course.quiz_pass_pct
+        if quiz:
+            form.show_answers.data = quiz.show_answers.value
+    if form.validate_on_submit():
+        try:
+            services.save_quiz_settings(
+                current_user, course.id, title=form.title.data, pass_pct=form.pass_pct.data,
+                max_attempts=form.max_attempts.data,
+                time_limit_minutes=form.time_limit_minutes.data,
+                shuffle_questions=form.shuffle_questions.data,
+                shuffle_choices=form.shuffle_choices.data, show_answers=form.show_answers.data,
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("learning/quiz_edit.html", form=form, course=course,
+                                   quiz=quiz), error.status
+        flash(_("Quiz settings saved."), "success")
+        return redirect(url_for("learning.edit_quiz", course_id=course.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("learning/quiz_edit.html", form=form, course=course, quiz=quiz), status
+
+
+def _choice_inputs(form: QuestionForm) -> list[services.ChoiceInput]:
+    inputs = []
+    for row in form.choices:
+        if row.remove.data or not (row.text.data or "").strip():
+            continue
+        try:
+            choice_id = int(row.choice_id.data) if row.choice_id.data else None
+        except ValueError as error:
+            raise Invalid(_("A choice does not belong to this question."), field="choices") from error
+        inputs.append(services.ChoiceInput(text=row.text.data, correct=row.correct.data,
+                                           feedback=row.feedback.data or "", id=choice_id))
+    return inputs
+
+
+def _question_page(form, course, question, status=200):
+    return render_template("learning/question_form.html", form=form, course=course,
+                           question=question), status
+
+
+@bp.route("/courses/<int:course_id>/quiz/questions/new", methods=["GET", "POST"])
+@bp.route("/courses/<int:course_id>/quiz/questions/<int:question_id>/edit",
+          methods=["GET", "POST"])
+@login_required
+def edit_question(course_id: int, question_id: int | None = None):
+    """Write a question with its choices, or change one."""
+    course = _course(course_id, edit=True)
+    question = None
+    if question_id is not None:
+        try:
+            question = services.get_question(course, question_id)
+        except ServiceError:
+            abort(404)
+    form = QuestionForm()
+    if request.method == "GET" and question is not None:
+        form = QuestionForm(data={
+            "text": question.text, "kind": question.kind.value,
+            "choices": [{"choice_id": str(c.id), "text": c.text, "correct": c.correct,
+                         "feedback": c.feedback} for c in question.choices]
+            + [{}] * EXTRA_CHOICE_ROWS,
+        })
+    if form.validate_on_submit():
+        try:
+            services.save_question(current_user, course.id, text=form.text.data,
+                                   kind=form.kind.data, choices=_choice_inputs(form),
+                                   question_id=question_id)
+        except ServiceError as error:
+            attach_error(form, error)
+            return _question_page(form, course, question, error.status)
+        flash(_("Question saved."), "success")
+        return redirect(url_for("learning.edit_quiz", course_id=course.id))
+    return _question_page(form, course, question, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/courses/<int:course_id>/quiz/questions/<int:question_id>/move")
+@login_required
+def move_question(course_id: int, question_id: int):
+    """Move a question up or down."""
+    try:
+        services.move_question(current_user, course_id, question_id, _direction())
+    except ServiceError as error:
+        return _message(error, url_for("learning.edit_quiz", course_id=course_id))
+    return redirect(url_for("learning.edit_quiz", course_id=course_id))
+
+
+@bp.post("/courses/<int:course_id>/quiz/questions/<int:question_id>/remove")
+@login_required
+def remove_question(course_id: int, question_id: int):
+    """Remove a question."""
+    try:
+        services.remove_question(current_user, course_id, question_id)
+    except ServiceError as error:
+        return _message(error, url_for("learning.edit_quiz", course_id=course_id))
+    flash(_("Question removed."), "success")
+    return redirect(url_for("learning.edit_quiz", course_id=course_id))
+
+
+@bp.post("/courses/<int:course_id>/quiz/questions/<int:question_id>/choices/<int:choice_id>/move")
+@login_required
+def move_choice(course_id: int, question_id: int, choice_id: int):
+    """Move a choice up or down."""
+    try:
+        services.move_choice(current_user, course_id, question_id, choice_id, _direction())
+    except ServiceError as error:
+        return _message(error, url_for("learning.edit_quiz", course_id=course_id))
+    return redirect(url_for("learning.edit_quiz", course_id=course_id))
+
+
+@bp.get("/courses/<int:course_id>/quiz/results")
+@login_required
+def quiz_results(course_id: int):
+    """Every learner's attempts, for trainers and coordinators."""
+    course = _course(course_id, edit=True)
+    attempts = services.course_attempts(current_user, course.id)
+    page = render_template("learning/quiz_results.html", course=course, attempts=attempts)
+    from college.privacy.services import record_access  # privacy imports every feature
+    record_access(current_user, [attempt.learner_id for attempt in attempts], "progress")
+    return page
+
+
+# --- taking the quiz ------------------------------------------------------------------------
+
+
+@bp.post("/courses/<int:course_id>/quiz/start")
+@login_required
+def start_attempt(course_id: int):
+    """Start an attempt and show its first question."""
+    try:
+        attempt = services.start_attempt(current_user, course_id)
+    except ServiceError as error:
+        return _message(error, url_for("learning.course", course_id=course_id))
+    return redirect(url_for("learning.attempt_question", attempt_id=attempt.id, number=1))
+
+
+def _own_attempt(attempt_id: int):
+    attempt = services.get_attempt(current_user, attempt_id)
+    if attempt.learner_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+def _picked_from_form() -> dict[int, list[int]]:
+    try:
+        question_id = int(request.form.get("question_id", ""))
+        picked = [int(value) for value in request.form.getlist("choice")]
+    except ValueError as error:
+        raise Invalid(_("That answer does not belong to this question."), field="choice") from error
+    return {question_id: picked}
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@login_required
+def attempt_question(attempt_id: int, number: int):
+    """One question per screen; each step saves the answer."""
+    try:
+        if request.method == "POST":
+            # Saving first lets the service refuse late or foreign answers with its own message.
+            services.save_answers(current_user, attempt_id, _picked_from_form())
+        attempt = _own_attempt(attempt_id)
+        if attempt.status != AttemptStatus.OPEN:
+            return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
+        questions = services.ordered_questions(attempt)
+        if not 1 <= number <= len(questions):
+            abort(404)
+        if request.method == "POST":
+            step = request.form.get("go")
+            if step == "previous" and number > 1:
+                target = url_for("learning.attempt_question", attempt_id=attempt.id,
+                                 number=number - 1)
+            elif step == "next" and number < len(questions):
+                target = url_for("learning.attempt_question", attempt_id=attempt.id,
+                                 number=number + 1)
+            else:
+                target = url_for("learning.attempt_review", attempt_id=attempt.id)
+            return redirect(target)
+    except ServiceError as error:
+        return _message(error, url_for("learning.attempt_result", attempt_id=attempt_id))
+    question, choices = questions[number - 1]
+    return render_template(
+        "learning/attempt_question.html", attempt=attempt, question=question, choices=choices,
+        number=number, count=len(questions),
+        picked=services.picked_choices(attempt).get(question.id, set()),
+        multiple=question.kind == QuestionKind.MULTIPLE,
+        seconds_left=services.seconds_left(attempt),
+    )
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>/review")
+@login_required
+def attempt_review(attempt_id: int):
+    """Which questions are answered, and the button to hand in."""
+    try:
+        attempt = _own_attempt(attempt_id)
+    except ServiceError as error:
+        return _message(error)
+    if attempt.status != AttemptStatus.OPEN:
+        return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
+    return render_template("learning/attempt_review.html", attempt=attempt,
+                           questions=services.ordered_questions(attempt),
+                           picked=services.picked_choices(attempt),
+                           seconds_left=services.seconds_left(attempt))
+
+
+@bp.post("/quiz/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_attempt(attempt_id: int):
+    """Hand in the attempt; it is graded once."""
+    try:
+        services.submit_attempt(current_user, attempt_id)
+    except ServiceError as error:
+        return _message(error, url_for("learning.attempt_result", attempt_id=attempt_id))
+    return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>")
+@login_required
+def attempt_result(attempt_id: int):
+    """The result of an attempt, in plain words, with answers when review is allowed."""
+    try:
+        attempt = services.get_attempt(current_user, attempt_id)
+    except ServiceError as error:
+        return _message(error)
+    if attempt.status == AttemptStatus.OPEN and attempt.learner_id == current_user.id:
+        return redirect(url_for("learning.attempt_review", attempt_id=attempt.id))
+    course = attempt.quiz.course
+    review = services.may_review(current_user, attempt)
+    page = render_template(
+        "learning/attempt_result.html", attempt=attempt, course=course, review=review,
+        results=services.question_results(attempt) if review else None,
+        attempts_left=services.attempts_left(attempt.learner_id, course.id, attempt.quiz),
+        staff=services.can_edit(current_user, course),
+    )
+    # A trainer or coordinator looking at a learner's attempt (a learner's own is not logged).
+    from college.privacy.services import record_access  # privacy imports every feature
+    record_access(current_user, [attempt.learner_id], "progress")
+    return page

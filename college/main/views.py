@@ -1,0 +1,96 @@
+"""Front page, language switch and error pages."""
+
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from college.accounts.models import Language
+from college.accounts.services import set_language
+from college.forms import safe_next
+from college.main import bp
+
+
+@bp.get("/")
+def index():
+    """The front page: what the College is, and the way to each track."""
+    return render_template("main/index.html")
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str):
+    """Switch the interface language and go back where the user was."""
+    if code not in current_app.config["LANGUAGES"]:
+        return render_error(404, _("This language is not available."))
+    session["language"] = code
+    if current_user.is_authenticated:
+        set_language(current_user, Language(code))
+    return redirect(safe_next())
+
+
+@bp.get("/health")
+def health():
+    """Liveness probe for load balancers."""
+    return {"status": "ok"}
+
+
+def render_error(status: int, message: str | None = None):
+    """A friendly error page in the user's language, without internals."""
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    return render_error(
+        400, _("This form has expired or was sent twice. Go back, reload the page and try again.")
+    )
+
+
+@bp.app_errorhandler(400)
+def bad_request(error):
+    return render_error(400)
+
+
+@bp.app_errorhandler(403)
+def forbidden(error):
+    return render_error(403)
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return render_error(404)
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(error):
+    return render_error(405)
+
+
+@bp.app_errorhandler(413)
+def too_large(error):
+    return render_error(413)
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    return render_error(429, _("Too many attempts in a short time. Wait a few minutes and try again."))
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    """Roll back what the request wrote, and answer with the friendly page, even without a database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from college.extensions import db, login_manager
+
+    db.session.rollback()
+    try:
+        return render_error(500)
+    except SQLAlchemyError:
+        # The database cannot even load the user for the menu: show the page as to a visitor,
+        # in the language of the browser.
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        return render_error(500)

@@ -1,0 +1,18 @@
+"""Imports every feature's models, so the metadata (and Alembic) knows all tables."""
+
+from college.accounts.models import Membership, Organiser, User  # noqa: F401
+from college.api.models import ApiToken  # noqa: F401
+from college.attendance.models import Attendance, AttendanceChange  # noqa: F401
+from college.catalogue.models import Course, Edition, TrainingSession, edition_trainer  # noqa: F401
+from college.certificates.models import Certificate, StoredFile  # noqa: F401
+from college.enrolment.models import Enrolment, Notification  # noqa: F401
+from college.learning.models import (  # noqa: F401
+    Answer,
+    Attempt,
+    Choice,
+    Module,
+    ModuleCompletion,
+    Question,
+    Quiz,
+)
+from college.privacy.models import DataExport, PersonalDataAccess  # noqa: F401

@@ -1,0 +1,112 @@
+"""The one policy layer: who may see or change what.
+
+Learners act on their own things; trainers on the editions they teach; coordinators on
+everything of the organisers they coordinate. Views and the API ask here, never decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from college.accounts.models import Role, User
+from college.extensions import db
+
+
+def is_coordinator(user: User, organiser_id: int | None = None) -> bool:
+    """Is the user a coordinator (of that organiser, when one is given)?"""
+    if not user.is_authenticated:
+        return False
+    organisers = user.organiser_ids(Role.COORDINATOR)
+    return bool(organisers) if organiser_id is None else organiser_id in organisers
+
+
+def is_staff(user: User, organiser_id: int | None = None) -> bool:
+    """Is the user a trainer or coordinator (of that organiser, when one is given)?"""
+    if not user.is_authenticated:
+        return False
+    organisers = user.organiser_ids(Role.COORDINATOR) | user.organiser_ids(Role.TRAINER)
+    return bool(organisers) if organiser_id is None else organiser_id in organisers
+
+
+def teaches(user: User, edition_id: int) -> bool:
+    """Is the user one of the edition's trainers?"""
+    from college.catalogue.models import edition_trainer
+
+    if not user.is_authenticated:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    edition_trainer.c.edition_id == edition_id,
+                    edition_trainer.c.user_id == user.id,
+                )
+            )
+        )
+    )
+
+
+def can_manage_organiser(user: User, organiser_id: int) -> bool:
+    """Coordinators manage their organiser's courses, editions, people and certificates."""
+    return is_coordinator(user, organiser_id)
+
+
+def can_edit_course_content(user: User, organiser_id: int) -> bool:
+    """Trainers and coordinators of the organiser write modules and quizzes."""
+    return is_staff(user, organiser_id)
+
+
+def can_teach_edition(user: User, edition_id: int, organiser_id: int) -> bool:
+    """The edition's trainers and the organiser's coordinators run its sessions and rosters."""
+    return is_coordinator(user, organiser_id) or teaches(user, edition_id)
+
+
+def can_act_for_learner(user: User, learner: User, organiser_id: int) -> bool:
+    """A learner acts for themselves; the organiser's coordinators act on their behalf."""
+    return user.is_authenticated and (user.id == learner.id or is_coordinator(user, organiser_id))
+
+
+def require(allowed: bool) -> None:
+    """Stop the request with 403 unless allowed."""
+    if not allowed:
+        abort(403)
+
+
+def role_required(role: Role) -> Callable:
+    """View decorator: the logged-in user must hold the role somewhere."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from college.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if role not in current_user.roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_follow_course(user: User, course_id: int) -> bool:
+    """Learners with a live enrolment (enrolled or completed) in an edition read its modules and quiz."""
+    from college.catalogue.models import Edition
+    from college.enrolment.models import Enrolment, EnrolmentStatus
+
+    if not user.is_authenticated:
+        return False
+    live = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+    return bool(db.session.scalar(select(exists().where(
+        Enrolment.learner_id == user.id,
+        Enrolment.edition_id == Edition.id,
+        Edition.course_id == course_id,
+        Enrolment.status.in_(live),
+    ))))

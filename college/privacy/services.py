@@ -1,0 +1,279 @@
+"""Privacy rules: logging who saw whose data, exports, deletion and retention."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from college import timeutil
+from college.accounts.models import Membership, Organiser, User
+from college.accounts.passwords import verify_password
+from college.attendance.models import Attendance
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.certificates.models import Certificate, StoredFile
+from college.enrolment.models import Enrolment, Notification
+from college.errors import Conflict, Invalid, NotAllowed
+from college.extensions import db
+from college.jobs import enqueue_after_commit
+from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompletion, Question
+from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
+
+ANONYMOUS_NAME = "—"
+
+
+def record_access(viewer: User, learner_ids: Iterable[int], context: str) -> None:
+    """Log that staff saw these learners' personal data (not a learner looking at themselves)."""
+    rows = [
+        {"viewer_id": viewer.id, "learner_id": learner_id, "context": context,
+         "viewed_at": timeutil.now()}
+        for learner_id in set(learner_ids) if learner_id != viewer.id
+    ]
+    if rows:
+        db.session.execute(PersonalDataAccess.__table__.insert(), rows)
+        db.session.commit()
+
+
+def access_log(user: User, limit: int = 200) -> list[tuple[str, str, object]]:
+    """Who looked at this learner's data, newest first: (viewer name, page, when)."""
+    return list(db.session.execute(
+        select(func.coalesce(User.name, ANONYMOUS_NAME), PersonalDataAccess.context,
+               PersonalDataAccess.viewed_at)
+        .outerjoin(User, User.id == PersonalDataAccess.viewer_id)
+        .where(PersonalDataAccess.learner_id == user.id)
+        .order_by(PersonalDataAccess.viewed_at.desc(), PersonalDataAccess.id.desc())
+        .limit(limit)
+    ))
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def request_export(user: User) -> DataExport:
+    """Queue a ZIP of all the user's data; one at a time."""
+    pending = db.session.scalar(select(DataExport).where(
+        DataExport.user_id == user.id, DataExport.status == ExportStatus.QUEUED))
+    if pending is not None:
+        raise Conflict(_("Your download is already being prepared. Please wait a moment."))
+    export = DataExport(user_id=user.id)
+    db.session.add(export)
+    db.session.flush()
+    enqueue_after_commit("default", "college.privacy.tasks.build_export", export.id)
+    db.session.commit()
+    return export
+
+
+def user_data(user_id: int) -> dict:
+    """Everything the College keeps about a user, as plain JSON-ready data."""
+    user = db.session.get(User, user_id)
+    iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
+    data = {
+        "profile": {
+            "name": user.name, "email": user.email, "kind": user.kind.value if user.kind else None,
+            "language": user.language.value, "profession": user.profession,
+            "registration_number": user.registration_number, "phone": user.phone,
+            "created_at": iso(user.created_at), "last_seen_at": iso(user.last_seen_at),
+            "privacy_notice_version": user.consent_version, "consented_at": iso(user.consented_at),
+        },
+    }
+    data["enrolments"] = [
+        {"course": title, "place": place, "starts_on": starts.isoformat(),
+         "ends_on": ends.isoformat(), "status": status.value, "waitlist_position": position,
+         "enrolled_at": iso(created), "completed_at": iso(completed),
+         "cancelled_at": iso(cancelled)}
+        for title, place, starts, ends, status, position, created, completed, cancelled
+        in db.session.execute(
+            select(Course.title, Edition.place, Edition.starts_on, Edition.ends_on,
+                   Enrolment.status, Enrolment.waitlist_position, Enrolment.created_at,
+                   Enrolment.completed_at, Enrolment.cancelled_at)
+            .join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Enrolment.learner_id == user_id).order_by(Enrolment.created_at))
+    ]
+    data["attendance"] = [
+        {"course": title, "session_start": iso(starts), "status": status.value}
+        for title, starts, status in db.session.execute(
+            select(Course.title, TrainingSession.starts_at, Attendance.status)
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .join(Edition, Edition.id == TrainingSession.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Attendance.learner_id == user_id).order_by(TrainingSession.starts_at))
+    ]
+    data["modules_done"] = [
+        {"course": course, "module": module, "completed_at": iso(done)}
+        for course, module, done in db.session.execute(
+            select(Course.title, Module.title, ModuleCompletion.completed_at)
+            .join(Module, Module.id == ModuleCompletion.module_id)
+            .join(Course, Course.id == Module.course_id)
+            .where(ModuleCompletion.learner_id == user_id))
+    ]
+    answers: dict[int, list[dict]] = {}
+    for attempt_id, question, choice in db.session.execute(
+        select(Answer.attempt_id, Question.text, Choice.text)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Choice, Choice.id == Answer.choice_id)
+        .where(Attempt.learner_id == user_id)
+    ):
+        answers.setdefault(attempt_id, []).append({"question": question, "answer": choice})
+    data["quiz_attempts"] = [
+        {"number": attempt.number, "started_at": iso(attempt.started_at),
+         "submitted_at": iso(attempt.submitted_at), "score_pct": attempt.score_pct,
+         "passed": attempt.passed, "answers": answers.get(attempt.id, [])}
+        for attempt in db.session.scalars(
+            select(Attempt).where(Attempt.learner_id == user_id).order_by(Attempt.started_at))
+    ]
+    data["certificates"] = [
+        {"course": title, "status": certificate.status.value,
+         "verification_code": certificate.verification_code,
+         "issued_at": iso(certificate.issued_at), "revoked_at": iso(certificate.revoked_at)}
+        for certificate, title in db.session.execute(
+            select(Certificate, Course.title)
+            .join(Edition, Edition.id == Certificate.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Certificate.learner_id == user_id))
+    ]
+    data["messages"] = [
+        {"kind": kind, "subject": subject, "created_at": iso(created), "status": status.value}
+        for kind, subject, created, status in db.session.execute(
+            select(Notification.kind, Notification.subject, Notification.created_at,
+                   Notification.status).where(Notification.user_id == user_id))
+    ]
+    data["who_viewed_my_data"] = [
+        {"viewer": viewer, "page": context, "viewed_at": iso(when)}
+        for viewer, context, when in access_log(user, limit=10_000)
+    ]
+    return data
+
+
+def build_export(export_id: int) -> None:
+    """Write the export's ZIP (data.json and the certificates' PDFs) to the file storage."""
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.status == ExportStatus.READY:
+        return
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(user_data(export.user_id), indent=2,
+                                                  ensure_ascii=False))
+        for code, content in db.session.execute(
+            select(Certificate.verification_code, StoredFile.content)
+            .join(StoredFile, StoredFile.key == Certificate.storage_key)
+            .where(Certificate.learner_id == export.user_id)
+        ):
+            archive.writestr(f"certificates/{code}.pdf", content)
+    key = f"exports/{export.id}.zip"
+    content = buffer.getvalue()
+    db.session.merge(StoredFile(key=key, content_type="application/zip", size=len(content),
+                                content=content))
+    export.storage_key = key
+    export.status = ExportStatus.READY
+    export.ready_at = timeutil.now()
+    db.session.commit()
+
+
+def export_file(user: User, export_id: int) -> bytes:
+    """The ZIP of one of the user's own, ready exports."""
+    export = db.session.get(DataExport, export_id)
+    if export is None or export.user_id != user.id or export.status != ExportStatus.READY:
+        raise NotAllowed(_("This download is not available."))
+    return db.session.scalar(select(StoredFile.content).where(StoredFile.key == export.storage_key))
+
+
+def exports_of(user: User) -> list[DataExport]:
+    return list(db.session.scalars(
+        select(DataExport).where(DataExport.user_id == user.id)
+        .order_by(DataExport.created_at.desc())))
+
+
+# ---------------------------------------------------------------------------- deletion
+
+
+def anonymise(user: User) -> None:
+    """Remove a learner's personal data; attendance counts and certificates' codes remain.
+
+    Enrolments, attendance and quiz attempts stay (anonymous) so the municipality's figures
+    do not change; verification of an issued certificate then follows the organiser's choice
+    (`Organiser.verify_anonymised_certificates`).
+    """
+    user.name = ANONYMOUS_NAME
+    user.email = None
+    user.password_hash = None
+    user.profession = None
+    user.registration_number = None
+    user.phone = None
+    user.calendar_token = None
+    user.consent_version = None
+    user.consented_at = None
+    user.anonymised_at = timeutil.now()
+    user.session_version += 1
+    export_keys = select(DataExport.storage_key).where(DataExport.user_id == user.id)
+    db.session.execute(delete(StoredFile).where(StoredFile.key.in_(export_keys)))
+    db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
+
+
+def delete_own_account(user: User, password: str) -> None:
+    """A learner deletes their own account, confirming with their password."""
+    if user.memberships:
+        raise NotAllowed(_("Trainers and coordinators cannot delete their own account here. "
+                           "Ask a coordinator of your organiser."))
+    if not verify_password(user.password_hash, password):
+        raise Invalid(_("Your password is not correct."), field="password")
+    anonymise(user)
+    db.session.commit()
+
+
+def delete_managed_account(actor: User, learner: User) -> None:
+    """A coordinator deletes a managed account (no email) of their organiser."""
+    from college.policy import is_coordinator
+
+    if learner.managed_by_organiser_id is None or not is_coordinator(
+        actor, learner.managed_by_organiser_id
+    ):
+        raise NotAllowed(_("You can only delete accounts without email of your own organiser."))
+    anonymise(learner)
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def inactive_learners(years: int) -> list[User]:
+    """Learners without activity (login, enrolment) for `years` years, not yet anonymised."""
+    cutoff = timeutil.now() - timedelta(days=round(365.25 * years))
+    latest_enrolment = (
+        select(func.max(Enrolment.created_at)).where(Enrolment.learner_id == User.id)
+        .scalar_subquery()
+    )
+    staff = select(Membership.user_id)
+    return list(db.session.scalars(
+        select(User)
+        .where(
+            User.anonymised_at.is_(None),
+            User.id.not_in(staff),
+            User.created_at < cutoff,
+            func.coalesce(User.last_seen_at, User.created_at) < cutoff,
+            func.coalesce(latest_enrolment, User.created_at) < cutoff,
+        )
+        .order_by(User.id)
+    ))
+
+
+def anonymise_inactive(years: int, dry_run: bool = True) -> list[User]:
+    """Anonymise (or, in a dry run, only list) the learners inactive for `years` years."""
+    users = inactive_learners(years)
+    if not dry_run:
+        for user in users:
+            anonymise(user)
+        db.session.commit()
+    return users
+
+
+def organiser_allows_anonymous_verification(organiser: Organiser) -> bool:
+    return organiser.verify_anonymised_certificates

@@ -1,0 +1,100 @@
+"""Privacy pages: my data, its download, deleting my account, who looked at my data."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
+
+from college.accounts.models import User
+from college.errors import ServiceError
+from college.extensions import db
+from college.forms import attach_error
+from college.privacy import bp, services
+from college.privacy.forms import DeleteAccountForm
+
+
+def _page(delete_form: DeleteAccountForm, status: int = 200):
+    return render_template(
+        "privacy/my_data.html",
+        exports=services.exports_of(current_user),
+        log=services.access_log(current_user),
+        delete_form=delete_form,
+        export_form=FlaskForm(),
+    ), status
+
+
+@bp.get("/account/privacy")
+@login_required
+def my_data():
+    """My data: download it, delete the account, see who looked at it."""
+    return _page(DeleteAccountForm())
+
+
+@bp.post("/account/privacy/export")
+@login_required
+def request_export():
+    """Ask for a ZIP of all my data, built in the background."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.request_export(current_user)
+    except ServiceError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("privacy.my_data")), 303
+    flash(_("Your download is being prepared. Reload this page in a moment."), "success")
+    return redirect(url_for("privacy.my_data")), 303
+
+
+@bp.get("/account/privacy/exports/<int:export_id>.zip")
+@login_required
+def download_export(export_id: int):
+    """Download one of my data exports."""
+    try:
+        content = services.export_file(current_user, export_id)
+    except ServiceError:
+        abort(404)
+    if content is None:  # the row says ready but its file is gone: nothing to hand out
+        abort(404)
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{export_id}.zip"'
+    return response
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete my account: my personal data is removed, anonymous figures remain."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_own_account(current_user, form.password.data)
+        except ServiceError as error:
+            attach_error(form, error)
+            return _page(form, error.status)
+        logout_user()
+        session.clear()
+        flash(_("Your account has been deleted. Thank you for taking part."), "success")
+        return redirect(url_for("main.index"))
+    return _page(form, 422)
+
+
+@bp.post("/organisers/<int:organiser_id>/people/<int:user_id>/delete")
+@login_required
+def delete_managed(organiser_id: int, user_id: int):
+    """A coordinator deletes a managed account (a learner without email) on request."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    learner = db.session.get(User, user_id)
+    if learner is None or learner.managed_by_organiser_id != organiser_id:
+        abort(404)
+    try:
+        services.delete_managed_account(current_user, learner)
+    except ServiceError:
+        abort(403)
+    flash(_("The account and its personal data have been deleted."), "success")
+    return redirect(url_for("accounts.people", organiser_id=organiser_id))

@@ -1,0 +1,145 @@
+"""Security headers on every response, and the refusal of debug mode in production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from college.config import ConfigError
+from college.extensions import LOGIN_RATE_LIMIT, limiter
+
+#: The strict policy of every page: scripts, styles and fonts only from the College itself.
+DEFAULT_CSP: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'self'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+}
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def relax_csp(app: Flask, path_prefix: str, **directives: Iterable[str]) -> None:
+    """Replace CSP directives for the pages under one path only (the API docs' Swagger UI).
+
+    Directive names use underscores: ``relax_csp(app, "/api/v1/docs", script_src=[...])``.
+    """
+    overrides = app.extensions.setdefault("college_csp_overrides", {})
+    overrides.setdefault(path_prefix, {}).update(
+        {name.replace("_", "-"): tuple(sources) for name, sources in directives.items()}
+    )
+
+
+def content_security_policy(app: Flask, path: str) -> str:
+    """The Content-Security-Policy header value for a path."""
+    policy = dict(DEFAULT_CSP)
+    for prefix, directives in app.extensions.get("college_csp_overrides", {}).items():
+        if path.startswith(prefix):
+            policy.update(directives)
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
+
+
+def refuse_debug_in_production(app: Flask) -> None:
+    """Stop when the app would run the interactive debugger in production."""
+    if app.config.get("PRODUCTION") and app.debug:
+        raise ConfigError("Debug mode is not allowed in production (unset FLASK_DEBUG).")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the PROXY_COUNT trusted proxies in front."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
+
+
+def init_app(app: Flask) -> None:
+    """Trust the configured proxies, refuse debug mode in production, add security headers."""
+    trust_proxies(app)
+    refuse_debug_in_production(app)
+
+    @app.before_request
+    def _no_debugger_in_production():
+        # app.run(debug=True) switches debug on after create_app: refuse to serve then too.
+        if app.config.get("PRODUCTION") and app.debug:
+            return Response("Debug mode is not allowed in production.", 500, mimetype="text/plain")
+        return None
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy(app, request.path))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("PRODUCTION"):
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+
+# Brute force: every guessing form is limited per client address (an attacker's own budget),
+# and logins and reset mails also per email address with a generous limit, so guessing from
+# many addresses stalls too. Only failures count where a classroom shares one address (the
+# venue's Wi-Fi): twenty learners logging in at once are not an attack. Limits answer 429
+# for a while and lapse by themselves: no account is ever locked, and the reset link always
+# stays within reach. Wrong check-in codes are also counted per learner by the attendance
+# service.
+#: Failed logins per client address.
+FAILED_LOGINS_PER_ADDRESS = LOGIN_RATE_LIMIT
+#: Failed logins per email address, from all addresses together.
+FAILED_LOGINS_PER_EMAIL = "30 per hour"
+#: Reset requests per client address, and reset mails per email address (enough for a
+#: forgetful person, too few to flood a mailbox).
+RESETS_PER_ADDRESS = LOGIN_RATE_LIMIT
+RESETS_PER_EMAIL = "5 per hour"
+#: Check-in codes per client address: a whole classroom on one Wi-Fi checks in within minutes.
+CHECKINS_PER_ADDRESS = "60 per minute"
+#: Certificate verification lookups per client address (an employer checks one or a few).
+VERIFICATIONS_PER_ADDRESS = "30 per minute"
+
+
+def _email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _refused(response: Response) -> bool:
+    """A guess that failed: the form was posted and answered with a 4xx."""
+    return 400 <= response.status_code < 500
+
+
+def limit_guesses(target: str) -> Callable:
+    """Decorator: limit guessing (target "login", "reset", "checkin" or "verify") as described above."""
+    post = {"methods": ["POST"]}
+    if target == "login":
+        limits = [
+            limiter.limit(FAILED_LOGINS_PER_ADDRESS, scope="login-address", deduct_when=_refused, **post),
+            limiter.limit(FAILED_LOGINS_PER_EMAIL, key_func=_email_key, scope="login-email",
+                          deduct_when=_refused, **post),
+        ]
+    elif target == "reset":
+        limits = [
+            limiter.limit(RESETS_PER_ADDRESS, scope="reset-address", **post),
+            limiter.limit(RESETS_PER_EMAIL, key_func=_email_key, scope="reset-email", **post),
+        ]
+    elif target == "checkin":
+        limits = [limiter.limit(CHECKINS_PER_ADDRESS, scope="checkin-address", **post)]
+    elif target == "verify":
+        limits = [limiter.limit(VERIFICATIONS_PER_ADDRESS, scope="verify-address")]
+    else:
+        raise ValueError(f"unknown rate limit target {target!r}")
+
+    def decorator(view: Callable) -> Callable:
+        for limit in limits:
+            view = limit(view)
+        return view
+
+    return decorator
