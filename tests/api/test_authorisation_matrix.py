@@ -1,0 +1,236 @@
+"""Who may call what: one row per API route and method, generated from the app's URL map.
+
+A route under /api/v1 that is missing from MATRIX fails test_every_api_route_is_in_the_matrix,
+so a new endpoint cannot ship without saying who may call it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.api.conftest import bearer_for
+from tests.conftest import PASSWORD
+
+ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "coordinator",
+         "other_coordinator")
+_emails = itertools.count(1)
+
+
+@dataclass
+class World:
+    """An organiser with its staff, a coordinator of another organiser, learners, courses.
+
+    The learner is enrolled in `edition`, which `trainer` teaches; `other_trainer` teaches
+    another edition of the organiser; `other_learner` is enrolled in nothing.
+    """
+
+    make: object
+    users: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        make = self.make
+        self.hub = make.organiser()
+        self.other_hub = make.organiser()
+        self.users = {
+            "learner": make.learner(),
+            "other_learner": make.learner(),
+            "trainer": make.trainer(self.hub),
+            "other_trainer": make.trainer(self.hub),
+            "coordinator": make.coordinator(self.hub),
+            "other_coordinator": make.coordinator(self.other_hub),
+        }
+        self.published_course = make.course(self.hub)
+        self.draft_course = make.course(self.hub, published=False)
+        self.edition = make.edition(self.published_course, trainers=[self.users["trainer"]])
+        self.other_edition = make.edition(make.course(self.hub), trainers=[self.users["other_trainer"]])
+        make.enrolment(self.users["learner"], self.edition)
+
+
+@dataclass
+class Row:
+    path: Callable[[World], str]
+    expect: dict[str, int]
+    body: Callable[[World, str], dict] | None = None
+
+
+def _only(status: int, *roles: str, others: int = 403) -> dict[str, int]:
+    """This status for these roles, `others` for the rest, 401 without a token."""
+    return {role: status if role in roles else others for role in ROLES} | {"anonymous": 401}
+
+
+_EDITORS = ("trainer", "other_trainer", "coordinator")  # staff of the course's organiser
+_READERS = ("learner", *_EDITORS)
+
+
+def _everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def _logged_in(status: int) -> dict[str, int]:
+    return {**_everyone(status), "anonymous": 401}
+
+
+def _credentials(world: World, role: str) -> dict:
+    if role == "anonymous":
+        return {"email": "nobody@example.be", "password": PASSWORD}
+    return {"email": world.users[role].email, "password": PASSWORD}
+
+
+def _new_learner(world: World, role: str) -> dict:
+    return {"email": f"new{next(_emails)}@example.be", "password": "een lange zin",
+            "name": "Nieuw", "kind": "caregiver", "consent": True}
+
+
+def _managed_learner(world: World, role: str) -> dict:
+    return {"name": "Jozef", "roles": ["learner"], "kind": "caregiver", "organiser_id": world.hub.id}
+
+
+MATRIX: dict[str, Row] = {
+    "GET /api/v1/openapi.json": Row(lambda w: "/api/v1/openapi.json", _everyone(200)),
+    "GET /api/v1/docs": Row(lambda w: "/api/v1/docs", _everyone(200)),
+    "GET /api/v1/docs/assets/<path:filename>": Row(
+        lambda w: "/api/v1/docs/assets/swagger-ui.css", _everyone(200)
+    ),
+    "GET /api/v1/docs/college-docs.js": Row(lambda w: "/api/v1/docs/college-docs.js", _everyone(200)),
+    "POST /api/v1/auth/tokens": Row(
+        lambda w: "/api/v1/auth/tokens", {**_everyone(201), "anonymous": 401}, _credentials
+    ),
+    "DELETE /api/v1/auth/tokens/current": Row(lambda w: "/api/v1/auth/tokens/current", _logged_in(204)),
+    "POST /api/v1/register": Row(lambda w: "/api/v1/register", _everyone(201), _new_learner),
+    "GET /api/v1/me": Row(lambda w: "/api/v1/me", _logged_in(200)),
+    "POST /api/v1/users": Row(
+        lambda w: "/api/v1/users",
+        _only(201, "coordinator"),
+        _managed_learner,
+    ),
+    "GET /api/v1/courses": Row(lambda w: "/api/v1/courses", _everyone(200)),
+    "GET /api/v1/courses/<id:course_id>": Row(
+        lambda w: f"/api/v1/courses/{w.draft_course.id}",
+        {**_everyone(404), "trainer": 200, "other_trainer": 200, "coordinator": 200},
+    ),
+}
+
+
+# Courses, editions, sessions, enrolments, attendance and dashboards.
+
+
+def _session(world: World):
+    """A session of the learner's edition (made on first use)."""
+    from datetime import time
+
+    from college import timeutil
+
+    if not hasattr(world, "session"):
+        world.session = world.make.session(
+            world.edition, starts_at=timeutil.brussels(world.edition.starts_on, time(14)))
+    return world.session
+
+
+def _enrolment_id(world: World) -> int:
+    """The learner's enrolment in the edition."""
+    from sqlalchemy import select
+
+    from college.enrolment.models import Enrolment
+    from college.extensions import db
+
+    return db.session.scalar(select(Enrolment.id).where(
+        Enrolment.learner_id == world.users["learner"].id, Enrolment.edition_id == world.edition.id))
+
+
+def _new_course(world: World, role: str) -> dict:
+    return {"title": "Rouw en verlies", "tracks": ["caregivers"], "hours": 3,
+            "organiser_id": world.hub.id}
+
+
+def _new_edition(world: World, role: str) -> dict:
+    return {"place": "Gent", "venue": "OCMW", "capacity": 12, "trainer_ids": [world.users["trainer"].id],
+            "starts_on": world.edition.starts_on.isoformat()}
+
+
+def _new_session(world: World, role: str) -> dict:
+    day = world.edition.starts_on.isoformat()
+    return {"starts_at": f"{day}T09:00:00+01:00", "ends_at": f"{day}T11:00:00+01:00", "room": "Zaal 2"}
+
+
+def _whom_to_enrol(world: World, role: str) -> dict:
+    return {} if role in ("learner", "other_learner") else {"user_id": world.users["other_learner"].id}
+
+
+def _records(world: World, role: str) -> dict:
+    return {"records": [{"user_id": world.users["learner"].id, "status": "present"}]}
+
+
+_TEACHERS = ("trainer", "coordinator")  # the edition's trainer and the organiser's coordinator
+
+MATRIX.update({
+    "POST /api/v1/courses": Row(lambda w: "/api/v1/courses", _only(201, "coordinator"), _new_course),
+    "POST /api/v1/courses/<id:course_id>/editions": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/editions", _only(201, "coordinator"),
+        _new_edition,
+    ),
+    "GET /api/v1/editions/<id:edition_id>": Row(lambda w: f"/api/v1/editions/{w.edition.id}", _everyone(200)),
+    "PATCH /api/v1/editions/<id:edition_id>": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}", _only(200, "coordinator"),
+        lambda w, role: {"capacity": 25, "venue": "Bibliotheek"},
+    ),
+    "POST /api/v1/editions/<id:edition_id>/sessions": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _only(201, "coordinator"), _new_session,
+    ),
+    "GET /api/v1/editions/<id:edition_id>/sessions": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _everyone(200),
+    ),
+    "GET /api/v1/editions/<id:edition_id>/calendar.ics": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/calendar.ics", _everyone(200),
+    ),
+    "POST /api/v1/editions/<id:edition_id>/enrolments": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/enrolments",
+        {**_only(201, "other_learner", *_TEACHERS), "learner": 409}, _whom_to_enrol,
+    ),
+    "DELETE /api/v1/enrolments/<id:enrolment_id>": Row(
+        lambda w: f"/api/v1/enrolments/{_enrolment_id(w)}", _only(200, "learner", "coordinator"),
+    ),
+    "GET /api/v1/me/enrolments": Row(lambda w: "/api/v1/me/enrolments", _logged_in(200)),
+    "GET /api/v1/me/calendar-feed": Row(lambda w: "/api/v1/me/calendar-feed", _logged_in(200)),
+    "GET /api/v1/sessions/<id:session_id>/attendance": Row(
+        lambda w: f"/api/v1/sessions/{_session(w).id}/attendance", _only(200, *_TEACHERS),
+    ),
+    "PUT /api/v1/sessions/<id:session_id>/attendance": Row(
+        lambda w: f"/api/v1/sessions/{_session(w).id}/attendance", _only(200, *_TEACHERS), _records,
+    ),
+    "GET /api/v1/editions/<id:edition_id>/dashboard": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/dashboard", _only(200, *_TEACHERS),
+    ),
+})
+
+def api_routes(app) -> set[str]:
+    """Every method and rule the app serves under /api/v1."""
+    return {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    routes = api_routes(app)
+    assert routes - set(MATRIX) == set(), "add these routes to MATRIX with the status per role"
+    assert set(MATRIX) - routes == set(), "these MATRIX rows match no route any more"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_status_per_role(client, make, route, role):
+    world = World(make)
+    row = MATRIX[route]
+    method = route.split(" ", 1)[0]
+    headers = {} if role == "anonymous" else bearer_for(world.users[role])
+    body = row.body(world, role) if row.body else None
+    with client.open(row.path(world), method=method, headers=headers, json=body) as response:
+        assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]
+        if response.status_code >= 400:
+            assert response.mimetype == "application/problem+json"

@@ -1,0 +1,79 @@
+"""Walk-ins: a trainer enrols someone who came to the session and marks them present."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from college.accounts.models import Kind, User
+from college.catalogue.models import Edition
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.extensions import db
+from tests.attendance.conftest import attendance_rows
+from tests.conftest import post_form
+
+
+def walk_in(client, classroom, **data):
+    session = classroom.sessions[0]
+    return post_form(client, f"/sessions/{session.id}/walk-in", data,
+                     page=f"/sessions/{session.id}/roster")
+
+
+def seats_taken(edition_id: int) -> int:
+    return db.session.get(Edition, edition_id).seats_taken
+
+
+def test_trainer_enrols_a_walk_in_without_email_and_marks_them_present(client, auth, classroom):
+    auth.login_as(classroom.trainer)
+    response = walk_in(client, classroom, name="Mevrouw Gevers", kind="caregiver")
+    assert response.status_code == 302
+    newcomer = db.session.scalar(select(User).where(User.name == "Mevrouw Gevers"))
+    assert newcomer.email is None and newcomer.kind == Kind.CAREGIVER
+    assert newcomer.managed_by_organiser_id == classroom.organiser.id
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.learner_id == newcomer.id))
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+    assert enrolment.enrolled_by_id == classroom.trainer.id
+    assert (classroom.sessions[0].id, newcomer.id, "present") in attendance_rows()
+    assert seats_taken(classroom.edition.id) == 3
+    page = client.get(f"/sessions/{classroom.sessions[0].id}/roster").get_data(as_text=True)
+    assert "Mevrouw Gevers" in page
+
+
+def test_walk_in_with_an_account_is_found_by_email(client, auth, classroom):
+    auth.login_as(classroom.trainer)
+    response = walk_in(client, classroom, email=classroom.stranger.email)
+    assert response.status_code == 302
+    assert (classroom.sessions[0].id, classroom.stranger.id, "present") in attendance_rows()
+
+
+def test_walk_in_counts_against_capacity(client, auth, classroom):
+    db.session.get(Edition, classroom.edition.id).capacity = 2  # Ann and Bart hold both seats
+    db.session.commit()
+    auth.login_as(classroom.trainer)
+    users_before = db.session.scalar(select(func.count()).select_from(User))
+    response = walk_in(client, classroom, name="Te Laat", kind="caregiver")
+    assert response.status_code == 409
+    assert "no seat for a walk-in" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == users_before
+    assert seats_taken(classroom.edition.id) == 2
+    assert attendance_rows() == []
+
+
+def test_walk_in_bad_input_changes_nothing(client, auth, classroom):
+    auth.login_as(classroom.trainer)
+    for data, status, message in (
+        ({"email": "nobody@example.be"}, 404, "No learner with this email address"),
+        ({"name": ""}, 422, "Enter the name"),
+        ({"name": "X", "kind": "doctor"}, 422, "Choose caregiver or professional"),
+    ):
+        response = walk_in(client, classroom, **data)
+        assert response.status_code == status
+        assert message in response.get_data(as_text=True)
+    assert attendance_rows() == []
+    assert seats_taken(classroom.edition.id) == 2
+
+
+def test_only_the_editions_trainers_admit_walk_ins(client, auth, classroom, make):
+    auth.login_as(make.trainer(classroom.organiser))
+    response = walk_in(client, classroom, name="Iemand", kind="caregiver")
+    assert response.status_code == 403
+    assert attendance_rows() == []

@@ -1,0 +1,310 @@
+"""The four journeys of issue 9, in Chromium against the served College and a real RQ worker.
+
+Each journey clicks through the pages as a person would; the `pages` fixture saves a
+screenshot of every open page when a journey fails (test-artifacts/).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from college import signals, timeutil
+from college.accounts.models import Kind, User
+from college.attendance.models import Attendance, AttendanceStatus
+from college.catalogue.models import TrainingSession, edition_trainer
+from college.certificates.models import Certificate, CertificateStatus
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.extensions import db
+from college.learning import services as learning
+from college.learning.models import QuestionKind
+from college.learning.services import ChoiceInput
+from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.conftest import PASSWORD
+
+
+def fresh(statement):
+    """Rows as the database has them now (the served app and the worker wrote them)."""
+    db.session.commit()  # end the test's read transaction: see other connections' commits
+    db.session.expire_all()
+    return db.session.scalars(statement).all()
+
+
+def reload_until(page, text: str, seconds: float = 60) -> None:
+    """Reload the page until it shows `text` (a certificate the worker is still rendering)."""
+    deadline = time.monotonic() + seconds
+    while text not in page.locator("main").inner_text():
+        assert time.monotonic() < deadline, f"{page.url} never showed {text!r}"
+        time.sleep(0.5)
+        page.reload()
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF."""
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_caregiver_registers_on_a_phone_finds_a_training_nearby_enrols_and_subscribes(pages, make):
+    organiser = make.organiser("Mantelzorghub Waasland")
+    far = make.course(organiser, title="Rugsparend tillen")
+    make.edition(far, place="Brugge", sessions=1)
+    near = make.course(organiser, title="Omgaan met dementie thuis")
+    make.edition(near, place="Lokeren", venue="Dienstencentrum Ter Beke", sessions=2)
+
+    page = pages.open(viewport=PHONE, language="en")
+    page.goto("/register")
+    page.check("input[name=kind][value=caregiver]")
+    page.fill("#name", "Maria Peeters")
+    page.fill("#email", "maria.peeters@example.be")
+    page.fill("#password", "een lange zin als wachtwoord")
+    page.check("#consent")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Welcome, Maria Peeters" in page.locator("main").inner_text()
+
+    page.goto("/courses")
+    page.select_option("#place", "Lokeren")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    listing = page.locator("main").inner_text()
+    assert "Omgaan met dementie thuis" in listing and "Rugsparend tillen" not in listing
+    with page.expect_navigation():
+        page.click("text=Omgaan met dementie thuis")
+    with page.expect_navigation():
+        page.click("main button:has-text('Enrol')")
+    assert "You are enrolled" in page.locator("main").inner_text()
+
+    page.goto("/account/calendar")
+    with page.expect_navigation():
+        page.click("main button:has-text('Make my calendar address')")
+    # The address is built on PUBLIC_BASE_URL; the served test app answers its path.
+    feed = page.request.get(urlsplit(page.input_value("#feed-url")).path)
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    calendar = feed.text()
+    assert calendar.count("BEGIN:VEVENT") == 2
+    assert "Omgaan met dementie thuis" in calendar and "Rugsparend tillen" not in calendar
+    first = fresh(select(TrainingSession).join(TrainingSession.edition)
+                  .where(TrainingSession.edition.has(course_id=near.id))
+                  .order_by(TrainingSession.starts_at))[0]
+    starts = timeutil.local(first.starts_at)
+    assert f"DTSTART;TZID=Europe/Brussels:{starts:%Y%m%dT%H%M%S}" in calendar
+    assert page.problems == []
+
+
+def test_trainer_records_attendance_on_a_phone_with_everyone_present_and_two_exceptions(
+    pages, make
+):
+    organiser = make.organiser()
+    trainer = make.trainer(organiser, name="Tine Trainer")
+    course = make.course(organiser, title="Zorgen voor jezelf")
+    edition = make.edition(course, starts_on=timeutil.today(), sessions=2)
+    db.session.execute(edition_trainer.insert().values(edition_id=edition.id, user_id=trainer.id))
+    db.session.commit()
+    learners = {name: make.learner(name=name) for name in ("Ann", "Bart", "Chris", "Dina")}
+    for learner in learners.values():
+        make.enrolment(learner, edition)
+    session = fresh(select(TrainingSession).where(TrainingSession.edition_id == edition.id)
+                    .order_by(TrainingSession.starts_at))[0]
+
+    page = pages.open(viewport=PHONE, language="en")
+    log_in(page, trainer.email, PASSWORD)
+    page.goto(f"/sessions/{session.id}/roster")
+    with page.expect_navigation():
+        page.click("main a:has-text('Everyone present')")
+    page.click(f"label[for=status-{learners['Bart'].id}-late]")
+    page.click(f"label[for=status-{learners['Dina'].id}-absent]")
+    with page.expect_navigation():
+        page.click("main button:has-text('Save attendance')")
+    assert page.locator(".error-summary").count() == 0
+
+    recorded = {
+        row.learner_id: row.status
+        for row in fresh(select(Attendance).where(Attendance.session_id == session.id))
+    }
+    assert recorded == {
+        learners["Ann"].id: AttendanceStatus.PRESENT,
+        learners["Bart"].id: AttendanceStatus.LATE,
+        learners["Chris"].id: AttendanceStatus.PRESENT,
+        learners["Dina"].id: AttendanceStatus.ABSENT,
+    }
+    assert page.problems == []
+
+
+def test_professional_reads_modules_passes_the_quiz_and_downloads_the_certificate(
+    pages, make, rq_worker
+):
+    organiser = make.organiser("Mantelzorghub Gent")
+    trainer = make.trainer(organiser)
+    course = make.course(
+        organiser, title="Palliatieve zorg thuis", open_to_caregivers=False,
+        open_to_professionals=True, modules_required=True, min_attendance_pct=0, quiz_pass_pct=70,
+    )
+    edition = make.edition(course)
+    for title in ("Wat is palliatieve zorg?", "Praten over het levenseinde"):
+        learning.create_module(trainer, course.id, title=title, minutes=5,
+                               body_markdown=f"Over **{title.lower()}**.")
+    learning.save_quiz_settings(trainer, course.id, pass_pct=70)
+    learning.save_question(trainer, course.id, text="Wie beslist over de zorg?",
+                           kind=QuestionKind.SINGLE,
+                           choices=[ChoiceInput("De patiënt zelf", True),
+                                    ChoiceInput("Altijd de huisarts", False)])
+    learning.save_question(trainer, course.id, text="Palliatieve zorg is enkel voor de laatste dag.",
+                           kind=QuestionKind.TRUE_FALSE,
+                           choices=[ChoiceInput("Juist", False), ChoiceInput("Fout", True)])
+    nurse = make.learner(kind=Kind.PROFESSIONAL, name="An Verpleegkundige",
+                         profession="Thuisverpleegkundige",
+                         registration_number="RIZIV-1-23456-78-901")
+    make.enrolment(nurse, edition)
+
+    page = pages.open(viewport=PHONE, language="en")
+    log_in(page, nurse.email, PASSWORD)
+    page.goto(f"/courses/{course.id}/learning")
+    with page.expect_navigation():
+        page.click("main a:has-text('Wat is palliatieve zorg?')")
+    assert "palliatieve zorg" in page.locator("main").inner_text()
+    for _ in range(2):
+        with page.expect_navigation():
+            page.click("main button:has-text('Mark as done')")
+        if page.locator("main a:has-text('Praten over het levenseinde →')").count():
+            with page.expect_navigation():
+                page.click("main a:has-text('Praten over het levenseinde →')")
+
+    page.goto(f"/courses/{course.id}/learning")
+    with page.expect_navigation():
+        page.click("main button:has-text('Start the quiz')")
+    # One question per screen.
+    assert page.locator("h1").inner_text() == "Question 1 of 2"
+    assert page.locator(".question-text").count() == 1
+    page.click("label:has-text('De patiënt zelf')")
+    with page.expect_navigation():
+        page.click("main button:has-text('Next')")
+    assert page.locator("h1").inner_text() == "Question 2 of 2"
+    page.click("label:has-text('Fout')")
+    with page.expect_navigation():
+        page.click("main button:has-text('Check and hand in')")
+    with page.expect_navigation():
+        page.click("main button:has-text('Hand in')")
+    assert "passed" in page.locator("main").inner_text().lower()
+
+    page.goto("/certificates")
+    reload_until(page, "Download certificate (PDF)")
+    link = page.locator("main a:has-text('Download certificate (PDF)')").get_attribute("href")
+    download = page.request.get(link)
+    assert download.status == 200
+    assert download.headers["content-type"] == "application/pdf"
+    certificate = fresh(select(Certificate).where(Certificate.learner_id == nurse.id))[0]
+    assert certificate.status == CertificateStatus.ISSUED
+    text = pdf_text(download.body())
+    for expected in ("An Verpleegkundige", "Palliatieve zorg thuis",
+                     certificate.verification_code):
+        assert expected in text, f"{expected!r} missing from the certificate"
+    assert page.problems == []
+
+
+def test_coordinator_enrols_a_caregiver_who_phoned_then_revokes_and_reissues(
+    pages, make, rq_worker
+):
+    organiser = make.organiser("Mantelzorghub Aalst")
+    coordinator = make.coordinator(organiser, name="Els Coördinator")
+    course = make.course(organiser, title="Rouw en verlies")
+    edition = make.edition(course, sessions=1)
+
+    page = pages.open(viewport=DESKTOP, language="en")
+    log_in(page, coordinator.email, PASSWORD)
+    page.goto(f"/organisers/{organiser.id}/people/new")
+    page.fill("#name", "Rosa Telefoon")
+    page.check("input[name=roles][value=learner]")
+    page.check("input[name=kind][value=caregiver]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    rosa = fresh(select(User).where(User.name == "Rosa Telefoon"))[0]
+    assert rosa.email is None
+
+    page.goto(f"/editions/{edition.id}/enrolments")
+    page.select_option("#managed_learner", label="Rosa Telefoon")
+    with page.expect_navigation():
+        page.click("main button:has-text('Enrol this person')")
+    assert "Rosa Telefoon" in page.locator("main table").inner_text()
+    enrolment = fresh(select(Enrolment).where(Enrolment.learner_id == rosa.id))[0]
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+
+    # Later: Rosa completed the training (the completion engine reports it), the worker renders.
+    enrolment.status = EnrolmentStatus.COMPLETED
+    signals.enrolment_completed.send(None, enrolment_id=enrolment.id)
+    db.session.commit()
+    page.goto(f"/editions/{edition.id}/certificates")
+    reload_until(page, "Download")  # only an issued certificate offers it
+    old = fresh(select(Certificate).where(Certificate.enrolment_id == enrolment.id))[0]
+
+    with page.expect_navigation():
+        page.click("main a:has-text('Revoke')")
+    page.fill("#reason", "Verkeerde naam op het getuigschrift")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main a:has-text('Reissue')")
+    page.fill("#reason", "Naam verbeterd")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    reload_until(page, "Download")  # the revoked one offers none: this is the new one
+
+    certificates = fresh(select(Certificate).where(Certificate.enrolment_id == enrolment.id)
+                         .order_by(Certificate.id))
+    assert [c.status for c in certificates] == [CertificateStatus.REVOKED, CertificateStatus.ISSUED]
+    new = certificates[1]
+    assert old.id == certificates[0].id and new.replaces_id == old.id
+
+    page.goto(f"/verify/{old.verification_code}")
+    assert "This certificate has been revoked" in page.locator("main").inner_text()
+    page.goto(f"/verify/{new.verification_code}")
+    assert "This certificate is valid" in page.locator("main").inner_text()
+    assert page.problems == []
+
+
+def test_quiz_time_limit_is_announced_politely_and_warns_before_it_runs_out(pages, make):
+    organiser = make.organiser()
+    trainer = make.trainer(organiser)
+    course = make.course(organiser, title="Valpreventie")
+    edition = make.edition(course)
+    learner = make.learner()
+    make.enrolment(learner, edition)
+    learning.save_quiz_settings(trainer, course.id, pass_pct=50, time_limit_minutes=10)
+    learning.save_question(trainer, course.id, text="Waar vallen ouderen het vaakst?",
+                           kind=QuestionKind.SINGLE,
+                           choices=[ChoiceInput("Thuis", True), ChoiceInput("Buiten", False)])
+    attempt = learning.start_attempt(learner, course.id)
+
+    # Without JavaScript the deadline is plain text.
+    plain = pages.open(viewport=PHONE, language="en", javascript=False)
+    log_in(plain, learner.email, PASSWORD)
+    plain.goto(f"/quiz/attempts/{attempt.id}/questions/1")
+    local = timeutil.local(attempt.deadline)
+    shown = plain.locator(".quiz-timer").inner_text()
+    assert "Hand in before" in shown
+    assert f"{local.hour}:{local.minute:02d}" in shown or f"{local:%-I:%M}" in shown
+    assert plain.locator("#quiz-time-left").inner_text() == ""
+
+    page = pages.open(viewport=PHONE, language="en")
+    page.clock.install()
+    log_in(page, learner.email, PASSWORD)
+    page.goto(f"/quiz/attempts/{attempt.id}/questions/1")
+    region = page.locator("#quiz-time-left")
+    assert region.get_attribute("aria-live") == "polite"
+    assert region.inner_text() == "About 10 minutes left."
+    page.clock.run_for(timedelta(minutes=3, seconds=30).seconds * 1000)
+    assert region.inner_text() == "About 7 minutes left."
+    assert "quiz-timer-warning" not in page.locator("#quiz-timer").get_attribute("class")
+    page.clock.run_for(timedelta(minutes=3).seconds * 1000)
+    assert region.inner_text() == "Only 4 minutes left: hand in your answers soon."
+    assert "quiz-timer-warning" in page.locator("#quiz-timer").get_attribute("class")
+    page.clock.run_for(timedelta(minutes=3, seconds=15).seconds * 1000)
+    assert region.inner_text() == "Less than a minute left: hand in your answers now."
+    page.clock.run_for(timedelta(minutes=1).seconds * 1000)
+    assert region.inner_text().startswith("The time is up.")
+    assert page.problems == []

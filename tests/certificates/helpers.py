@@ -1,0 +1,67 @@
+"""Shared steps of the certificate tests: complete an enrolment, run a real worker, read PDFs."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from college import signals
+from college.accounts.models import Kind
+from college.certificates.models import Certificate
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.extensions import db
+from college.jobs import make_worker
+
+
+def complete_enrolment(make, *, learner=None, edition=None, **learner_fields) -> Enrolment:
+    """An enrolment that becomes complete, the way the completion engine reports it."""
+    learner = learner or make.learner(**learner_fields)
+    edition = edition or make.edition()
+    enrolment = make.enrolment(learner, edition)
+    enrolment = db.session.get(Enrolment, enrolment.id)
+    enrolment.status = EnrolmentStatus.COMPLETED
+    signals.enrolment_completed.send(None, enrolment_id=enrolment.id)
+    db.session.commit()
+    return enrolment
+
+
+def professional(make, **fields):
+    """A professional learner with profession and registration number."""
+    fields.setdefault("profession", "Thuisverpleegkundige")
+    fields.setdefault("registration_number", "RIZIV-1-23456-78-901")
+    return make.learner(kind=Kind.PROFESSIONAL, **fields)
+
+
+def run_worker(app) -> None:
+    """A real RQ worker (forking work horses) that drains the queues."""
+    db.session.commit()
+    make_worker(app).work(burst=True)
+    db.session.expire_all()
+
+
+def certificates_of(enrolment_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate).where(Certificate.enrolment_id == enrolment_id).order_by(Certificate.id)
+        )
+    )
+
+
+def pdf_reader(content: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(content))
+
+
+def pdf_text(content: bytes) -> str:
+    reader = pdf_reader(content)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def organiser_of(edition_id: int):
+    """The organiser of an edition."""
+    from college.accounts.models import Organiser
+    from college.catalogue.models import Course, Edition
+
+    course = db.session.get(Course, db.session.get(Edition, edition_id).course_id)
+    return db.session.get(Organiser, course.organiser_id)

