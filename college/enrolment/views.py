@@ -18,7 +18,7 @@ from college.catalogue.models import Edition
 from college.enrolment import bp, services
 from college.enrolment.forms import CapacityForm, EmptyForm, EnrolOnBehalfForm
 from college.enrolment.models import EnrolmentStatus
-from college.errors import NotFound, ServiceError
+from college.errors import NotAllowed, NotFound, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
 from college.main.views import render_error
@@ -157,6 +157,8 @@ def change_capacity(edition_id: int):
         edition = services.change_capacity(
             edition_id=edition.id, capacity=form.capacity.data, actor=current_user
         )
+    except NotAllowed:
+        abort(403)  # a trainer sees the roster, but a refusal shows nothing of it
     except ServiceError as error:
         attach_error(form, error)
         return _render_roster(_edition_for_staff(edition_id), capacity_form=form,

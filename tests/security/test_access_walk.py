@@ -198,6 +198,7 @@ ACCESS: dict[str, Access] = {
     "attendance.checkin_session": Access(get=LOGGED_IN, post=OWNER, proves=False),  # codes rotate
     "attendance.checkin_code": Access(get=TEACHERS),
     "attendance.roster": Access(get=TEACHERS, post=TEACHERS),
+    "attendance.walk_in": Access(post=TEACHERS),  # enrols PAYLOAD's name and email, marks present
     "attendance.roster_csv": Access(get=TEACHERS),
     "attendance.history": Access(get=TEACHERS),
     "attendance.sign_in_sheet": Access(get=TEACHERS),
