@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
-from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner, FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import text
 
 from college import create_app, timeutil
@@ -156,8 +157,12 @@ def _empty_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    """Each test runs in an app context and leaves empty tables and an empty Redis behind."""
-    with app.app_context():
+    """Each test runs in an app context and leaves empty tables and an empty Redis behind.
+
+    Outside requests (services, the CLI runner) the test reads English, as the test client
+    does; requests choose their own language in their own context.
+    """
+    with app.app_context(), force_locale("en"):
         yield
         db.session.rollback()
         db.session.remove()
@@ -172,9 +177,17 @@ def client(app):
     return app.test_client()
 
 
+class DutchCliRunner(FlaskCliRunner):
+    """The command line as an administrator sees it: in Dutch, the default language."""
+
+    def invoke(self, *args, **kwargs):
+        with force_locale("nl"):
+            return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture()
 def runner(app):
-    return app.test_cli_runner()
+    return DutchCliRunner(app)
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -206,7 +206,7 @@ def test_loading_the_demo_twice_is_refused(runner):
     users, enrolments = count(User), count(Enrolment)
     result = load(runner)
     assert result.exit_code != 0
-    assert "already loaded" in result.output
+    assert "staat al in deze databank" in result.output
     assert (count(User), count(Enrolment)) == (users, enrolments)
 
 

@@ -49,13 +49,14 @@ def test_completion_queues_then_worker_issues_a_caregiver_pdf(app, make):
     assert certificate.issued_at is not None
     content = file_storage().get(certificate.storage_key)
     text = pdf_text(content)
-    for expected in ("Maria Peeters", "Omgaan met dementie", "6 hours", certificate.verification_code,
-                     "Mantelzorghub Gent", "Lesgever Lotte", "With warm thanks"):
+    # Maria reads Dutch, so her certificate speaks Dutch.
+    for expected in ("Maria Peeters", "Omgaan met dementie", "6 uur", certificate.verification_code,
+                     "Mantelzorghub Gent", "Lesgever Lotte", "Met hartelijke dank"):
         assert expected in text, expected
-    assert "Accreditation points" not in text
+    assert "Accreditatiepunten" not in text
 
     reader = pdf_reader(content)
-    assert reader.metadata.title == "Certificate: Omgaan met dementie"
+    assert reader.metadata.title == "Attest: Omgaan met dementie"
     assert reader.metadata.author == "Mantelzorghub Gent"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "nl"

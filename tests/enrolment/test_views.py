@@ -232,7 +232,7 @@ def test_my_trainings_needs_a_login(client):
 
 def _button(app, user, edition):
     # A request of its own, as in production: its own `g` and database session.
-    with app.app_context(), app.test_request_context("/courses/1"):
+    with app.app_context(), app.test_request_context("/courses/1", headers={"Accept-Language": "en"}):
         if user is not None:
             login_user(user)
         return render_template_string(

@@ -104,7 +104,7 @@ def test_integrity_error_in_the_roster_service_is_a_conflict_with_nothing_saved(
         response = post_form(client, f"/sessions/{session_id}/roster",
                              {f"status-{learners[0].id}": "present"})
     assert response.status_code == 409
-    assert "Reload the page and try again" in response.get_data(as_text=True)
+    assert "Laad de pagina opnieuw" in response.get_data(as_text=True)  # the trainer reads Dutch
     assert count(Attendance) == count(AttendanceChange) == 0
 
 
