@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
 from sqlalchemy import text
 
