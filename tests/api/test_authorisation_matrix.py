@@ -316,7 +316,7 @@ MATRIX.update({
         lambda w: f"/api/v1/certificates/{_certificate(w).id}/revoke", _only(200, "coordinator"),
         lambda w, role: {"reason": "Deelname niet bevestigd"},
     ),
-    "GET /api/v1/verify/<code>": Row(
+    "GET /api/v1/verify/<code:code>": Row(
         lambda w: f"/api/v1/verify/{_certificate(w).verification_code}", _everyone(200),
     ),
 })

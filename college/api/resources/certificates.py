@@ -120,7 +120,7 @@ def revoke(data: dict, certificate_id: int):
     return services.revoke_certificate(certificate_id, auth.current_user(), data["reason"])
 
 
-@blp.get("/verify/<code>")
+@blp.get("/verify/<code:code>")
 @limit_guesses("verify")
 @blp.response(200, VerificationSchema)
 @blp.alt_response(404, response="NOT_FOUND")
