@@ -133,7 +133,8 @@ def limit_guesses(target: str) -> Callable:
     elif target == "checkin":
         limits = [limiter.limit(CHECKINS_PER_ADDRESS, scope="checkin-address", **post)]
     elif target == "verify":
-        limits = [limiter.limit(VERIFICATIONS_PER_ADDRESS, scope="verify-address")]
+        # Shared: the page and the API answer from one budget per address.
+        limits = [limiter.shared_limit(VERIFICATIONS_PER_ADDRESS, scope="verify-address")]
     else:
         raise ValueError(f"unknown rate limit target {target!r}")
 

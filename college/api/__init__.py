@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from college.api.core import Api, IdConverter
+from college.api.core import Api, CodeConverter, IdConverter
 
 api = Api()
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["code"] = CodeConverter
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/tokens."}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import flask_smorest
 import marshmallow as ma
 from flask_smorest.utils import prepare_response
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from college.api import auth, errors
 
@@ -24,6 +24,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class CodeConverter(UnicodeConverter):
+    """`<code:name>` in a route: a code people type (verification codes); longer is not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("minlength", 1)
+        kwargs.setdefault("maxlength", 64)
         super().__init__(url_map, *args, **kwargs)
 
 

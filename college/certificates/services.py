@@ -16,13 +16,13 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from college import jobs, timeutil
+from college import jobs, policy, timeutil
 from college.accounts.models import User
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment, EnrolmentStatus
-from college.errors import Conflict, Invalid, NotFound
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ RENDER_RETRY_INTERVALS = [10, 60, 300]
 MAX_RENDER_ATTEMPTS = 8
 RENDER_TIMEOUT = 180
 LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+#: Statuses a learner sees as "being prepared": a failure is the coordinators' worry.
+PREPARING = (CertificateStatus.QUEUED, CertificateStatus.FAILED)
 
 
 def new_verification_code() -> str:
@@ -233,6 +235,63 @@ def get_certificate(certificate_id: int) -> Certificate:
     return certificate
 
 
+def learner_status(certificate: Certificate) -> str:
+    """The status as its learner sees it: "preparing", "issued" or "revoked"."""
+    return "preparing" if certificate.status in PREPARING else certificate.status.value
+
+
+def certificate_pdf(viewer: User, certificate_id: int) -> tuple[Certificate, bytes]:
+    """An issued certificate's PDF, for its learner and the organiser's coordinators only."""
+    certificate = get_certificate(certificate_id)
+    if not policy.can_act_for_learner(viewer, certificate.learner,
+                                      certificate.edition.course.organiser_id):
+        raise NotAllowed(_("Only the learner and the organiser's coordinators can download this "
+                           "certificate."))
+    if certificate.status == CertificateStatus.REVOKED:
+        raise Conflict(_("This certificate has been revoked. It can no longer be downloaded."))
+    content = file_storage().get(certificate.storage_key) if certificate.storage_key else None
+    if certificate.status != CertificateStatus.ISSUED or content is None:
+        raise Conflict(_("This certificate is still being prepared. Try again in a minute."))
+    from college.privacy.services import record_access  # privacy imports every feature
+
+    record_access(viewer, [certificate.learner_id], "certificates")
+    return certificate, content
+
+
+def verify_certificate(code: str) -> Certificate | None:
+    """The issued (or revoked) certificate with this code, as anyone may check it; else None.
+
+    Its learner, edition, course and organiser are loaded. A certificate of an anonymised
+    learner answers only when the organiser chose so.
+    """
+    from sqlalchemy.orm import selectinload
+
+    from college.catalogue.models import Course, Edition
+
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.verification_code == normalise_code(code),
+            Certificate.status.in_((CertificateStatus.ISSUED, CertificateStatus.REVOKED)),
+            Certificate.issued_at.is_not(None),
+        )
+        .options(
+            selectinload(Certificate.learner),
+            selectinload(Certificate.edition).selectinload(Edition.course).selectinload(Course.organiser),
+        )
+    )
+    if certificate is None:
+        return None
+    if certificate.learner.anonymised_at and not certificate.edition.course.organiser.verify_anonymised_certificates:
+        return None
+    return certificate
+
+
+def _require_manager(certificate: Certificate, by: User) -> None:
+    if not policy.can_manage_organiser(by, certificate.edition.course.organiser_id):
+        raise NotAllowed(_("Only coordinators of the organiser can change its certificates."))
+
+
 def _require_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -250,9 +309,10 @@ def _revoke(certificate: Certificate, by: User, reason: str) -> None:
 
 
 def revoke_certificate(certificate_id: int, by: User, reason: str | None) -> Certificate:
-    """Revoke a certificate with a reason; verification then says it is revoked."""
-    reason = _require_reason(reason)
+    """Revoke a certificate with a reason (its organiser's coordinators); verification then says so."""
     certificate = get_certificate(certificate_id)
+    _require_manager(certificate, by)
+    reason = _require_reason(reason)
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(_("This certificate has already been revoked."))
     _revoke(certificate, by, reason)
@@ -262,8 +322,9 @@ def revoke_certificate(certificate_id: int, by: User, reason: str | None) -> Cer
 
 def reissue_certificate(certificate_id: int, by: User, reason: str | None) -> Certificate:
     """Revoke a certificate and queue a new one with a new code (after a correction)."""
-    reason = _require_reason(reason)
     certificate = get_certificate(certificate_id)
+    _require_manager(certificate, by)
+    reason = _require_reason(reason)
     enrolment = db.session.get(Enrolment, certificate.enrolment_id)
     if enrolment.status != EnrolmentStatus.COMPLETED:
         raise Conflict(_("The enrolment is no longer complete, so no new certificate can be made."))

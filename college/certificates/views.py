@@ -16,14 +16,13 @@ from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import format_number
 from college.certificates.storage import file_storage
 from college.enrolment.models import EnrolmentStatus
-from college.errors import ServiceError
+from college.errors import NotAllowed, ServiceError
 from college.extensions import db
 from college.forms import attach_error
-from college.policy import can_act_for_learner, can_manage_organiser, require
+from college.policy import can_manage_organiser, require
 from college.security import limit_guesses
 
-#: Statuses a learner sees as "being prepared": a failure is the coordinators' worry.
-PREPARING = (CertificateStatus.QUEUED, CertificateStatus.FAILED)
+PREPARING = services.PREPARING
 REFRESH_SECONDS = 10
 
 
@@ -59,26 +58,12 @@ def mine():
 @login_required
 def download(certificate_id: int):
     """The certificate's PDF, for the learner and the organiser's coordinators only."""
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(Certificate.id == certificate_id)
-        .options(
-            selectinload(Certificate.learner),
-            selectinload(Certificate.edition).selectinload(Edition.course),
-        )
-    )
-    if certificate is None:
+    try:
+        certificate, content = services.certificate_pdf(current_user, certificate_id)
+    except NotAllowed:
+        abort(403)
+    except ServiceError:
         abort(404)
-    require(
-        can_act_for_learner(current_user, certificate.learner, certificate.edition.course.organiser_id)
-    )
-    if certificate.status != CertificateStatus.ISSUED or not certificate.storage_key:
-        abort(404)
-    content = file_storage().get(certificate.storage_key)
-    if content is None:
-        abort(404)
-    from college.privacy.services import record_access  # privacy imports every feature
-    record_access(current_user, [certificate.learner_id], "certificates")
     return _attachment(content, "application/pdf", f"certificate-{certificate.verification_code}.pdf")
 
 
@@ -86,22 +71,8 @@ def download(certificate_id: int):
 @limit_guesses("verify")
 def verify(code: str):
     """Public check of a certificate: valid or revoked, with name, course, hours and date only."""
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(
-            Certificate.verification_code == services.normalise_code(code),
-            Certificate.status.in_((CertificateStatus.ISSUED, CertificateStatus.REVOKED)),
-            Certificate.issued_at.is_not(None),
-        )
-        .options(
-            selectinload(Certificate.learner),
-            selectinload(Certificate.edition).selectinload(Edition.course).selectinload(Course.organiser),
-        )
-    )
+    certificate = services.verify_certificate(code)
     if certificate is None:
-        abort(404)
-    organiser = certificate.edition.course.organiser
-    if certificate.learner.anonymised_at and not organiser.verify_anonymised_certificates:
         abort(404)
     return render_template(
         "certificates/verify.html",

@@ -309,6 +309,55 @@ def _quiz_has_attempts(quiz_id: int) -> bool:
     ) > 0
 
 
+@dataclass
+class QuizSettings:
+    """A quiz's settings as an author gives them; the pass mark is the course's."""
+
+    pass_pct: int
+    title: str = ""
+    max_attempts: int | None = None
+    time_limit_minutes: int | None = None
+    shuffle_questions: bool = False
+    shuffle_choices: bool = False
+    show_answers: ShowAnswers | str = ShowAnswers.AFTER_ATTEMPT
+
+
+def _checked_settings(settings: QuizSettings) -> QuizSettings:
+    """The settings with their values checked (Invalid per field otherwise)."""
+    if settings.pass_pct is None or not 0 <= settings.pass_pct <= 100:
+        raise Invalid(_("The pass mark must be a percentage between 0 and 100."), field="pass_pct")
+    if settings.max_attempts is not None and settings.max_attempts < 1:
+        raise Invalid(_("Allow at least 1 attempt, or leave empty for unlimited."),
+                      field="max_attempts")
+    if settings.time_limit_minutes is not None and not 1 <= settings.time_limit_minutes <= MAX_MINUTES:
+        raise Invalid(_("The time limit must be between 1 and 1440 minutes, or empty for none."),
+                      field="time_limit_minutes")
+    try:
+        show_answers = ShowAnswers(settings.show_answers)
+    except ValueError as error:
+        raise Invalid(_("Choose when learners may see the correct answers."),
+                      field="show_answers") from error
+    title = (settings.title or "").strip()
+    if len(title) > 200:
+        raise Invalid(_("The title can be at most 200 characters."), field="title")
+    return QuizSettings(
+        pass_pct=settings.pass_pct, title=title, max_attempts=settings.max_attempts,
+        time_limit_minutes=settings.time_limit_minutes,
+        shuffle_questions=bool(settings.shuffle_questions),
+        shuffle_choices=bool(settings.shuffle_choices), show_answers=show_answers,
+    )
+
+
+def _apply_settings(course: Course, quiz: Quiz, settings: QuizSettings) -> None:
+    quiz.title = settings.title
+    quiz.max_attempts = settings.max_attempts
+    quiz.time_limit_minutes = settings.time_limit_minutes
+    quiz.shuffle_questions = settings.shuffle_questions
+    quiz.shuffle_choices = settings.shuffle_choices
+    quiz.show_answers = settings.show_answers
+    course.quiz_pass_pct = settings.pass_pct
+
+
 def save_quiz_settings(
     actor: User,
     course_id: int,
@@ -323,32 +372,16 @@ def save_quiz_settings(
 ) -> Quiz:
     """Create the course's quiz or change its settings (the pass mark is the course's)."""
     course = _editor_course(actor, course_id)
-    if pass_pct is None or not 0 <= pass_pct <= 100:
-        raise Invalid(_("The pass mark must be a percentage between 0 and 100."), field="pass_pct")
-    if max_attempts is not None and max_attempts < 1:
-        raise Invalid(_("Allow at least 1 attempt, or leave empty for unlimited."),
-                      field="max_attempts")
-    if time_limit_minutes is not None and not 1 <= time_limit_minutes <= MAX_MINUTES:
-        raise Invalid(_("The time limit must be between 1 and 1440 minutes, or empty for none."),
-                      field="time_limit_minutes")
-    try:
-        show_answers = ShowAnswers(show_answers)
-    except ValueError as error:
-        raise Invalid(_("Choose when learners may see the correct answers."),
-                      field="show_answers") from error
-    if len((title or "").strip()) > 200:
-        raise Invalid(_("The title can be at most 200 characters."), field="title")
+    checked = _checked_settings(QuizSettings(
+        pass_pct=pass_pct, title=title, max_attempts=max_attempts,
+        time_limit_minutes=time_limit_minutes, shuffle_questions=shuffle_questions,
+        shuffle_choices=shuffle_choices, show_answers=show_answers,
+    ))
     quiz = current_quiz(course.id)
     if quiz is None:
         quiz = Quiz(course_id=course.id, version=1, is_current=True)
         db.session.add(quiz)
-    quiz.title = (title or "").strip()
-    quiz.max_attempts = max_attempts
-    quiz.time_limit_minutes = time_limit_minutes
-    quiz.shuffle_questions = shuffle_questions
-    quiz.shuffle_choices = shuffle_choices
-    quiz.show_answers = show_answers
-    course.quiz_pass_pct = pass_pct
+    _apply_settings(course, quiz, checked)
     _commit_rule_change(course.id)
     return quiz
 
@@ -465,6 +498,47 @@ def save_question(
     question.choices[:] = keep
     _commit_rule_change(course.id)
     return question
+
+
+@dataclass
+class QuestionInput:
+    """A question as an author wrote it, with its choices."""
+
+    text: str
+    kind: QuestionKind | str
+    choices: list[ChoiceInput]
+
+
+def replace_quiz(actor: User, course_id: int, settings: QuizSettings,
+                 questions: list[QuestionInput]) -> Quiz:
+    """Set the quiz's settings and replace all its questions at once, all or nothing.
+
+    When the quiz has attempts this makes a new version, so earlier attempts keep theirs.
+    """
+    course = _editor_course(actor, course_id)
+    checked = _checked_settings(settings)
+    valid = []
+    for number, question in enumerate(questions, start=1):
+        try:
+            valid.append(_validate_question(question.text, question.kind, question.choices))
+        except Invalid as error:
+            raise Invalid(_("Question %(number)s: %(problem)s", number=number, problem=error.message),
+                          field="questions") from error
+    if current_quiz(course.id) is None:
+        db.session.add(Quiz(course_id=course.id, version=1, is_current=True, questions=[]))
+        db.session.flush()
+    editable = _editable_quiz(course)
+    _apply_settings(course, editable.quiz, checked)
+    editable.quiz.questions[:] = [
+        Question(kind=kind, text=text, position=position, choices=[
+            Choice(text=choice.text.strip(), correct=bool(choice.correct),
+                   feedback=(choice.feedback or "").strip(), position=place)
+            for place, choice in enumerate(choices)
+        ])
+        for position, (text, kind, choices) in enumerate(valid)
+    ]
+    _commit_rule_change(course.id)
+    return current_quiz(course.id, with_questions=True)
 
 
 def move_question(actor: User, course_id: int, question_id: int, direction: str) -> None:
@@ -735,6 +809,26 @@ def submit_attempt(
     db.session.flush()
     _grade(attempt)
     return _load_attempt(attempt_id)
+
+
+def hand_in(learner: User, attempt_id: int) -> Attempt:
+    """Submit the learner's attempt; handing in a graded one again answers with the same grade.
+
+    For clients that retry a request whose answer they lost; the attempt is still graded once.
+    """
+    attempt = _load_attempt(attempt_id)
+    if attempt.learner_id != learner.id:
+        raise NotAllowed(_("This is not your quiz attempt."))
+    if attempt.status == AttemptStatus.OPEN:
+        try:
+            return submit_attempt(learner, attempt_id)
+        except Conflict:
+            # Graded in the meantime: by a concurrent hand-in, or because the time ran out.
+            db.session.expire_all()
+            attempt = _load_attempt(attempt_id)
+            if attempt.status == AttemptStatus.OPEN:
+                raise
+    return attempt
 
 
 def grade_if_expired(attempt_id: int) -> bool:

@@ -206,6 +206,122 @@ MATRIX.update({
     ),
 })
 
+
+# Modules, quizzes and certificates.
+
+
+def _module(world: World):
+    """A published module of the learner's course (made on first use)."""
+    from college.learning import services
+
+    if not hasattr(world, "module"):
+        world.module = services.create_module(world.users["coordinator"], world.published_course.id,
+                                              title="Wat is mantelzorg?", body_markdown="Zorg voor **een naaste**.",
+                                              minutes=5)
+    return world.module
+
+
+def _quiz_questions() -> list[dict]:
+    return [{"text": "Is respijtzorg tijdelijke overname van de zorg?", "kind": "true_false",
+             "choices": [{"text": "Juist", "correct": True}, {"text": "Fout", "correct": False}]}]
+
+
+def _quiz(world: World):
+    """A quiz of the learner's course with one question (made on first use)."""
+    from college.learning import services
+
+    if not hasattr(world, "quiz"):
+        questions = [services.QuestionInput(q["text"], q["kind"], [
+            services.ChoiceInput(c["text"], c["correct"]) for c in q["choices"]]) for q in _quiz_questions()]
+        world.quiz = services.replace_quiz(world.users["coordinator"], world.published_course.id,
+                                           services.QuizSettings(pass_pct=50), questions)
+    return world.quiz
+
+
+def _attempt(world: World):
+    """The learner's open attempt at the quiz (made on first use)."""
+    from college.learning import services
+
+    if not hasattr(world, "attempt"):
+        _quiz(world)
+        world.attempt = services.start_attempt(world.users["learner"], world.published_course.id)
+    return world.attempt
+
+
+def _answers(world: World, role: str) -> dict:
+    question = _quiz(world).questions[0]
+    return {"answers": {str(question.id): [question.choices[0].id]}}
+
+
+def _certificate(world: World):
+    """An issued certificate of the learner in the edition, its PDF stored (made on first use)."""
+    from sqlalchemy import select
+
+    from college import timeutil
+    from college.certificates.models import Certificate, CertificateStatus
+    from college.certificates.storage import file_storage
+    from college.enrolment.models import Enrolment
+    from college.extensions import db
+
+    if not hasattr(world, "certificate"):
+        enrolment = db.session.scalar(select(Enrolment).where(
+            Enrolment.learner_id == world.users["learner"].id, Enrolment.edition_id == world.edition.id))
+        file_storage().put("certificates/matrix.pdf", b"%PDF-1.7 matrix", "application/pdf")
+        world.certificate = Certificate(
+            enrolment_id=enrolment.id, learner_id=enrolment.learner_id, edition_id=enrolment.edition_id,
+            status=CertificateStatus.ISSUED, verification_code="MATRIX234567",
+            storage_key="certificates/matrix.pdf", issued_at=timeutil.now(), render_attempts=1,
+        )
+        db.session.add(world.certificate)
+        db.session.commit()
+    return world.certificate
+
+
+_FOLLOWERS = ("learner", *_EDITORS)  # read a course's modules and quiz
+
+MATRIX.update({
+    "POST /api/v1/courses/<id:course_id>/modules": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/modules", _only(201, *_EDITORS),
+        lambda w, role: {"title": "Grenzen stellen", "body_markdown": "Zeg **nee**.", "minutes": 15},
+    ),
+    "GET /api/v1/courses/<id:course_id>/modules": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/modules", _only(200, *_FOLLOWERS),
+    ),
+    "POST /api/v1/modules/<id:module_id>/completion": Row(
+        lambda w: f"/api/v1/modules/{_module(w).id}/completion", _only(200, "learner"),
+    ),
+    "PUT /api/v1/courses/<id:course_id>/quiz": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/quiz", _only(200, *_EDITORS),
+        lambda w, role: {"pass_pct": 60, "max_attempts": 3, "questions": _quiz_questions()},
+    ),
+    "GET /api/v1/courses/<id:course_id>/quiz": Row(
+        lambda w: (_quiz(w), f"/api/v1/courses/{w.published_course.id}/quiz")[1], _only(200, *_FOLLOWERS),
+    ),
+    "POST /api/v1/courses/<id:course_id>/quiz/attempts": Row(
+        lambda w: (_quiz(w), f"/api/v1/courses/{w.published_course.id}/quiz/attempts")[1],
+        _only(201, "learner"),
+    ),
+    "PUT /api/v1/attempts/<id:attempt_id>/answers": Row(
+        lambda w: f"/api/v1/attempts/{_attempt(w).id}/answers", _only(200, "learner"), _answers,
+    ),
+    "POST /api/v1/attempts/<id:attempt_id>/submit": Row(
+        lambda w: f"/api/v1/attempts/{_attempt(w).id}/submit", _only(200, "learner"),
+    ),
+    "GET /api/v1/me/certificates": Row(lambda w: "/api/v1/me/certificates", _logged_in(200)),
+    "GET /api/v1/certificates/<id:certificate_id>/pdf": Row(
+        lambda w: f"/api/v1/certificates/{_certificate(w).id}/pdf",
+        _only(200, "learner", "coordinator", others=404),
+    ),
+    "POST /api/v1/certificates/<id:certificate_id>/revoke": Row(
+        lambda w: f"/api/v1/certificates/{_certificate(w).id}/revoke", _only(200, "coordinator"),
+        lambda w, role: {"reason": "Deelname niet bevestigd"},
+    ),
+    "GET /api/v1/verify/<code:code>": Row(
+        lambda w: f"/api/v1/verify/{_certificate(w).verification_code}", _everyone(200),
+    ),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

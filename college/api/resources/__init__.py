@@ -15,7 +15,8 @@ Adding a resource (say enrolments):
 
 from college.api.resources import accounts, courses, tokens
 
-from . import attendance, dashboards, editions, enrolments
+from . import attendance, certificates, dashboards, editions, enrolments, modules, quizzes
 
 RESOURCES = [tokens.blp, accounts.blp, courses.blp]
 RESOURCES += [editions.blp, enrolments.blp, attendance.blp, dashboards.blp]
+RESOURCES += [modules.blp, quizzes.blp, certificates.blp]

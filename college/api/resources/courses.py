@@ -78,6 +78,11 @@ def list_courses(args: dict):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_course(course_id: int):
     """One course: published, or any course of an organiser you train or coordinate for."""
+    return visible_course(course_id)
+
+
+def visible_course(course_id: int) -> Course:
+    """The course if it is published or the caller is staff of its organiser; else 404."""
     course = db.session.get(Course, course_id)
     user = auth.current_user()
     if course is None or not (

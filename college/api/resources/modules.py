@@ -1,0 +1,110 @@
+"""Modules: the self-paced content of a course, and learners marking them done."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from flask_smorest import abort
+
+from college import policy
+from college.api import auth
+from college.api.core import Blueprint
+from college.api.pagination import page_schema
+from college.api.resources.courses import visible_course
+from college.errors import NotAllowed
+from college.extensions import db
+from college.learning import services
+from college.learning.content import render_markdown
+from college.learning.models import Module
+
+blp = Blueprint("api_modules", __name__, url_prefix="/api/v1",
+                description="Modules of a course: Markdown written by its staff, read by its learners.")
+
+
+class ModuleSchema(ma.Schema):
+    """A module, with its Markdown rendered to sanitised HTML."""
+
+    id = ma.fields.Integer(required=True)
+    course_id = ma.fields.Integer(required=True)
+    position = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    body_markdown = ma.fields.String(required=True)
+    html = ma.fields.String(required=True,
+                            metadata={"description": "The body as HTML: images and links, nothing that runs."})
+    minutes = ma.fields.Integer(required=True)
+    published = ma.fields.Boolean(required=True)
+    done = ma.fields.Boolean(
+        required=True, allow_none=True,
+        metadata={"description": "Whether you marked it done; null when you do not follow the course."},
+    )
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class NewModuleSchema(ma.Schema):
+    """A module to add at the end of the course."""
+
+    # Lengths and ranges are the learning service's rules: it answers 422 per field.
+    title = ma.fields.String(required=True)
+    body_markdown = ma.fields.String(load_default="")
+    minutes = ma.fields.Integer(strict=True, load_default=10,
+                                metadata={"description": "Estimated minutes, 0 to 1440; 10 when left out."})
+    published = ma.fields.Boolean(load_default=True)
+
+
+class ModuleCompletionSchema(ma.Schema):
+    """A module you marked done."""
+
+    module_id = ma.fields.Integer(required=True)
+    done = ma.fields.Boolean(required=True)
+    completed_at = ma.fields.AwareDateTime(required=True)
+
+
+def _shown(module: Module, done: bool | None) -> dict:
+    fields = {name: getattr(module, name) for name in
+              ("id", "course_id", "position", "title", "body_markdown", "minutes", "published", "updated_at")}
+    return {**fields, "html": str(render_markdown(module.body_markdown)), "done": done}
+
+
+@blp.post("/courses/<id:course_id>/modules")
+@blp.login_required
+@blp.arguments(NewModuleSchema)
+@blp.response(201, ModuleSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def create_module(data: dict, course_id: int):
+    """Add a module to a course (trainers and coordinators of its organiser)."""
+    course = visible_course(course_id)
+    module = services.create_module(auth.current_user(), course.id, **data)
+    return _shown(module, None)
+
+
+@blp.get("/courses/<id:course_id>/modules")
+@blp.login_required
+@blp.response(200, page_schema(ModuleSchema))
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def list_modules(course_id: int):
+    """A course's modules in their order, all on one page: learners see the published ones."""
+    course = visible_course(course_id)
+    user = auth.current_user()
+    if not services.can_follow(user, course):
+        raise NotAllowed(_("You need an enrolment in this course to read its modules."))
+    follows = policy.can_follow_course(user, course.id)
+    done = services.completed_module_ids(user.id, course.id) if follows else set()
+    modules = services.visible_modules(user, course)
+    return {"items": [_shown(module, module.id in done if follows else None) for module in modules],
+            "next": None}
+
+
+@blp.post("/modules/<id:module_id>/completion")
+@blp.login_required
+@blp.response(200, ModuleCompletionSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def complete_module(module_id: int):
+    """Mark a module as done (learners enrolled in the course); doing it again changes nothing."""
+    module = db.session.get(Module, module_id)
+    if module is None:
+        abort(404, message=_("This module does not exist."))
+    completion = services.complete_module(auth.current_user(), module.course_id, module.id)
+    return {"module_id": completion.module_id, "done": True, "completed_at": completion.completed_at}
