@@ -144,6 +144,27 @@ def app(database_url, redis_settings, tmp_path_factory):
         redis_connection(application).connection_pool.disconnect()
 
 
+@pytest.fixture()
+def another_app(app):
+    """Builds more Colleges on the test's database and Redis, with some settings changed.
+
+    Their pooled connections are closed after the test (an open one left to the garbage
+    collector warns, and fails the run).
+    """
+    made = []
+
+    def build(**overrides):
+        application = create_app({**app.config, **overrides})
+        application.test_client_class = IsolatedClient
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":

@@ -94,11 +94,8 @@ def test_certificate_verification_lookups_per_address_are_limited(client):
     assert client.get("/verify/GUESS0000", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code != 429
 
 
-def test_behind_a_trusted_proxy_each_client_has_its_own_budget(app, make, monkeypatch):
-    from college import create_app
-
-    proxied = create_app({**app.config, "PROXY_COUNT": 1})
-    proxied.test_client_class = type(app.test_client())
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(another_app, make, monkeypatch):
+    proxied = another_app(PROXY_COUNT=1)
     victim = make.learner()
     attacker, bystander = proxied.test_client(), proxied.test_client()
 

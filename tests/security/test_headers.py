@@ -18,9 +18,9 @@ def csp_of(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture()
-def production_app(app):
+def production_app(another_app):
     """The College configured as in production (same database, no debug)."""
-    return create_app({**app.config, "PRODUCTION": True, "COLLEGE_ENV": "production", "DEBUG": False})
+    return another_app(PRODUCTION=True, COLLEGE_ENV="production", DEBUG=False)
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/no-such-page", "/health"])
@@ -53,9 +53,9 @@ def test_hsts_in_production(production_app):
     assert csp_of(response)["frame-ancestors"] == ["'none'"]
 
 
-def test_relaxed_csp_applies_to_its_path_only(app):
+def test_relaxed_csp_applies_to_its_path_only(another_app):
     """The hook for the API docs: other pages keep the strict policy."""
-    docs_app = create_app(dict(app.config))
+    docs_app = another_app()
     security.relax_csp(docs_app, "/api/v1/docs", script_src=["'self'", "https://cdn.example"])
     client = docs_app.test_client()
     assert csp_of(client.get("/api/v1/docs"))["script-src"] == ["'self'", "https://cdn.example"]
@@ -81,6 +81,6 @@ def test_debug_switched_on_later_is_refused_per_request(production_app):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_debug_allowed_in_development(app):
-    development = create_app({**app.config, "PRODUCTION": False, "DEBUG": True})
+def test_debug_allowed_in_development(another_app):
+    development = another_app(PRODUCTION=False, DEBUG=True)
     assert development.test_client().get("/health").status_code == 200
