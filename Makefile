@@ -8,7 +8,34 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-browser install translations extract browser-deps migrate demo worker bench bench-dashboards bench-certificates load-test lint clean
+.PHONY: run test test-browser install system-pdf system-browser translations extract browser-deps migrate demo worker bench bench-dashboards bench-certificates load-test lint clean
+
+# Installs the Debian packages whose check fails (as root, or through sudo); on another system
+# it names what to install. Each item is check=package; a check is a shared library or cmd:name.
+define ensure_debian_packages
+	@missing=""; \
+	for item in $(1); do \
+	  check=$${item%%=*}; package=$${item#*=}; \
+	  case $$check in \
+	    cmd:*) command -v $${check#cmd:} >/dev/null ;; \
+	    *) /sbin/ldconfig -p 2>/dev/null | grep -q "$$check" ;; \
+	  esac || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "Please install these system packages:$$missing" >&2; exit 1; }; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "Installing the Debian packages$$missing"; \
+	  $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+endef
+
+## system-pdf: Pango and HarfBuzz, which WeasyPrint draws PDFs with (Debian packages, when missing)
+system-pdf:
+	$(call ensure_debian_packages,libpango-1.0.so.0=libpango-1.0-0 libpangoft2-1.0.so.0=libpangoft2-1.0-0 libharfbuzz-subset.so.0=libharfbuzz-subset0)
+
+## system-browser: Chromium and npm for the browser tests (Debian packages, when missing)
+system-browser:
+	$(call ensure_debian_packages,cmd:$(CHROMIUM)=chromium cmd:npm=npm)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,7 +47,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 ## install: the virtual environment with the pinned dependencies
-install: $(STAMP)
+install: system-pdf $(STAMP)
 
 ## translations: compile the .po catalogues into .mo files (never committed)
 translations: $(STAMP)
@@ -35,10 +62,8 @@ extract: $(STAMP)
 	  --ignore-obsolete -w 100
 	@echo "Now fill the empty (and fuzzy) msgstr entries in college/translations/nl/LC_MESSAGES/messages.po"
 
-## browser-deps: axe-core from the npm registry; Debian's chromium must be installed (.ci/run does)
-browser-deps: node_modules/.package-lock.json
-	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM): the browser tests need it." \
-	  "Install it with: apt-get update && apt-get install -y chromium" >&2; exit 1; }
+## browser-deps: Debian's chromium and npm (installed when missing), axe-core from the npm registry
+browser-deps: system-browser node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
