@@ -109,7 +109,7 @@ def run(database_url: str, label: str, args) -> list[tuple]:
 
         def record(conn, cursor, statement, parameters, context, executemany,
                    statements=statements):
-            statements.append((statement, parameters))
+            statements.append((statement, parameters, executemany))
 
         event.listen(engine, "before_cursor_execute", record)
         response = client.get(url)
@@ -120,9 +120,14 @@ def run(database_url: str, label: str, args) -> list[tuple]:
             connection = engine.raw_connection()
             try:
                 cursor = connection.cursor()
-                for statement, parameters in statements:  # noqa: B023  (runs in this iteration)
-                    cursor.execute(statement, parameters)
-                    cursor.fetchall()
+                # The page's writes too (its access-log rows, in one executemany), rolled back.
+                for statement, parameters, many in statements:  # noqa: B023  (this iteration)
+                    if many:
+                        cursor.executemany(statement, parameters)
+                    else:
+                        cursor.execute(statement, parameters)
+                    if cursor.description is not None:
+                        cursor.fetchall()
             finally:
                 connection.close()
 
