@@ -407,9 +407,9 @@ def attempt_review(attempt_id: int):
 @bp.post("/quiz/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(attempt_id: int):
-    """Hand in the attempt; it is graded once."""
+    """Hand in the attempt; it is graded once, and a double click just shows the result."""
     try:
-        services.submit_attempt(current_user, attempt_id)
+        services.hand_in(current_user, attempt_id)
     except ServiceError as error:
         return _message(error, url_for("learning.attempt_result", attempt_id=attempt_id))
     return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
