@@ -21,7 +21,6 @@ from college.attendance.models import AttendanceSource, AttendanceStatus
 from college.catalogue.models import Edition, TrainingSession
 from college.errors import ServiceError
 from college.exports import csv_response
-from college.extensions import db
 from college.forms import attach_error
 from college.pdf import render_pdf
 from college.security import limit_guesses
@@ -124,10 +123,7 @@ def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, s
         chosen=chosen,
     )
     from college.privacy.services import record_access  # privacy imports every feature
-    seen = [line.learner.id for line in lines]
-    if status >= 400:  # a refused change must not ride along with the log's commit
-        db.session.rollback()
-    record_access(current_user, seen, "roster")
+    record_access(current_user, [line.learner.id for line in lines], "roster", refused=status >= 400)
     return page, status
 
 

@@ -160,10 +160,7 @@ def _render_edition(edition: Edition, status: int = 200):
     )
     # Logged after rendering: the log commits, which would expire the rows the page shows.
     from college.privacy.services import record_access  # privacy imports every feature
-    seen = [certificate.learner_id for certificate in certificates]
-    if status >= 400:  # a refused change must not ride along with the log's commit
-        db.session.rollback()
-    record_access(current_user, seen, "certificates")
+    record_access(current_user, [certificate.learner_id for certificate in certificates], "certificates", refused=status >= 400)
     return page, status
 
 

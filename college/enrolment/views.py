@@ -131,10 +131,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
     )
     # Logged after rendering: the log commits, which would expire the rows the page shows.
     from college.privacy.services import record_access  # privacy imports every feature
-    seen = [enrolment.learner_id for enrolment in roster]
-    if status >= 400:  # a refused change must not ride along with the log's commit
-        db.session.rollback()
-    record_access(current_user, seen, "enrolments")
+    record_access(current_user, [enrolment.learner_id for enrolment in roster], "enrolments", refused=status >= 400)
     return page, status
 
 

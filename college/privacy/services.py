@@ -27,8 +27,14 @@ from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
 ANONYMOUS_NAME = "—"
 
 
-def record_access(viewer: User, learner_ids: Iterable[int], context: str) -> None:
-    """Log that staff saw these learners' personal data (not a learner looking at themselves)."""
+def record_access(viewer: User, learner_ids: Iterable[int], context: str,
+                  *, refused: bool = False) -> None:
+    """Log that staff saw these learners' personal data (not a learner looking at themselves).
+
+    `refused`: the page answers a refused change, which must not ride along with the log's commit.
+    """
+    if refused:
+        db.session.rollback()
     rows = [
         {"viewer_id": viewer.id, "learner_id": learner_id, "context": context,
          "viewed_at": timeutil.now()}
