@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Create the College: configuration, extensions, blueprints, CLI."""
+    """Create the College: configuration, extensions, blueprints, signal receivers, CLI."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -23,9 +23,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from college import models  # noqa: F401  (registers every model with the metadata)
+    # Imported here, not at the top: `import college.config` (the CLI, migrations) stays light.
+    from college import jobs, models, security, templating, transactions  # noqa: F401
+    from college.accounts import views as accounts
+    from college.api import blueprint as api
+    from college.api import services as api_services
+    from college.attendance import views as attendance
+    from college.catalogue import manage as catalogue_manage
+    from college.catalogue import views as catalogue
+    from college.certificates import receivers as certificate_receivers
+    from college.certificates import views as certificates
+    from college.cli import college_cli
+    from college.completion import receivers as completion_receivers
+    from college.dashboards import views as dashboards
+    from college.enrolment import views as enrolment
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
     from college.i18n import select_locale, select_timezone
+    from college.learning import views as learning
+    from college.main import views as main
+    from college.privacy import views as privacy
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -37,37 +53,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         timezone_selector=select_timezone,
         default_translation_directories=str(ROOT / "college" / "translations"),
     )
-
-    from college import jobs, security, templating
-
     jobs.init_app(app)
     limiter.init_app(app)  # after jobs.init_app, which points it at the app's Redis
     templating.init_app(app)
     security.init_app(app)
+    transactions.init_app(app)
 
-    from college import api
-    from college.accounts import bp as accounts_bp
-    from college.attendance import bp as attendance_bp
-    from college.catalogue import bp as catalogue_bp
-    from college.certificates import bp as certificates_bp
-    from college.dashboards import bp as dashboards_bp
-    from college.enrolment import bp as enrolment_bp
-    from college.learning import bp as learning_bp
-    from college.main import bp as main_bp
-    from college.privacy import bp as privacy_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(enrolment_bp)
+    for feature in (main, accounts, enrolment, catalogue, catalogue_manage, learning,
+                    certificates, attendance, dashboards, privacy):
+        app.register_blueprint(feature.bp)
     api.init_app(app)
-    app.register_blueprint(catalogue_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(attendance_bp)
-    app.register_blueprint(dashboards_bp)
-    app.register_blueprint(privacy_bp)
 
-    from college.cli import college_cli
+    completion_receivers.connect()
+    certificate_receivers.connect()
+    api_services.connect()
 
     app.cli.add_command(college_cli)
     return app

@@ -6,6 +6,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from college.accounts.services import create_coordinator
+from college.certificates.cli import requeue_certificates_command
+from college.completion.cli import complete_finished_command
+from college.dashboards.cli import generate_command
+from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
+from college.enrolment.cli import send_notifications_command, send_reminders_command
+from college.errors import ServiceError
+from college.jobs import make_worker, start_cron
+from college.learning.cli import grade_expired_attempts_command
+from college.privacy.cli import anonymise_inactive_command, requeue_exports_command
+from college.transactions import unit_of_work
+
 college_cli = AppGroup("college", help="Caregivers College commands.")
 
 
@@ -18,16 +30,12 @@ college_cli = AppGroup("college", help="Caregivers College commands.")
               help="Asked at a prompt when not given.")
 def create_coordinator_command(email: str, name: str, organiser_name: str, password: str) -> None:
     """Create a coordinator for an organiser."""
-    from college.accounts.services import create_coordinator
-    from college.errors import ServiceError
-    from college.extensions import db
-
     try:
-        user = create_coordinator(
-            email=email, name=name, organiser_name=organiser_name, password=password
-        )
+        with unit_of_work():
+            user = create_coordinator(
+                email=email, name=name, organiser_name=organiser_name, password=password
+            )
     except ServiceError as error:
-        db.session.rollback()  # the organiser it may have made waits in the transaction
         raise click.ClickException(str(error.message)) from error
     organiser = user.memberships[0].organiser
     click.echo(f"Coordinator {user.email} created for {organiser.name} (id {organiser.id}).")
@@ -37,8 +45,6 @@ def create_coordinator_command(email: str, name: str, organiser_name: str, passw
 @click.option("--if-empty", is_flag=True, help="Only load the demo into an empty database (no users, no organisers).")
 def demo_command(if_empty: bool) -> None:
     """Load a realistic Flemish demo: two organisers, both tracks, courses, people, activity."""
-    from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
-    from college.errors import ServiceError
 
     if if_empty and not database_is_empty():
         if demo_is_loaded():
@@ -64,7 +70,6 @@ def _echo_logins(headline: str, logins: dict) -> None:
 @click.option("--burst", is_flag=True, help="Drain the queues, then stop.")
 def worker_command(burst: bool) -> None:
     """Run an RQ worker for the College's queues (certificates, mail, default)."""
-    from college.jobs import make_worker, start_cron
 
     app = current_app._get_current_object()
     # RQ's cron scheduler queues the periodic jobs (jobs.PERIODIC_JOBS) at their intervals.
@@ -77,16 +82,11 @@ def worker_command(burst: bool) -> None:
             cron.join(5)
 
 
-from college.certificates.cli import requeue_certificates_command  # noqa: E402
-from college.dashboards.cli import generate_command  # noqa: E402
-from college.enrolment.cli import send_notifications_command, send_reminders_command  # noqa: E402
-from college.learning.cli import grade_expired_attempts_command  # noqa: E402
-from college.privacy.cli import anonymise_inactive_command, requeue_exports_command  # noqa: E402
-
 college_cli.add_command(send_reminders_command)
 college_cli.add_command(send_notifications_command)
 college_cli.add_command(grade_expired_attempts_command)
 college_cli.add_command(requeue_certificates_command)
+college_cli.add_command(complete_finished_command)
 college_cli.add_command(generate_command)
 college_cli.add_command(anonymise_inactive_command)
 college_cli.add_command(requeue_exports_command)

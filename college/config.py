@@ -89,6 +89,8 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
                 "REMINDER_INTERVAL",
                 "NOTIFICATION_REQUEUE_INTERVAL",
                 "ATTEMPT_GRADING_INTERVAL",
+                "COMPLETION_INTERVAL",
+                "EXPORT_REQUEUE_INTERVAL",
                 "RETENTION_INTERVAL",
             )
             if environ.get(key)

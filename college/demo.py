@@ -8,6 +8,7 @@ from a seeded random generator.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -20,6 +21,7 @@ from college.accounts.passwords import hash_password
 from college.accounts.services import PRIVACY_NOTICE_VERSION
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
+from college.completion.services import refresh_completion
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict
 from college.extensions import db
@@ -78,7 +80,6 @@ PROFESSIONALS = (
 
 
 def _email(name: str) -> str:
-    import unicodedata
 
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return ".".join(plain.replace("-", " ").split()) + "@example.be"
@@ -384,8 +385,6 @@ def load_demo() -> dict:
 
 def _complete_past_editions() -> None:
     """Let the completion engine judge the demo's recorded attendance, as it would live."""
-    from college.attendance.completion import refresh_completion
-    from college.catalogue.models import Edition
 
     for edition_id in db.session.scalars(
         select(Edition.id).where(Edition.ends_on < timeutil.today())

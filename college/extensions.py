@@ -49,6 +49,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, name) -> None:
+    """SQLite: a savepoint always lives inside a transaction.
+
+    The sqlite3 driver begins a transaction only before a write; a SAVEPOINT sent before the
+    first write would begin one of its own, and its RELEASE would then commit half a request.
+    """
+    if connection.dialect.name == "sqlite":
+        driver_connection = connection.connection.driver_connection
+        if not driver_connection.in_transaction:
+            driver_connection.execute("BEGIN")
+
+
 #: Rate limits live in the app's Redis (see jobs.init_app). When Redis is down the limiter
 #: logs a warning and counts in this process's memory instead of refusing requests.
 limiter = Limiter(

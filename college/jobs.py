@@ -127,37 +127,59 @@ def enqueue(queue_name: str, func: str, *args, **kwargs):
 
 
 def enqueue_after_commit(queue_name: str, func: str, *args, **kwargs) -> None:
-    """Queue a job once the current database transaction commits (never after a rollback).
+    """Queue a job once the outermost database transaction commits (never after a rollback).
 
-    Rows that the job needs are then visible to the worker; when Redis is down the job is
-    not queued and the feature's requeue command picks the work up from the database.
+    Rows that the job needs are then visible to the worker. A savepoint's release is not a
+    commit: jobs asked for inside one wait for the outer transaction, and are dropped when the
+    savepoint rolls back. When Redis is down the job is not queued and the feature's requeue
+    command picks the work up from the database.
     """
     from college.extensions import db
 
     session = db.session()
-    pending = session.info.setdefault("after_commit_jobs", [])
-    pending.append((queue_name, func, args, kwargs))
+    owner = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    _pending_jobs(session).setdefault(owner, []).append((queue_name, func, args, kwargs))
 
 
-def _run_after_commit(session) -> None:
-    for queue_name, func, args, kwargs in session.info.pop("after_commit_jobs", []):
-        enqueue(queue_name, func, *args, **kwargs)
+def _pending_jobs(session) -> dict:
+    return session.info.setdefault("after_commit_jobs", {})
 
 
-def _forget_after_rollback(session) -> None:
-    session.info.pop("after_commit_jobs", None)
+def _on_commit(session) -> None:
+    """SQLAlchemy calls this for savepoints too; only the outermost commit queues the jobs."""
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        session.info.setdefault("released_savepoints", set()).add(savepoint)
+        return
+    pending = session.info.pop("after_commit_jobs", {})
+    for waiting in pending.values():
+        for queue_name, func, args, kwargs in waiting:
+            enqueue(queue_name, func, *args, **kwargs)
+
+
+def _on_transaction_end(session, transaction) -> None:
+    """A released savepoint hands its jobs to its parent; a rolled-back one drops them."""
+    if transaction.parent is None:
+        session.info.pop("after_commit_jobs", None)
+        session.info.pop("released_savepoints", None)
+        return
+    if not transaction.nested:
+        return
+    waiting = _pending_jobs(session).pop(transaction, [])
+    if transaction in session.info.get("released_savepoints", set()):
+        session.info["released_savepoints"].discard(transaction)
+        _pending_jobs(session).setdefault(transaction.parent, []).extend(waiting)
 
 
 def init_app(app: Flask) -> None:
     """Hook the after-commit queue into the database session; point rate limits at Redis."""
     from sqlalchemy import event
-
-    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app))
     from sqlalchemy.orm import Session
 
-    if not event.contains(Session, "after_commit", _run_after_commit):
-        event.listen(Session, "after_commit", _run_after_commit)
-        event.listen(Session, "after_soft_rollback", lambda session, previous: _forget_after_rollback(session))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app))
+    if not event.contains(Session, "after_commit", _on_commit):
+        event.listen(Session, "after_commit", _on_commit)
+        event.listen(Session, "after_transaction_end", _on_transaction_end)
 
 
 #: Jobs the worker's cron scheduler queues at intervals: (queue, function path, config key, seconds).
@@ -168,6 +190,7 @@ PERIODIC_JOBS = [
     ("mail", "college.enrolment.tasks.queue_pending_notifications",
      "NOTIFICATION_REQUEUE_INTERVAL", 300),
     ("default", "college.learning.tasks.grade_expired_attempts", "ATTEMPT_GRADING_INTERVAL", 300),
+    ("default", "college.completion.tasks.complete_finished_editions", "COMPLETION_INTERVAL", 300),
     ("default", "college.privacy.tasks.anonymise_inactive", "RETENTION_INTERVAL", 24 * 3600),
     ("default", "college.privacy.tasks.requeue_exports", "EXPORT_REQUEUE_INTERVAL", 300),
 ]

@@ -14,7 +14,9 @@ from flask_login import current_user
 from sqlalchemy import exists, select
 
 from college.accounts.models import Role, User
-from college.extensions import db
+from college.catalogue.models import Course, Edition, edition_trainer
+from college.enrolment.models import SEATED_STATUSES, Enrolment
+from college.extensions import db, login_manager
 
 
 def is_coordinator(user: User, organiser_id: int | None = None) -> bool:
@@ -35,7 +37,6 @@ def is_staff(user: User, organiser_id: int | None = None) -> bool:
 
 def teaches(user: User, edition_id: int) -> bool:
     """Is the user one of the edition's trainers?"""
-    from college.catalogue.models import edition_trainer
 
     if not user.is_authenticated:
         return False
@@ -49,6 +50,17 @@ def teaches(user: User, edition_id: int) -> bool:
             )
         )
     )
+
+
+def can_see_course(user: User | None, course: Course) -> bool:
+    """Published courses are for everyone; a draft only for its organiser's trainers and
+    coordinators (they prepare its modules and quiz before it is published)."""
+    return course.published or (user is not None and is_staff(user, course.organiser_id))
+
+
+def can_see_edition(user: User | None, edition: Edition) -> bool:
+    """An edition is visible when its course is (its course must be loaded)."""
+    return can_see_course(user, edition.course)
 
 
 def can_manage_organiser(user: User, organiser_id: int) -> bool:
@@ -84,7 +96,6 @@ def role_required(role: Role) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from college.extensions import login_manager
 
                 return login_manager.unauthorized()
             if role not in current_user.roles:
@@ -97,16 +108,13 @@ def role_required(role: Role) -> Callable:
 
 
 def can_follow_course(user: User, course_id: int) -> bool:
-    """Learners with a live enrolment (enrolled or completed) in an edition read its modules and quiz."""
-    from college.catalogue.models import Edition
-    from college.enrolment.models import Enrolment, EnrolmentStatus
+    """Learners holding a seat (enrolled or completed) in an edition read its modules and quiz."""
 
     if not user.is_authenticated:
         return False
-    live = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
     return bool(db.session.scalar(select(exists().where(
         Enrolment.learner_id == user.id,
         Enrolment.edition_id == Edition.id,
         Edition.course_id == course_id,
-        Enrolment.status.in_(live),
+        Enrolment.status.in_(SEATED_STATUSES),
     ))))

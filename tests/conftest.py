@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.globals import _cv_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -125,6 +126,10 @@ def app(database_url, redis_settings, tmp_path_factory):
                 "postgresql://", "postgresql+psycopg://", 1
             ),
             "PUBLIC_BASE_URL": "http://localhost",
+            # Tests move a fake clock across days (to a session, past an edition's end): a
+            # login lasts through that. The timeout tests set the production defaults.
+            "SESSION_IDLE_MINUTES": 60 * 24 * 365,
+            "SESSION_MAX_HOURS": 24 * 365,
             **redis_settings,
         }
     )
@@ -201,6 +206,31 @@ def app_context(app):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+class Clock:
+    """A fake clock that stands still and moves forward only when the test says so."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def now(self) -> datetime:
+        return timeutil.now()
+
+    def move_to(self, moment: datetime) -> None:
+        """Jump to a moment (forward: rules about "before" and "after" never run backwards)."""
+        assert moment >= timeutil.now() - timedelta(seconds=1), "the clock only moves forward"
+        self._traveller.move_to(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self._traveller.shift(delta)
+
+
+@pytest.fixture()
+def clock():
+    """A fake clock (time-machine), started at the real present, for rules about time."""
+    with time_machine.travel(timeutil.now().replace(microsecond=0), tick=False) as traveller:
+        yield Clock(traveller)
 
 
 class DutchCliRunner(FlaskCliRunner):

@@ -156,3 +156,19 @@ class LogoForm(FlaskForm):
         description=_l("A PNG or JPEG image of at most 512 KB."),
         render_kw={"accept": "image/png,image/jpeg"},
     )
+
+
+class OrganiserSettingsForm(FlaskForm):
+    """How an organiser's waiting lists and certificate verification behave."""
+
+    waitlist_closes_hours_before = StringField(
+        _l("Close the waiting list this many hours before the start"),
+        validators=[DataRequired(_l("Enter a whole number of hours, like 24."))],
+        description=_l("When a seat frees up later than this, it stays free: nobody is moved up "
+                       "or mailed. 0 means: until the first session starts."),
+        render_kw={"inputmode": "numeric"},
+    )
+    verify_anonymised_certificates = BooleanField(
+        _l("Certificates of people who deleted their account still show as valid"),
+        description=_l("Verification then answers \"valid\" without a name."),
+    )

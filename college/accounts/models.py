@@ -41,6 +41,11 @@ class Role(enum.Enum):
 class Organiser(db.Model):
     """A municipality, hub or care organisation that organises courses."""
 
+    __table_args__ = (
+        CheckConstraint("waitlist_closes_hours_before BETWEEN 0 AND 720",
+                        name="waitlist_closes_hours_before_range"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -49,6 +54,9 @@ class Organiser(db.Model):
     logo_mimetype: Mapped[str | None] = mapped_column(String(40))
     #: When a learner is deleted, may verification still show their certificate as valid?
     verify_anonymised_certificates: Mapped[bool] = mapped_column(default=True)
+    #: Hours before an edition starts from which a freed seat stays free (nobody is moved up
+    #: from the waiting list or mailed); 0: until the start.
+    waitlist_closes_hours_before: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
 
     courses: Mapped[list[Course]] = relationship(back_populates="organiser", lazy="raise")

@@ -21,6 +21,7 @@ from college.accounts.passwords import check_password_rules, hash_password
 from college.accounts.services import active_user_by_email
 from college.errors import Invalid
 from college.extensions import db
+from college.jobs import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ def user_for_token(token: str) -> User | None:
 
 def request_password_reset(email: str) -> None:
     """Queue a reset mail when the email belongs to an account; silent either way."""
-    from college.jobs import enqueue
 
     user = active_user_by_email(email)
     if user is None:
@@ -82,6 +82,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     signals.password_changed.send(None, user_id=user.id)
-    db.session.commit()
     log.info("password reset for user %s", user.id)
+    db.session.flush()
     return user

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import unicodedata
 
 from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +17,7 @@ from college.accounts.models import Kind, Language, Membership, Organiser, Role,
 from college.accounts.passwords import check_password_rules, hash_password, verify_password
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
+from college.policy import can_manage_organiser, is_coordinator, is_staff
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +44,11 @@ def _ensure_email_free(email: str) -> None:
         )
 
 
-def _commit_new_user(user: User) -> User:
-    db.session.add(user)
+def _add_new_user(user: User) -> User:
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(user)
     except IntegrityError as error:  # a concurrent registration with the same email
-        db.session.rollback()
         raise Conflict(
             _("An account with this email address already exists. Log in instead."), field="email"
         ) from error
@@ -88,7 +91,7 @@ def register_learner(
         consent_version=PRIVACY_NOTICE_VERSION,
         consented_at=timeutil.now(),
     )
-    return _commit_new_user(user)
+    return _add_new_user(user)
 
 
 def active_user_by_email(email: str | None) -> User | None:
@@ -112,14 +115,13 @@ def authenticate(email: str, password: str) -> User | None:
         log.info("failed login for user %s", user.id)
         return None
     user.last_seen_at = timeutil.now()
-    db.session.commit()
     return user
 
 
 def end_other_sessions(user: User) -> None:
     """Invalidate every session cookie of this user (logout, password change)."""
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -130,7 +132,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     signals.password_changed.send(None, user_id=user.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def _parse_roles(roles: list[str] | set[str]) -> set[Role]:
@@ -171,7 +173,6 @@ def create_account(
 
     `actor` None means the command line, which may create a first coordinator.
     """
-    from college.policy import is_coordinator
 
     if actor is not None and not is_coordinator(actor, organiser.id):
         raise NotAllowed(_("Only coordinators of this organiser can create accounts."))
@@ -199,8 +200,8 @@ def create_account(
         language=language,
         managed_by_organiser_id=organiser.id if normalised is None else None,
     )
-    user.memberships = [Membership(organiser=organiser, role=role) for role in staff_roles]
-    return _commit_new_user(user)
+    user.memberships = [Membership(organiser_id=organiser.id, role=role) for role in staff_roles]
+    return _add_new_user(user)
 
 
 def find_or_create_organiser(name: str) -> Organiser:
@@ -216,7 +217,6 @@ def find_or_create_organiser(name: str) -> Organiser:
 
 def slugify(text: str) -> str:
     """A URL-safe, lower-case form of a name ("Mantelzorghub Gent" -> "mantelzorghub-gent")."""
-    import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "organiser"
@@ -249,13 +249,12 @@ def staff_of(organiser_id: int) -> list[User]:
 
 def set_language(user: User, language: Language) -> None:
     user.language = language
-    db.session.commit()
+    db.session.flush()
 
 
 def create_walk_in_account(*, actor: User, organiser_id: int, name: str, kind: Kind | str | None
                            ) -> User:
     """A trainer or coordinator makes an account without email for someone who walked in."""
-    from college.policy import is_staff
 
     if not is_staff(actor, organiser_id):
         raise NotAllowed(_("Only trainers and coordinators of this organiser can do this."))
@@ -279,11 +278,8 @@ _LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> None:
     """A coordinator sets the organiser's logo: a real PNG or JPEG image of at most 512 KB."""
-    import io
 
-    from PIL import Image, UnidentifiedImageError
 
-    from college.policy import can_manage_organiser
 
     if not can_manage_organiser(actor, organiser.id):
         raise NotAllowed(_("Only coordinators of this organiser can change its logo."))
@@ -303,5 +299,32 @@ def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> Non
         raise Invalid(_("The logo is too large: at most 4000 by 4000 pixels."), field="logo")
     organiser.logo = content
     organiser.logo_mimetype = _LOGO_FORMATS[kind]
-    db.session.commit()
     log.info("user %s set the logo of organiser %s", actor.id, organiser.id)
+    db.session.flush()
+
+
+#: At most this many hours before the start may the waiting list close (30 days).
+MAX_WAITLIST_LEAD_HOURS = 720
+
+
+def update_organiser_settings(actor: User, organiser: Organiser, *,
+                              waitlist_closes_hours_before: int | str | None = None,
+                              verify_anonymised_certificates: bool | None = None) -> Organiser:
+    """A coordinator changes how the organiser's waiting lists and verification behave."""
+    if not can_manage_organiser(actor, organiser.id):
+        raise NotAllowed(_("Only coordinators of this organiser can change its settings."))
+    if waitlist_closes_hours_before is not None:
+        try:
+            hours = int(str(waitlist_closes_hours_before).strip())
+        except ValueError as error:
+            raise Invalid(_("Enter a whole number of hours, like 24."),
+                          field="waitlist_closes_hours_before") from error
+        if not 0 <= hours <= MAX_WAITLIST_LEAD_HOURS:
+            raise Invalid(_("Enter a number of hours between 0 and %(maximum)d.",
+                            maximum=MAX_WAITLIST_LEAD_HOURS),
+                          field="waitlist_closes_hours_before")
+        organiser.waitlist_closes_hours_before = hours
+    if verify_anonymised_certificates is not None:
+        organiser.verify_anonymised_certificates = bool(verify_anonymised_certificates)
+    db.session.flush()
+    return organiser

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from college.accounts import bp, services
+from college.accounts import services
 from college.accounts.forms import (
     AccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     LogoForm,
+    OrganiserSettingsForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -27,8 +37,10 @@ from college.errors import ServiceError
 from college.extensions import db, login_manager
 from college.forms import attach_error, safe_next
 from college.policy import can_manage_organiser, require
-from college.privacy.services import record_access
+from college.privacy.access import record_access
 from college.security import limit_guesses
+
+bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
@@ -246,3 +258,27 @@ def organiser_logo_image(organiser_id: int):
     response = make_response(logo)
     response.headers["Content-Type"] = organiser.logo_mimetype or "application/octet-stream"
     return response
+
+
+@bp.route("/organisers/<int:organiser_id>/settings", methods=["GET", "POST"])
+@login_required
+def organiser_settings(organiser_id: int):
+    """How the organiser's waiting lists and certificate verification behave."""
+    organiser = _organiser_or_404(organiser_id)
+    form = OrganiserSettingsForm(obj=organiser)
+    if form.validate_on_submit():
+        try:
+            services.update_organiser_settings(
+                current_user, organiser,
+                waitlist_closes_hours_before=form.waitlist_closes_hours_before.data,
+                verify_anonymised_certificates=form.verify_anonymised_certificates.data,
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("accounts/organiser_settings.html", form=form,
+                                   organiser=organiser), error.status
+        flash(_("The settings have been saved."), "success")
+        return redirect(url_for("accounts.organiser_settings", organiser_id=organiser.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/organiser_settings.html", form=form,
+                           organiser=organiser), status

@@ -11,6 +11,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from college.api import auth, errors
+from college.extensions import csrf
 
 BEARER = [{"bearerAuth": []}]
 
@@ -98,7 +99,6 @@ class Api(flask_smorest.Api):
 
     def register_blueprint(self, blp, **options):
         """Register a resource, exempt from CSRF: no cookie authenticates it, so none can be forged."""
-        from college.extensions import csrf
 
         csrf.exempt(blp)
         super().register_blueprint(blp, **options)

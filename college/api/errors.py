@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from college.errors import ServiceError
+from college.extensions import db
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
@@ -81,7 +82,6 @@ def handle_service_error(error: ServiceError) -> Response:
 
 def handle_server_error(error: Exception) -> Response:
     """An unexpected failure (Flask has logged it): roll back and say nothing of the internals."""
-    from college.extensions import db
 
     db.session.rollback()
     return problem(500, _DETAILS[500]())

@@ -30,14 +30,14 @@ def issue_token(email: str, password: str) -> tuple[str, ApiToken] | None:
         expires_at=timeutil.now() + timedelta(hours=current_app.config["API_TOKEN_HOURS"]),
     )
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     return secret, token
 
 
 def revoke_token(token: ApiToken) -> None:
     """End a token: it authenticates nothing from now on."""
     db.session.delete(token)
-    db.session.commit()
+    db.session.flush()
 
 
 
@@ -47,7 +47,11 @@ def revoke_tokens_of(user_id: int) -> int:
     return result.rowcount or 0
 
 
-@signals.password_changed.connect
 def on_password_changed(sender, user_id: int, **extra) -> None:
     """A new password ends the API tokens made with the old one (in the sender's transaction)."""
     revoke_tokens_of(user_id)
+
+
+def connect() -> None:
+    """Connect the receivers (create_app calls this once)."""
+    signals.password_changed.connect(on_password_changed)

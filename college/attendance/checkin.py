@@ -15,8 +15,15 @@ from college.extensions import db
 #: A code is valid in its own window and the one after it (so 60 to 120 seconds).
 WINDOW_SECONDS = 60
 CODE_LENGTH = 6
-#: Check-in opens this long before a session starts and closes when it ends.
+#: Attendance opens this long before a session starts: from then on the roster can be saved
+#: and learners can check in (check-in closes when the session ends; the roster stays open,
+#: so a paper sign-in sheet is entered afterwards).
 OPENS_BEFORE = timedelta(minutes=30)
+
+
+def opens_at(session: TrainingSession) -> datetime:
+    """The moment attendance of a session can first be recorded."""
+    return session.starts_at - OPENS_BEFORE
 
 
 def window_of(moment: datetime) -> int:
@@ -53,7 +60,7 @@ def normalise_code(code: str | None) -> str:
 
 def is_open(session: TrainingSession, moment: datetime) -> bool:
     """Is check-in open: from 30 minutes before the start until the end?"""
-    return session.starts_at - OPENS_BEFORE <= moment <= session.ends_at
+    return opens_at(session) <= moment <= session.ends_at
 
 
 def ensure_secret(session: TrainingSession) -> str:
@@ -64,6 +71,5 @@ def ensure_secret(session: TrainingSession) -> str:
             .where(TrainingSession.id == session.id, TrainingSession.checkin_secret.is_(None))
             .values(checkin_secret=secrets.token_hex(32))
         )
-        db.session.commit()
         db.session.refresh(session)
     return session.checkin_secret

@@ -17,19 +17,22 @@ from sqlalchemy.orm import aliased, selectinload
 
 from college import jobs, timeutil
 from college.accounts.models import Role, User
+from college.accounts.services import create_walk_in_account, normalise_email
 from college.attendance import checkin
-from college.attendance.completion import SEATED_STATUSES, CompletionCheck, completion_checks
 from college.attendance.models import (
     Attendance,
     AttendanceChange,
     AttendanceSource,
     AttendanceStatus,
 )
-from college.catalogue.models import Course, Edition, TrainingSession
-from college.enrolment.models import Enrolment
+from college.catalogue.models import Course, Edition, TrainingSession, edition_trainer
+from college.completion.rules import CompletionCheck, completion_checks
+from college.enrolment.models import SEATED_STATUSES, Enrolment
+from college.enrolment.services import enrol_learner
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.policy import can_teach_edition
+from college.signals import attendance_changed
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,13 @@ def record_attendance(
         raise NotAllowed(_("Only the trainers of this edition and its coordinators can record "
                            "attendance."))
 
+    opens = checkin.opens_at(session)
+    if timeutil.now() < opens:
+        raise Conflict(
+            _("Attendance for this session can be recorded from %(time)s, 30 minutes before it "
+              "starts. Nothing was saved.", time=format_datetime(opens)),
+            field="status",
+        )
     seated = seated_learner_ids(edition.id)
     strangers = sorted(set(parsed) - seated)
     if strangers:
@@ -169,43 +179,40 @@ def record_attendance(
     }
     moment = timeutil.now()
     changed = []
-    for learner_id, status in sorted(parsed.items()):
-        row = existing.get(learner_id)
-        if row is not None and row.status == status:
-            continue
-        db.session.add(
-            AttendanceChange(
-                session_id=session.id,
-                learner_id=learner_id,
-                old_status=row.status if row else None,
-                new_status=status,
-                changed_by_id=actor.id,
-                changed_at=moment,
-            )
-        )
-        if row is None:
-            row = Attendance(session_id=session.id, learner_id=learner_id)
-            db.session.add(row)
-        row.status = status
-        row.source = source
-        row.recorded_by_id = actor.id
-        row.recorded_at = moment
-        changed.append(learner_id)
-    if not changed:
-        return []
-    from college.signals import attendance_changed
-
     try:
-        db.session.flush()
-        attendance_changed.send(
-            current_app._get_current_object(), edition_id=edition.id, learner_ids=changed
-        )
-        db.session.commit()
-    except IntegrityError as error:  # another device saved the same learner at the same moment
-        db.session.rollback()
+        # A savepoint: another device saving the same learner at the same moment meets the
+        # unique index, and this request is refused as a whole.
+        with db.session.begin_nested():
+            for learner_id, status in sorted(parsed.items()):
+                row = existing.get(learner_id)
+                if row is not None and row.status == status:
+                    continue
+                db.session.add(
+                    AttendanceChange(
+                        session_id=session.id,
+                        learner_id=learner_id,
+                        old_status=row.status if row else None,
+                        new_status=status,
+                        changed_by_id=actor.id,
+                        changed_at=moment,
+                    )
+                )
+                if row is None:
+                    row = Attendance(session_id=session.id, learner_id=learner_id)
+                    db.session.add(row)
+                row.status = status
+                row.source = source
+                row.recorded_by_id = actor.id
+                row.recorded_at = moment
+                changed.append(learner_id)
+    except IntegrityError as error:
         raise Conflict(
             _("Someone else saved this roster at the same moment. Reload the page and try again.")
         ) from error
+    if changed:
+        attendance_changed.send(
+            current_app._get_current_object(), edition_id=edition.id, learner_ids=changed
+        )
     return changed
 
 
@@ -302,10 +309,10 @@ def _ensure_may_check_in(session: TrainingSession, learner: User, moment: dateti
     if learner.id not in seated_learner_ids(session.edition_id):
         raise NotAllowed(_("You are not enrolled in this course edition, so you cannot check in "
                            "for this session."), field="code")
-    if moment < session.starts_at - checkin.OPENS_BEFORE:
+    if moment < checkin.opens_at(session):
         raise Conflict(
             _("Check-in for this session opens at %(time)s.",
-              time=format_datetime(session.starts_at - checkin.OPENS_BEFORE)),
+              time=format_datetime(checkin.opens_at(session))),
             field="code",
         )
     if moment > session.ends_at:
@@ -327,9 +334,9 @@ def checkin_display(*, session_id: int, actor: User, url_for_code) -> CheckinDis
         raise NotAllowed(_("Only the trainers of this edition and its coordinators can show the "
                            "check-in code."))
     moment = timeutil.now()
-    if moment < session.starts_at - checkin.OPENS_BEFORE:
+    if moment < checkin.opens_at(session):
         raise Conflict(_("Check-in opens at %(time)s, 30 minutes before the session starts.",
-                         time=format_datetime(session.starts_at - checkin.OPENS_BEFORE)))
+                         time=format_datetime(checkin.opens_at(session))))
     if moment > session.ends_at:
         raise Conflict(_("This session has ended, so check-in is closed."))
     checkin.ensure_secret(session)
@@ -440,7 +447,6 @@ def learner_attendance(learner_id: int) -> list[EditionAttendance]:
 
 def teaching_editions(user: User) -> list[Edition]:
     """Editions whose rosters the user runs: those they teach, and their organisers' ones."""
-    from college.catalogue.models import edition_trainer
 
     coordinated = user.organiser_ids(Role.COORDINATOR)
     condition = Edition.id.in_(
@@ -475,8 +481,6 @@ def admit_walk_in(
     With an email, the existing learner of that address; without, a new account without email
     for the organiser, so the coordinator can follow up.
     """
-    from college.accounts.services import create_walk_in_account, normalise_email
-    from college.enrolment.services import enrol_learner
 
     session = db.session.get(TrainingSession, session_id)
     if session is None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import timeutil
-from college.attendance import bp, services
+from college.attendance import services
 from college.attendance.forms import (
     CheckinForm,
     RosterForm,
@@ -23,7 +23,10 @@ from college.errors import ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
 from college.pdf import render_pdf
+from college.privacy.access import record_access
 from college.security import limit_guesses
+
+bp = Blueprint("attendance", __name__)
 
 
 def status_label(status: AttendanceStatus | None) -> str:
@@ -80,7 +83,6 @@ def edition_overview(edition_id: int):
     lines = services.edition_progress(edition)
     page = render_template("attendance/edition.html", edition=edition, lines=lines)
     # Logged after rendering: the log commits, which would expire the rows the page shows.
-    from college.privacy.services import record_access  # privacy imports every feature
     record_access(current_user, [learner.id for learner, _check in lines], "roster")
     return page
 
@@ -122,8 +124,7 @@ def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, s
         lines=lines,
         chosen=chosen,
     )
-    from college.privacy.services import record_access  # privacy imports every feature
-    record_access(current_user, [line.learner.id for line in lines], "roster", refused=status >= 400)
+    record_access(current_user, [line.learner.id for line in lines], "roster")
     return page, status
 
 

@@ -124,12 +124,12 @@ def learner_by_calendar_token(token: str) -> User | None:
 def renew_calendar_token(user: User) -> str:
     """Give the user a new private feed address; the old one stops working."""
     user.calendar_token = secrets.token_urlsafe(32)
-    db.session.commit()
+    db.session.flush()
     return user.calendar_token
 
 
 def revoke_calendar_token(user: User) -> None:
     """Switch the user's private feed off."""
     user.calendar_token = None
-    db.session.commit()
+    db.session.flush()
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from college import timeutil
 from college.accounts.models import Organiser
-from college.catalogue import bp, queries, services
+from college.catalogue import queries, services
 from college.catalogue.forms import CourseForm, EditionForm, NewEditionForm, SessionForm
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.errors import ServiceError
@@ -19,6 +19,8 @@ from college.extensions import db
 from college.forms import attach_error
 from college.main.views import render_error
 from college.policy import can_manage_organiser, require
+
+bp = Blueprint("catalogue_manage", __name__)
 
 
 def _checked(found, organiser_id: Callable[[object], int]):
@@ -98,7 +100,7 @@ def new_course(organiser_id: int):
 
     def done(course):
         flash(_("The course has been created. Now add an edition."), "success")
-        return redirect(url_for("catalogue.manage_course", course_id=course.id))
+        return redirect(url_for("catalogue_manage.manage_course", course_id=course.id))
 
     return _form_page(
         form, "catalogue/course_form.html",
@@ -129,7 +131,7 @@ def edit_course(course_id: int):
     return _form_page(
         form, "catalogue/course_form.html",
         lambda: services.update_course(current_user, course, **form.service_fields()),
-        _saved(_("The course has been saved."), "catalogue.manage_course", course_id=course.id),
+        _saved(_("The course has been saved."), "catalogue_manage.manage_course", course_id=course.id),
         organiser=course.organiser, course=course,
     )
 
@@ -147,7 +149,7 @@ def new_edition(course_id: int):
             current_user, course, capacity=form.capacity.data, **form.service_fields()
         ),
         _saved(_("The edition has been created. Now add its sessions."),
-               "catalogue.manage_course", course_id=course.id),
+               "catalogue_manage.manage_course", course_id=course.id),
         course=course, edition=None,
     )
 
@@ -167,7 +169,7 @@ def edit_edition(edition_id: int):
     return _form_page(
         form, "catalogue/edition_form.html",
         lambda: services.update_edition(current_user, edition, **form.service_fields()),
-        _saved(_("The edition has been saved."), "catalogue.manage_course",
+        _saved(_("The edition has been saved."), "catalogue_manage.manage_course",
                course_id=edition.course_id),
         course=edition.course, edition=edition,
     )
@@ -184,7 +186,7 @@ def new_session(edition_id: int):
     return _form_page(
         form, "catalogue/session_form.html",
         lambda: services.create_session(current_user, edition, **form.service_fields()),
-        _saved(_("The session has been added."), "catalogue.manage_course",
+        _saved(_("The session has been added."), "catalogue_manage.manage_course",
                course_id=edition.course_id),
         edition=edition, course=edition.course, session=None,
     )
@@ -202,7 +204,7 @@ def edit_session(session_id: int):
     return _form_page(
         form, "catalogue/session_form.html",
         lambda: services.update_session(current_user, session, **form.service_fields()),
-        _saved(_("The session has been saved."), "catalogue.manage_course",
+        _saved(_("The session has been saved."), "catalogue_manage.manage_course",
                course_id=edition.course_id),
         edition=edition, course=edition.course, session=session,
     )
@@ -218,4 +220,4 @@ def delete_session(session_id: int):
     except ServiceError as error:
         return render_error(error.status, error.message)
     flash(_("The session has been deleted."), "success")
-    return redirect(url_for("catalogue.manage_course", course_id=edition.course_id))
+    return redirect(url_for("catalogue_manage.manage_course", course_id=edition.course_id))

@@ -6,14 +6,16 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from college import timeutil
 from college.accounts.models import Kind, Organiser, User
 from college.catalogue.models import Course, Edition, Track
+from college.errors import NotFound
 from college.extensions import db
-from college.policy import can_manage_organiser
+from college.policy import can_see_course, can_see_edition
 
 
 def track_for(user: User) -> Track:
@@ -121,14 +123,33 @@ def _course_with_editions(course_id: int, *edition_conditions) -> Course | None:
     )
 
 
-def course_page(course_id: int, user: User) -> Course | None:
-    """A course with its upcoming editions, sessions and trainers; None when the user may not see it."""
+def course_page(course_id: int, user: User | None) -> Course:
+    """A course with its upcoming editions, sessions and trainers; NotFound unless visible."""
     course = _course_with_editions(course_id, Edition.ends_on >= timeutil.today())
-    if course is None:
-        return None
-    if not course.published and not can_manage_organiser(user, course.organiser_id):
-        return None
+    if course is None or not can_see_course(user, course):
+        raise NotFound(_("This course does not exist."))
     return course
+
+
+def visible_course(course_id: int, user: User | None) -> Course:
+    """The course with its organiser, if the user may see it; else NotFound.
+
+    A draft answers exactly like a course that does not exist, on every surface.
+    """
+    course = db.session.scalar(
+        select(Course).where(Course.id == course_id).options(joinedload(Course.organiser))
+    )
+    if course is None or not can_see_course(user, course):
+        raise NotFound(_("This course does not exist."))
+    return course
+
+
+def visible_edition(edition_id: int, user: User | None) -> Edition:
+    """The edition with its course, organiser, sessions and trainers, if visible; else NotFound."""
+    edition = edition_with_course(edition_id)
+    if edition is None or not can_see_edition(user, edition):
+        raise NotFound(_("This edition does not exist."))
+    return edition
 
 
 def managed_course(course_id: int) -> Course | None:

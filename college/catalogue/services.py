@@ -13,6 +13,7 @@ from college import signals, timeutil
 from college.accounts.models import Membership, Organiser, Role, User
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.enrolment.services import parse_capacity
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 from college.policy import can_manage_organiser
@@ -118,7 +119,7 @@ def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     _require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
     db.session.add(course)
-    db.session.commit()
+    db.session.flush()
     return course
 
 
@@ -140,7 +141,7 @@ def update_course(actor: User | None, course: Course, **fields) -> Course:
     _assign(course, values)
     if rule_changed:
         signals.completion_rule_changed.send(course, course_id=course.id)
-    db.session.commit()
+    db.session.flush()
     return course
 
 
@@ -216,11 +217,11 @@ def create_edition(actor: User | None, course: Course, *, capacity, **fields) ->
     enrolment_closes_at (aware, or naive meaning Brussels), trainer_ids.
     """
     _require_coordinator(actor, course.organiser_id)
+    capacity = parse_capacity(capacity)
     values = _edition_values(course.organiser_id, fields)
-    capacity = _number(capacity, "capacity", whole=True)
     edition = Edition(course_id=course.id, capacity=capacity, **values)
     db.session.add(edition)
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -245,7 +246,7 @@ def update_edition(actor: User | None, edition: Edition, **fields) -> Edition:
     values = _edition_values(organiser_id, _merged(_edition_fields(edition), fields))
     _check_sessions_within(edition.id, values["starts_on"], values["ends_on"])
     _assign(edition, values)
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -301,7 +302,6 @@ def create_session(actor: User | None, edition: Edition, **fields) -> TrainingSe
     db.session.flush()
     # One more session changes every learner's attendance share: completion follows.
     signals.attendance_changed.send(edition_id=edition.id, learner_ids=None)
-    db.session.commit()
     return session
 
 
@@ -313,7 +313,7 @@ def update_session(actor: User | None, session: TrainingSession, **fields) -> Tr
     current = {"day": starts.date(), "starts": starts.time(), "ends": ends.time(),
                "title": session.title, "room": session.room}
     _assign(session, _session_values(edition, _merged(current, fields)))
-    db.session.commit()
+    db.session.flush()
     return session
 
 
@@ -331,4 +331,3 @@ def delete_session(actor: User | None, session: TrainingSession) -> None:
     db.session.delete(session)
     db.session.flush()
     signals.attendance_changed.send(edition_id=edition.id, learner_ids=None)
-    db.session.commit()

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from college.catalogue import bp, calendar, queries
-from college.catalogue.models import Course, Edition, Track
-from college.extensions import db
+from college.catalogue import calendar, queries
+from college.catalogue.models import Track
 from college.main.views import render_error
 from college.policy import can_manage_organiser
+
+bp = Blueprint("catalogue", __name__)
 
 
 @bp.app_template_filter("catalogue_number")
@@ -74,8 +85,6 @@ def index():
 def course(course_id: int):
     """A course with its upcoming editions and their sessions."""
     found = queries.course_page(course_id, current_user)
-    if found is None:
-        abort(404)
     return render_template(
         "catalogue/course.html",
         course=found,
@@ -94,12 +103,8 @@ def _ics(filename: str, name: str, uid: str, sessions, with_online_links: bool =
 @bp.get("/editions/<int:edition_id>.ics")
 def edition_ics(edition_id: int):
     """The sessions of one edition, to add to a calendar."""
-    edition = db.session.get(Edition, edition_id)
-    course = db.session.get(Course, edition.course_id) if edition else None
-    if course is None or not (
-        course.published or can_manage_organiser(current_user, course.organiser_id)
-    ):
-        abort(404)
+    edition = queries.visible_edition(edition_id, current_user)
+    course = edition.course
     return _ics(
         f"edition-{edition.id}.ics",
         _("%(course)s, %(place)s", course=course.title, place=edition.place),
@@ -179,4 +184,3 @@ def revoke_calendar():
     return redirect(url_for("catalogue.account_calendar"))
 
 
-from college.catalogue import manage  # noqa: E402,F401  (the coordinators' pages)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 import redis
 
+from college.certificates.tasks import requeue_certificates
+
 
 @click.command("requeue-certificates")
 def requeue_certificates_command() -> None:
     """Queue every certificate that waits without a live job, or failed with attempts left."""
-    from college.certificates.services import requeue_certificates
 
     try:
         counts = requeue_certificates()

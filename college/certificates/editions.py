@@ -21,7 +21,6 @@ from sqlalchemy.orm import selectinload
 
 from college import jobs
 from college.certificates.models import Certificate, CertificateStatus
-from college.certificates.services import rerender_certificate
 from college.certificates.storage import file_storage
 from college.errors import Conflict
 from college.extensions import db
@@ -78,7 +77,7 @@ def start(kind: str, edition_id: int) -> None:
     current = progress(kind, edition_id)
     if current is not None and current.running:
         raise Conflict(_("This is already in progress."))
-    total = len(_issued_ids(edition_id))
+    total = len(issued_ids(edition_id))
     job = jobs.enqueue(
         "certificates",
         KINDS[kind],
@@ -92,7 +91,8 @@ def start(kind: str, edition_id: int) -> None:
     jobs.redis_connection().set(_job_key(kind, edition_id), job.id, ex=7 * 24 * 3600)
 
 
-def _issued_ids(edition_id: int) -> list[int]:
+def issued_ids(edition_id: int) -> list[int]:
+    """The ids of the edition's issued certificates, in order."""
     return list(
         db.session.scalars(
             select(Certificate.id)
@@ -102,22 +102,12 @@ def _issued_ids(edition_id: int) -> list[int]:
     )
 
 
-def _report(done: int, total: int) -> None:
+def report_progress(done: int, total: int) -> None:
+    """Tell the job's watchers (the coordinator's progress bar) how far it is."""
     job = get_current_job()
     if job is not None:
         job.meta.update(done=done, total=total)
         job.save_meta()
-
-
-def regenerate_all(edition_id: int) -> int:
-    """Render every issued certificate of the edition again; returns how many were redone."""
-    ids = _issued_ids(edition_id)
-    _report(0, len(ids))
-    redone = 0
-    for done, certificate_id in enumerate(ids, start=1):
-        redone += rerender_certificate(certificate_id)
-        _report(done, len(ids))
-    return redone
 
 
 def _filename(certificate: Certificate) -> str:
@@ -135,14 +125,13 @@ def build_zip(edition_id: int) -> str:
     ).all()
     storage = file_storage()
     buffer = io.BytesIO()
-    _report(0, len(certificates))
+    report_progress(0, len(certificates))
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for done, certificate in enumerate(certificates, start=1):
             content = storage.get(certificate.storage_key)
             if content is not None:
                 archive.writestr(_filename(certificate), content)
-            _report(done, len(certificates))
+            report_progress(done, len(certificates))
     key = zip_key(edition_id)
     storage.put(key, buffer.getvalue(), "application/zip")
-    db.session.commit()
     return key

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
 from college import timeutil
-from college.accounts.models import Kind, Organiser
+from college.accounts.models import Kind, Language, Organiser, User
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate
 from college.extensions import db
@@ -122,7 +122,6 @@ def warm_up() -> None:
     A forking worker calls this before its first job, so every work horse inherits warm
     template, font and style caches instead of paying WeasyPrint's cold start per certificate.
     """
-    from college.accounts.models import Language, User
 
     organiser = Organiser(name="Warm-up", logo=None, logo_mimetype=None)
     course = Course(title="Warm-up", hours=1, accreditation_points=1, open_to_professionals=True)

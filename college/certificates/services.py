@@ -15,15 +15,18 @@ from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from college import jobs, policy, timeutil
 from college.accounts.models import User
+from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
+from college.privacy.access import record_access
 
 log = logging.getLogger(__name__)
 
@@ -111,18 +114,21 @@ def request_certificate(enrolment_id: int) -> Certificate:
     return _new_certificate(enrolment)
 
 
-def withdraw_pending_certificate(enrolment_id: int) -> None:
-    """An enrolment is no longer complete: a certificate not yet issued is withdrawn (no commit).
+def withdraw_certificate(enrolment_id: int) -> None:
+    """An enrolment is no longer complete: its live certificate is revoked (no commit).
 
-    An issued certificate stays as it is; coordinators see on their list that its enrolment is
-    no longer complete and decide whether to revoke it.
+    A certificate states that the rule was met; once a correction (attendance, a session
+    added, a quiz regraded) says it is not, verification must no longer answer "valid".
+    Coordinators see the reason on the edition's certificates, and a new certificate is made
+    when the enrolment completes again.
     """
     certificate = live_certificate(enrolment_id)
-    if certificate is None or certificate.status == CertificateStatus.ISSUED:
+    if certificate is None:
         return
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = timeutil.now()
     certificate.revoked_reason = _("The enrolment is no longer complete.")
+    db.session.flush()
 
 
 # ---- rendering (run by the worker) ------------------------------------------------------------
@@ -132,21 +138,26 @@ def _storage_key(certificate: Certificate) -> str:
     return f"certificates/{certificate.id}/{secrets.token_hex(8)}.pdf"
 
 
-def issue_certificate(certificate_id: int) -> bool:
-    """Render a queued certificate, store its PDF and mark it issued, all or nothing.
+def claim_render(certificate_id: int) -> bool:
+    """Count a render attempt of a queued certificate; False when it is not (or no longer) queued.
 
-    Safe to run twice, or at once on two workers: only a queued certificate is rendered, and
-    only the first to store it wins (a conditional UPDATE); the loser's file is rolled back.
+    The job commits this on its own before rendering, so a worker killed mid-render still
+    counts the attempt.
     """
     attempt = db.session.execute(
         update(Certificate)
         .where(Certificate.id == certificate_id, Certificate.status == CertificateStatus.QUEUED)
         .values(render_attempts=Certificate.render_attempts + 1)
     )
-    # Committed before rendering, so a worker killed mid-render still counts the attempt.
-    db.session.commit()
-    if attempt.rowcount == 0:
-        return False
+    return attempt.rowcount > 0
+
+
+def issue_certificate(certificate_id: int) -> bool:
+    """Render a queued certificate, store its PDF and mark it issued; False when another won.
+
+    Safe to run twice, or at once on two workers: only the first to store it wins (a
+    conditional UPDATE); the loser's caller rolls back its file.
+    """
     certificate = load_for_rendering(certificate_id)
     pdf = render_certificate_pdf(certificate)
     key = _storage_key(certificate)
@@ -163,16 +174,13 @@ def issue_certificate(certificate_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     if stored.rowcount == 0:
-        db.session.rollback()
         return False
-    db.session.commit()
     log.info("certificate %s issued (%d bytes)", certificate_id, len(pdf))
     return True
 
 
 def record_render_failure(certificate_id: int, error: str, final: bool) -> None:
     """Keep a render error for coordinators; after the job's last retry the certificate fails."""
-    db.session.rollback()
     values: dict = {"error": error[-4000:]}
     if final:
         values["status"] = CertificateStatus.FAILED
@@ -181,11 +189,14 @@ def record_render_failure(certificate_id: int, error: str, final: bool) -> None:
         .where(Certificate.id == certificate_id, Certificate.status == CertificateStatus.QUEUED)
         .values(**values)
     )
-    db.session.commit()
 
 
 def rerender_certificate(certificate_id: int) -> bool:
-    """Render an issued certificate again (after a template change) and swap its file atomically."""
+    """Render an issued certificate again (after a template change) and swap its file atomically.
+
+    False when it changed meanwhile (revoked, or re-rendered by another job): the caller then
+    rolls back.
+    """
     certificate = load_for_rendering(certificate_id)
     if certificate is None or certificate.status != CertificateStatus.ISSUED:
         return False
@@ -205,11 +216,9 @@ def rerender_certificate(certificate_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     if swapped.rowcount == 0:
-        db.session.rollback()
         return False
     if old_key:
         storage.delete(old_key)
-    db.session.commit()
     return True
 
 
@@ -218,9 +227,7 @@ def rerender_certificate(certificate_id: int) -> bool:
 
 def get_certificate(certificate_id: int) -> Certificate:
     """The certificate with its edition's course loaded, or NotFound."""
-    from sqlalchemy.orm import selectinload
 
-    from college.catalogue.models import Edition
 
     certificate = db.session.scalar(
         select(Certificate)
@@ -252,7 +259,6 @@ def certificate_pdf(viewer: User, certificate_id: int) -> tuple[Certificate, byt
     content = file_storage().get(certificate.storage_key) if certificate.storage_key else None
     if certificate.status != CertificateStatus.ISSUED or content is None:
         raise Conflict(_("This certificate is still being prepared. Try again in a minute."))
-    from college.privacy.services import record_access  # privacy imports every feature
 
     record_access(viewer, [certificate.learner_id], "certificates")
     return certificate, content
@@ -264,9 +270,7 @@ def verify_certificate(code: str) -> Certificate | None:
     Its learner, edition, course and organiser are loaded. A certificate of an anonymised
     learner answers only when the organiser chose so.
     """
-    from sqlalchemy.orm import selectinload
 
-    from college.catalogue.models import Course, Edition
 
     certificate = db.session.scalar(
         select(Certificate)
@@ -316,7 +320,7 @@ def revoke_certificate(certificate_id: int, by: User, reason: str | None) -> Cer
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(_("This certificate has already been revoked."))
     _revoke(certificate, by, reason)
-    db.session.commit()
+    db.session.flush()
     return certificate
 
 
@@ -334,9 +338,7 @@ def reissue_certificate(certificate_id: int, by: User, reason: str | None) -> Ce
     if certificate.status != CertificateStatus.REVOKED:
         _revoke(certificate, by, reason)
         db.session.flush()
-    replacement = _new_certificate(enrolment, replaces=certificate)
-    db.session.commit()
-    return replacement
+    return _new_certificate(enrolment, replaces=certificate)
 
 
 def retry_certificate(certificate_id: int) -> Certificate:
@@ -348,7 +350,7 @@ def retry_certificate(certificate_id: int) -> Certificate:
     certificate.render_attempts = 0
     certificate.error = None
     _queue_render(certificate)
-    db.session.commit()
+    db.session.flush()
     return certificate
 
 
@@ -376,26 +378,8 @@ def job_is_live(job_id: str | None, connection: redis.Redis) -> bool:
     return job_id in running and job_id not in expired
 
 
-def requeue_certificates() -> dict[str, int]:
-    """Queue every certificate waiting without a live job, and failed ones with attempts left.
-
-    Runs from `flask college requeue-certificates` and periodically from the worker; a Redis
-    lock keeps two runs from queueing the same certificate twice.
-    """
-    connection = jobs.redis_connection()
-    lock = connection.lock("college:certificates:requeue", timeout=300, blocking=False)
-    if not lock.acquire():
-        return {"requeued": 0, "failed": 0, "busy": 1}
-    try:
-        return _requeue(connection)
-    finally:
-        try:
-            lock.release()
-        except redis.exceptions.LockError:
-            pass
-
-
-def _requeue(connection: redis.Redis) -> dict[str, int]:
+def requeue_waiting(connection: redis.Redis) -> dict[str, int]:
+    """Queue every certificate waiting without a live job, and failed ones with attempts left."""
     candidates = db.session.scalars(
         select(Certificate)
         .where(
@@ -421,7 +405,6 @@ def _requeue(connection: redis.Redis) -> dict[str, int]:
             certificate.status = CertificateStatus.QUEUED
             _queue_render(certificate)
             counts["requeued"] += 1
-        # One commit per certificate: its job is queued right after its own commit.
-        db.session.commit()
+    db.session.flush()
     return counts
 

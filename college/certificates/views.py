@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,17 +10,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from college.catalogue.models import Course, Edition
-from college.certificates import bp, editions, services
+from college.certificates import editions, services
 from college.certificates.forms import ActionForm, ReasonForm
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import format_number
 from college.certificates.storage import file_storage
 from college.enrolment.models import EnrolmentStatus
-from college.errors import NotAllowed, ServiceError
+from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
 from college.policy import can_manage_organiser, require
+from college.privacy.access import record_access
 from college.security import limit_guesses
+
+bp = Blueprint("certificates", __name__)
+
 
 PREPARING = services.PREPARING
 REFRESH_SECONDS = 10
@@ -58,12 +62,8 @@ def mine():
 @login_required
 def download(certificate_id: int):
     """The certificate's PDF, for the learner and the organiser's coordinators only."""
-    try:
-        certificate, content = services.certificate_pdf(current_user, certificate_id)
-    except NotAllowed:
-        abort(403)
-    except ServiceError:
-        abort(404)
+    # Refusals (not yours, revoked, still being prepared) answer as in the API.
+    certificate, content = services.certificate_pdf(current_user, certificate_id)
     return _attachment(content, "application/pdf", f"certificate-{certificate.verification_code}.pdf")
 
 
@@ -159,8 +159,7 @@ def _render_edition(edition: Edition, status: int = 200):
         Status=CertificateStatus,
     )
     # Logged after rendering: the log commits, which would expire the rows the page shows.
-    from college.privacy.services import record_access  # privacy imports every feature
-    record_access(current_user, [certificate.learner_id for certificate in certificates], "certificates", refused=status >= 400)
+    record_access(current_user, [certificate.learner_id for certificate in certificates], "certificates")
     return page, status
 
 

@@ -19,7 +19,7 @@ from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, CertificateStatus
 from college.dashboards.sqlfuncs import year_month
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import SEATED_STATUSES, Enrolment, EnrolmentStatus
 from college.extensions import db
 from college.learning.models import (
     Answer,
@@ -32,7 +32,6 @@ from college.learning.models import (
     Quiz,
 )
 
-SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 HISTOGRAM_BUCKETS = 10  # 0-9, 10-19, ... 90-100
 
@@ -179,7 +178,7 @@ def _edition_statements() -> SimpleNamespace:
     """
     edition_id, course_id = bindparam("edition_id"), bindparam("course_id")
     seated = select(Enrolment.learner_id).where(
-        Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED)
+        Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED_STATUSES)
     )
     quiz_ids = select(Quiz.id).where(Quiz.course_id == course_id).scalar_subquery()
     submitted = and_(
@@ -198,7 +197,7 @@ def _edition_statements() -> SimpleNamespace:
         .where(Edition.id == edition_id),
         learners=select(Enrolment.id, Enrolment.learner_id, User.name, Enrolment.status)
         .join(User, User.id == Enrolment.learner_id)
-        .where(Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED))
+        .where(Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED_STATUSES))
         .order_by(User.name),
         waitlisted=select(func.count()).where(
             Enrolment.edition_id == edition_id, Enrolment.status == EnrolmentStatus.WAITLISTED
@@ -587,7 +586,7 @@ def _course_rows(organiser_id: int, period: Period) -> list[CourseRow]:
             ),
         )
         .join(Edition, Edition.id == Enrolment.edition_id)
-        .where(in_period, Enrolment.status.in_(SEATED))
+        .where(in_period, Enrolment.status.in_(SEATED_STATUSES))
         .group_by(Edition.course_id)
         .subquery()
     )

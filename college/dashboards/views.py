@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,12 +11,16 @@ from flask_login import current_user, login_required
 from college import timeutil
 from college.accounts.models import Organiser
 from college.certificates.models import CertificateStatus
-from college.dashboards import bp, charts, queries, services
+from college.dashboards import charts, queries, services
 from college.errors import ServiceError
 from college.exports import csv_response
 from college.extensions import db
 from college.pdf import render_pdf
 from college.policy import can_manage_organiser, can_teach_edition, require
+from college.privacy.access import record_access
+
+bp = Blueprint("dashboards", __name__)
+
 
 CERTIFICATE_LABELS = {
     CertificateStatus.QUEUED: _l("being prepared"),
@@ -52,7 +56,6 @@ def edition(edition_id: int):
         abort(404)
     require(can_teach_edition(current_user, edition_id, dashboard.course.organiser_id))
     page = render_template("dashboards/edition.html", d=dashboard)
-    from college.privacy.services import record_access  # privacy imports every feature
     record_access(current_user, [row.learner_id for row in dashboard.learners], "dashboard")
     return page
 

@@ -27,6 +27,8 @@ class EnrolmentStatus(enum.Enum):
 
 #: Statuses that hold a place (a seat or a waiting-list position).
 LIVE_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.COMPLETED)
+#: Statuses that hold a seat: the learner counts for capacity, rosters and completion.
+SEATED_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
 
 class Enrolment(db.Model):

@@ -34,7 +34,8 @@ TRACK_OF_KIND = {Kind.CAREGIVER: Track.CAREGIVERS, Kind.PROFESSIONAL: Track.PROF
 
 def _edition_with_course(edition_id: int) -> Edition:
     edition = db.session.scalar(
-        select(Edition).where(Edition.id == edition_id).options(selectinload(Edition.course))
+        select(Edition).where(Edition.id == edition_id)
+        .options(selectinload(Edition.course).selectinload(Course.organiser))
     )
     if edition is None:
         raise NotFound(_("This edition does not exist."))
@@ -155,35 +156,32 @@ def enrol_learner(
     if _live_enrolment(learner.id, edition.id) is not None:
         raise _already_enrolled(actor, learner)
 
+    # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
+    _lock_edition(edition.id)
+    if _take_seat(edition.id):
+        enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
+    elif walk_in:
+        raise Conflict(_("This edition is full: there is no seat for a walk-in."))
+    else:
+        enrolment = Enrolment(
+            status=EnrolmentStatus.WAITLISTED, waitlist_position=_join_waitlist(edition.id)
+        )
+    enrolment.learner_id = learner.id
+    enrolment.edition_id = edition.id
+    enrolment.enrolled_by_id = None if actor.id == learner.id else actor.id
     try:
-        # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
-        _lock_edition(edition.id)
-        if _take_seat(edition.id):
-            enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
-        elif walk_in:
-            db.session.rollback()
-            raise Conflict(_("This edition is full: there is no seat for a walk-in."))
-        else:
-            enrolment = Enrolment(
-                status=EnrolmentStatus.WAITLISTED, waitlist_position=_join_waitlist(edition.id)
-            )
-        enrolment.learner_id = learner.id
-        enrolment.edition_id = edition.id
-        enrolment.enrolled_by_id = None if actor.id == learner.id else actor.id
-        db.session.add(enrolment)
-        db.session.flush()
-        if enrolment.status == EnrolmentStatus.ENROLLED:
-            write_notification("enrolled", learner=learner, course=course, edition=edition,
-                               dedupe_key=f"enrolled:{enrolment.id}")
-        else:
-            write_notification("waitlisted", learner=learner, course=course, edition=edition,
-                               dedupe_key=f"waitlisted:{enrolment.id}",
-                               position=enrolment.waitlist_position)
-        db.session.commit()
+        # A savepoint: the same learner enrolling twice at once meets the partial unique index.
+        with db.session.begin_nested():
+            db.session.add(enrolment)
     except IntegrityError as error:
-        # The same learner enrolling twice at once: the partial unique index says no.
-        db.session.rollback()
         raise _already_enrolled(actor, learner) from error
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        write_notification("enrolled", learner=learner, course=course, edition=edition,
+                           dedupe_key=f"enrolled:{enrolment.id}")
+    else:
+        write_notification("waitlisted", learner=learner, course=course, edition=edition,
+                           dedupe_key=f"waitlisted:{enrolment.id}",
+                           position=enrolment.waitlist_position)
     return enrolment
 
 
@@ -216,8 +214,20 @@ def _close_up_waitlist(edition_id: int, after_position: int) -> None:
     )
 
 
+def waitlist_closes_at(edition: Edition) -> datetime:
+    """From this moment a freed seat stays free: the edition's start, less the organiser's lead."""
+    lead = timedelta(hours=edition.course.organiser.waitlist_closes_hours_before)
+    return edition_starts_at(edition) - lead
+
+
 def _promote_from_waitlist(edition: Edition) -> list[int]:
-    """Give free seats to the waiting list in order; the edition row must be locked."""
+    """Give free seats to the waiting list in order; the edition row must be locked.
+
+    Once the edition has started (or within the organiser's lead time before it) nobody is
+    moved up or mailed: a seat in a training that is already running helps nobody.
+    """
+    if timeutil.now() >= waitlist_closes_at(edition):
+        return []
     promoted = []
     while True:
         first = db.session.execute(
@@ -265,7 +275,6 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
     _lock_edition(edition.id)
     db.session.refresh(enrolment)  # the state after the lock, not before it
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
-        db.session.rollback()
         raise Conflict(_("This enrolment is already cancelled or completed."))
     was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
     old_position = enrolment.waitlist_position
@@ -284,7 +293,6 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
         _promote_from_waitlist(edition)
     else:
         _close_up_waitlist(edition.id, old_position)
-    db.session.commit()
     return enrolment
 
 
@@ -317,14 +325,12 @@ def change_capacity(*, edition_id: int, capacity: str | int, actor: User) -> Edi
     ).scalar_one_or_none()
     if changed is None:
         enrolled = db.session.scalar(select(Edition.seats_taken).where(Edition.id == edition.id))
-        db.session.rollback()
         raise Invalid(
             _("%(enrolled)s people are enrolled, so the edition needs at least %(enrolled)s seats. "
               "Cancel enrolments first to go lower.", enrolled=enrolled),
             field="capacity",
         )
     _promote_from_waitlist(edition)
-    db.session.commit()
     db.session.refresh(edition)
     return edition
 
@@ -421,7 +427,6 @@ def write_reminders(moment: datetime | None = None) -> int:
             session=session,
         ):
             written += 1
-    db.session.commit()
     return written
 
 
@@ -458,5 +463,5 @@ def mark_phoned(*, notification_id: int, actor: User) -> int:
         raise Conflict(_("This message was already passed on."))
     notification.status = NotificationStatus.SENT
     notification.sent_at = timeutil.now()
-    db.session.commit()
+    db.session.flush()
     return organiser_id

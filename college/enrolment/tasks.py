@@ -12,7 +12,10 @@ from sqlalchemy import select, update
 from college import timeutil
 from college.accounts.models import User
 from college.enrolment.models import Notification, NotificationStatus
+from college.enrolment.services import write_reminders
 from college.extensions import db
+from college.jobs import enqueue
+from college.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,6 @@ def send_notification(notification_id: int) -> str:
 
 def queue_pending_notifications() -> int:
     """Queue every pending outbox row (after Redis was down, or a failed attempt)."""
-    from college.jobs import enqueue
 
     ids = list(
         db.session.scalars(
@@ -104,16 +106,20 @@ def queue_pending_notifications() -> int:
     return len(ids)
 
 
+def write_and_queue_reminders() -> tuple[int, int]:
+    """Write the reminders due and commit them, then queue every pending notification."""
+
+    with unit_of_work():
+        written = write_reminders()
+    return written, queue_pending_notifications()
+
+
 def send_reminders() -> int:
     """The periodic job: write reminders for sessions in about two days and queue them."""
-    from college.enrolment.services import write_reminders
-
     with _app().app_context():
         try:
-            written = write_reminders()
-            queue_pending_notifications()
+            written, _queued = write_and_queue_reminders()
         except Exception:  # a failed run must not end the repetition; the next run retries
-            db.session.rollback()
             log.exception("writing reminders failed")
             return 0
     log.info("reminders written: %s", written)

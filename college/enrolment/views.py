@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,13 +15,17 @@ from sqlalchemy.orm import selectinload
 from college import policy, timeutil
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
-from college.enrolment import bp, services
+from college.enrolment import services
 from college.enrolment.forms import CapacityForm, EmptyForm, EnrolOnBehalfForm
 from college.enrolment.models import EnrolmentStatus
 from college.errors import NotAllowed, NotFound, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
 from college.main.views import render_error
+from college.privacy.access import record_access
+
+bp = Blueprint("enrolment", __name__)
+
 
 STATUS_LABELS = {
     EnrolmentStatus.ENROLLED.value: _l("enrolled"),
@@ -130,8 +134,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         status_labels=STATUS_LABELS,
     )
     # Logged after rendering: the log commits, which would expire the rows the page shows.
-    from college.privacy.services import record_access  # privacy imports every feature
-    record_access(current_user, [enrolment.learner_id for enrolment in roster], "enrolments", refused=status >= 400)
+    record_access(current_user, [enrolment.learner_id for enrolment in roster], "enrolments")
     return page, status
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from college import policy, timeutil
 from college.accounts.models import User
-from college.catalogue.models import Course
+from college.catalogue.models import Course, Edition
+from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.learning.grading import question_points, score_pct
@@ -88,11 +89,10 @@ def _signal_rule_changed(course_id: int) -> None:
     completion_rule_changed.send(current_app._get_current_object(), course_id=course_id)
 
 
-def _commit_rule_change(course_id: int) -> None:
-    """Commit a change to what a course asks of learners, telling the completion rule first."""
+def _flush_rule_change(course_id: int) -> None:
+    """Flush a change to what a course asks of learners and tell the completion rule."""
     db.session.flush()
     _signal_rule_changed(course_id)
-    db.session.commit()
 
 
 def _move(items: list, item_id: int, direction: str) -> bool:
@@ -150,7 +150,7 @@ def create_module(
     module = Module(course_id=course.id, title=title, body_markdown=body_markdown, minutes=minutes,
                     published=published, position=(last + 1) if last is not None else 0)
     db.session.add(module)
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
     return module
 
 
@@ -164,7 +164,7 @@ def update_module(
         title, body_markdown, minutes
     )
     module.updated_at = timeutil.now()
-    db.session.commit()
+    db.session.flush()
     return module
 
 
@@ -173,7 +173,7 @@ def move_module(actor: User, course_id: int, module_id: int, direction: str) -> 
     course = _editor_course(actor, course_id)
     get_module(course, module_id)
     _move(_ordered_modules(course.id), module_id, direction)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_module_published(actor: User, course_id: int, module_id: int, published: bool) -> Module:
@@ -185,7 +185,6 @@ def set_module_published(actor: User, course_id: int, module_id: int, published:
         module.updated_at = timeutil.now()
         db.session.flush()
         _signal_rule_changed(course.id)
-    db.session.commit()
     return module
 
 
@@ -195,7 +194,7 @@ def delete_module(actor: User, course_id: int, module_id: int) -> None:
     module = get_module(course, module_id)
     db.session.execute(delete(ModuleCompletion).where(ModuleCompletion.module_id == module.id))
     db.session.delete(module)
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
 
 
 def visible_modules(user: User, course: Course) -> list[Module]:
@@ -217,14 +216,12 @@ def complete_module(learner: User, course_id: int, module_id: int) -> ModuleComp
     if completion is not None:
         return completion
     completion = ModuleCompletion(module_id=module.id, learner_id=learner.id)
-    db.session.add(completion)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(completion)
     except IntegrityError:  # marked done in another tab at the same moment
-        db.session.rollback()
         return db.session.get(ModuleCompletion, (module.id, learner.id))
     _signal_progress(course.id, learner.id)
-    db.session.commit()
     return completion
 
 
@@ -269,8 +266,6 @@ def progress_by_course(learner_id: int, course_ids: Collection[int]) -> dict[int
 
 def followed_courses(learner: User) -> list[Course]:
     """Courses in which the learner holds a live enrolment, by title."""
-    from college.catalogue.models import Edition
-    from college.enrolment.models import Enrolment, EnrolmentStatus
 
     return list(db.session.scalars(
         select(Course).where(Course.id.in_(
@@ -299,7 +294,11 @@ def current_quiz(course_id: int, *, with_questions: bool = False) -> Quiz | None
     """The course's current quiz version, optionally with questions and choices loaded."""
     query = select(Quiz).where(Quiz.course_id == course_id, Quiz.is_current.is_(True))
     if with_questions:
-        query = query.options(selectinload(Quiz.questions).selectinload(Question.choices))
+        # populate_existing: a quiz already in the session (just edited) gets its questions
+        # as the database now holds them.
+        query = query.options(
+            selectinload(Quiz.questions).selectinload(Question.choices)
+        ).execution_options(populate_existing=True)
     return db.session.scalar(query)
 
 
@@ -382,7 +381,7 @@ def save_quiz_settings(
         quiz = Quiz(course_id=course.id, version=1, is_current=True)
         db.session.add(quiz)
     _apply_settings(course, quiz, checked)
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
     return quiz
 
 
@@ -496,7 +495,7 @@ def save_question(
         choice.position = position
         keep.append(choice)
     question.choices[:] = keep
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
     return question
 
 
@@ -537,7 +536,7 @@ def replace_quiz(actor: User, course_id: int, settings: QuizSettings,
         ])
         for position, (text, kind, choices) in enumerate(valid)
     ]
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
     return current_quiz(course.id, with_questions=True)
 
 
@@ -550,7 +549,6 @@ def move_question(actor: User, course_id: int, question_id: int, direction: str)
     if _move(list(editable.quiz.questions), new_id, direction):
         db.session.flush()
         _signal_rule_changed(course.id)
-    db.session.commit()
 
 
 def remove_question(actor: User, course_id: int, question_id: int) -> None:
@@ -561,7 +559,7 @@ def remove_question(actor: User, course_id: int, question_id: int) -> None:
     editable.quiz.questions.remove(editable.questions[question_id])
     for position, question in enumerate(editable.quiz.questions):
         question.position = position
-    _commit_rule_change(course.id)
+    _flush_rule_change(course.id)
 
 
 def move_choice(actor: User, course_id: int, question_id: int, choice_id: int,
@@ -574,7 +572,7 @@ def move_choice(actor: User, course_id: int, question_id: int, choice_id: int,
     editable = _editable_quiz(course)
     new_question = editable.questions[question_id]
     _move(list(new_question.choices), editable.choices[choice_id].id, direction)
-    db.session.commit()
+    db.session.flush()
 
 
 def _question_of_current(course: Course, question_id: int) -> Question:
@@ -668,11 +666,10 @@ def start_attempt(learner: User, course_id: int) -> Attempt:
         if quiz.time_limit_minutes else None,
         order_json=_shuffled_order(quiz),
     )
-    db.session.add(attempt)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(attempt)
     except IntegrityError as error:  # a second start at the same moment (double click)
-        db.session.rollback()
         raise Conflict(
             _("You already have an attempt in progress. Continue that one first.")
         ) from error
@@ -695,6 +692,10 @@ def _shuffled_order(quiz: Quiz) -> str | None:
     return json.dumps({"questions": questions, "choices": choices})
 
 
+class TimeUp(Conflict):
+    """An answer came after the attempt's time (and its grace) ran out; nothing was saved."""
+
+
 def _load_attempt(attempt_id: int) -> Attempt:
     attempt = db.session.scalar(
         select(Attempt).where(Attempt.id == attempt_id).options(
@@ -703,6 +704,8 @@ def _load_attempt(attempt_id: int) -> Attempt:
             selectinload(Attempt.answers),
             selectinload(Attempt.learner),
         )
+        # The attempt as the database holds it now, also when this unit of work graded it.
+        .execution_options(populate_existing=True)
     )
     if attempt is None:
         raise NotFound(_("This quiz attempt does not exist."))
@@ -784,10 +787,8 @@ def _writable_attempt(
     attempt = _own_open_attempt(learner, attempt_id)
     checked = _checked_answers(attempt, answers)
     if _past_grace(attempt):
-        grade_if_expired(attempt.id)
-        raise Conflict(_("The time for this quiz is up. Your saved answers have been graded."))
+        raise TimeUp(_("The time for this quiz is up. The answers you saved in time are graded."))
     if not _lock_open(attempt.id):
-        db.session.rollback()
         raise Conflict(_("This attempt has already been submitted and cannot be changed."))
     return attempt, checked
 
@@ -796,7 +797,7 @@ def save_answers(learner: User, attempt_id: int, answers: Mapping[int, Collectio
     """Replace the learner's answers to the given questions while the attempt is open and in time."""
     attempt, checked = _writable_attempt(learner, attempt_id, answers)
     _write_answers(attempt, checked)
-    db.session.commit()
+    db.session.flush()
     return attempt
 
 
@@ -819,6 +820,10 @@ def hand_in(learner: User, attempt_id: int) -> Attempt:
     attempt = _load_attempt(attempt_id)
     if attempt.learner_id != learner.id:
         raise NotAllowed(_("This is not your quiz attempt."))
+    if attempt.status == AttemptStatus.OPEN and _past_grace(attempt):
+        # Handed in after the time ran out: the answers saved in time are graded.
+        grade_if_expired(attempt.id)
+        return _load_attempt(attempt_id)
     if attempt.status == AttemptStatus.OPEN:
         try:
             return submit_attempt(learner, attempt_id)
@@ -837,19 +842,18 @@ def grade_if_expired(attempt_id: int) -> bool:
     if attempt.status != AttemptStatus.OPEN or not _past_grace(attempt):
         return False
     if not _lock_open(attempt.id):
-        db.session.rollback()
         return False
     return _grade(attempt)
 
 
-def grade_expired_attempts() -> int:
-    """Grade every open attempt past its deadline; for a periodic job. Returns how many."""
-    ids = list(db.session.scalars(
-        select(Attempt.id).where(Attempt.status == AttemptStatus.OPEN,
-                                 Attempt.deadline.is_not(None),
-                                 Attempt.deadline < timeutil.now() - GRACE)
-    ))
-    return sum(1 for attempt_id in ids if grade_if_expired(attempt_id))
+def expired_attempt_ids(course_id: int | None = None) -> list[int]:
+    """Open attempts whose time (plus grace) ran out (of one course, when given)."""
+    query = select(Attempt.id).where(Attempt.status == AttemptStatus.OPEN,
+                                     Attempt.deadline.is_not(None),
+                                     Attempt.deadline < timeutil.now() - GRACE)
+    if course_id is not None:
+        query = query.where(Attempt.quiz_id.in_(_course_quiz_ids(course_id)))
+    return list(db.session.scalars(query))
 
 
 def _picked_by_question(attempt_id: int) -> dict[int, set[int]]:
@@ -879,11 +883,9 @@ def _grade(attempt: Attempt) -> bool:
                 passed=score >= course.quiz_pass_pct)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
+    if result.rowcount != 1:  # graded meanwhile: what this request wrote must not stay
+        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
     _signal_progress(course.id, attempt.learner_id)
-    db.session.commit()
     return True
 
 
@@ -958,7 +960,8 @@ def question_results(attempt: Attempt) -> list[QuestionResult]:
 def course_attempts(actor: User, course_id: int) -> list[Attempt]:
     """Every learner's attempts at the course's quiz, for its trainers and coordinators."""
     course = _editor_course(actor, course_id)
-    grade_expired_attempts()
+    for attempt_id in expired_attempt_ids(course.id):
+        grade_if_expired(attempt_id)
     return list(db.session.scalars(
         select(Attempt).join(User, User.id == Attempt.learner_id)
         .where(Attempt.quiz_id.in_(_course_quiz_ids(course.id)))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from college.learning import services
+from college.transactions import unit_of_work
+
 
 def grade_expired_attempts() -> int:
-    """Grade quiz attempts left open past their deadline; run periodically (RQ or cron)."""
-    from flask import has_app_context
-
-    from college.learning import services
-
-    if has_app_context():
-        return services.grade_expired_attempts()
-    from college import create_app
-
-    with create_app().app_context():
-        return services.grade_expired_attempts()
+    """Grade quiz attempts left open past their deadline, each in its own unit; run periodically."""
+    graded = 0
+    for attempt_id in services.expired_attempt_ids():
+        with unit_of_work():
+            graded += services.grade_if_expired(attempt_id)
+    return graded

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import policy
 from college.errors import Invalid, ServiceError
 from college.forms import attach_error
-from college.learning import bp, services
+from college.learning import services
 from college.learning.content import render_markdown
 from college.learning.forms import EXTRA_CHOICE_ROWS, ModuleForm, QuestionForm, QuizSettingsForm
 from college.learning.models import AttemptStatus, QuestionKind
+from college.privacy.access import record_access
 
+bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
 
 
@@ -316,7 +318,6 @@ def quiz_results(course_id: int):
     course = _course(course_id, edit=True)
     attempts = services.course_attempts(current_user, course.id)
     page = render_template("learning/quiz_results.html", course=course, attempts=attempts)
-    from college.privacy.services import record_access  # privacy imports every feature
     record_access(current_user, [attempt.learner_id for attempt in attempts], "progress")
     return page
 
@@ -358,7 +359,12 @@ def attempt_question(attempt_id: int, number: int):
     try:
         if request.method == "POST":
             # Saving first lets the service refuse late or foreign answers with its own message.
-            services.save_answers(current_user, attempt_id, _picked_from_form())
+            try:
+                services.save_answers(current_user, attempt_id, _picked_from_form())
+            except services.TimeUp as error:
+                services.hand_in(current_user, attempt_id)
+                flash(error.message, "info")
+                return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
         attempt = _own_attempt(attempt_id)
         if attempt.status != AttemptStatus.OPEN:
             return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
@@ -434,6 +440,5 @@ def attempt_result(attempt_id: int):
         staff=services.can_edit(current_user, course),
     )
     # A trainer or coordinator looking at a learner's attempt (a learner's own is not logged).
-    from college.privacy.services import record_access  # privacy imports every feature
     record_access(current_user, [attempt.learner_id], "progress")
     return page

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, session
+from flask import Blueprint, current_app, g, redirect, render_template, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 
 from college.accounts.models import Language
 from college.accounts.services import set_language
+from college.errors import ServiceError
+from college.extensions import db, login_manager
 from college.forms import safe_next
-from college.main import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
@@ -39,6 +43,16 @@ def health():
 def render_error(status: int, message: str | None = None):
     """A friendly error page in the user's language, without internals."""
     return render_template("errors/error.html", status=status, message=message), status
+
+
+@bp.app_errorhandler(ServiceError)
+def refusal(error: ServiceError):
+    """A service's refusal that no form shows next to a field: its message, with its status.
+
+    The request's unit of work is rolled back (`transactions.finish_request`), so the refused
+    change changes nothing.
+    """
+    return render_error(error.status, error.message)
 
 
 @bp.app_errorhandler(CSRFError)
@@ -81,9 +95,7 @@ def too_many_requests(error):
 @bp.app_errorhandler(500)
 def server_error(error):
     """Roll back what the request wrote, and answer with the friendly page, even without a database."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from college.extensions import db, login_manager
 
     db.session.rollback()
     try:

@@ -6,6 +6,8 @@ import click
 from flask import current_app
 
 from college.privacy.services import anonymise_inactive
+from college.privacy.tasks import requeue_exports
+from college.transactions import unit_of_work
 
 
 @click.command("anonymise-inactive")
@@ -16,7 +18,8 @@ from college.privacy.services import anonymise_inactive
 def anonymise_inactive_command(years: int | None, dry_run: bool) -> None:
     """List, or anonymise, learners inactive for a number of years."""
     years = years or current_app.config["RETENTION_YEARS"]
-    users = anonymise_inactive(years, dry_run=dry_run)
+    with unit_of_work():
+        users = anonymise_inactive(years, dry_run=dry_run)
     verb = "Would anonymise" if dry_run else "Anonymised"
     click.echo(f"{verb} {len(users)} learner(s) inactive for {years} year(s).")
     for user in users:
@@ -27,6 +30,5 @@ def anonymise_inactive_command(years: int | None, dry_run: bool) -> None:
 @click.command("requeue-exports")
 def requeue_exports_command() -> None:
     """Queue every data export still waiting (for instance after Redis was down)."""
-    from college.privacy.tasks import requeue_exports
 
     click.echo(f"{requeue_exports()} data exports queued.")

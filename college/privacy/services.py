@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -22,40 +21,9 @@ from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 from college.jobs import enqueue_after_commit
 from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompletion, Question
+from college.policy import is_coordinator
+from college.privacy.access import ANONYMOUS_NAME, access_log
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
-
-ANONYMOUS_NAME = "—"
-
-
-def record_access(viewer: User, learner_ids: Iterable[int], context: str,
-                  *, refused: bool = False) -> None:
-    """Log that staff saw these learners' personal data (not a learner looking at themselves).
-
-    `refused`: the page answers a refused change, which must not ride along with the log's commit.
-    """
-    if refused:
-        db.session.rollback()
-    rows = [
-        {"viewer_id": viewer.id, "learner_id": learner_id, "context": context,
-         "viewed_at": timeutil.now()}
-        for learner_id in set(learner_ids) if learner_id != viewer.id
-    ]
-    if rows:
-        db.session.execute(PersonalDataAccess.__table__.insert(), rows)
-        db.session.commit()
-
-
-def access_log(user: User, limit: int = 200) -> list[tuple[str, str, object]]:
-    """Who looked at this learner's data, newest first: (viewer name, page, when)."""
-    return list(db.session.execute(
-        select(func.coalesce(User.name, ANONYMOUS_NAME), PersonalDataAccess.context,
-               PersonalDataAccess.viewed_at)
-        .outerjoin(User, User.id == PersonalDataAccess.viewer_id)
-        .where(PersonalDataAccess.learner_id == user.id)
-        .order_by(PersonalDataAccess.viewed_at.desc(), PersonalDataAccess.id.desc())
-        .limit(limit)
-    ))
-
 
 # ------------------------------------------------------------------------------ export
 
@@ -70,7 +38,6 @@ def request_export(user: User) -> DataExport:
     db.session.add(export)
     db.session.flush()
     enqueue_after_commit("default", "college.privacy.tasks.build_export", export.id)
-    db.session.commit()
     return export
 
 
@@ -179,7 +146,7 @@ def build_export(export_id: int) -> None:
     export.storage_key = key
     export.status = ExportStatus.READY
     export.ready_at = timeutil.now()
-    db.session.commit()
+    db.session.flush()
 
 
 def export_file(user: User, export_id: int) -> bytes:
@@ -222,6 +189,7 @@ def anonymise(user: User) -> None:
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
+    db.session.flush()
 
 
 def delete_own_account(user: User, password: str) -> None:
@@ -232,19 +200,18 @@ def delete_own_account(user: User, password: str) -> None:
     if not verify_password(user.password_hash, password):
         raise Invalid(_("Your password is not correct."), field="password")
     anonymise(user)
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_managed_account(actor: User, learner: User) -> None:
     """A coordinator deletes a managed account (no email) of their organiser."""
-    from college.policy import is_coordinator
 
     if learner.managed_by_organiser_id is None or not is_coordinator(
         actor, learner.managed_by_organiser_id
     ):
         raise NotAllowed(_("You can only delete accounts without email of your own organiser."))
     anonymise(learner)
-    db.session.commit()
+    db.session.flush()
 
 
 # --------------------------------------------------------------------------- retention
@@ -277,7 +244,7 @@ def anonymise_inactive(years: int, dry_run: bool = True) -> list[User]:
     if not dry_run:
         for user in users:
             anonymise(user)
-        db.session.commit()
+    db.session.flush()
     return users
 
 

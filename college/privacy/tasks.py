@@ -5,18 +5,25 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from sqlalchemy import select
 
+from college.extensions import db
+from college.jobs import enqueue
 from college.privacy import services
+from college.privacy.models import DataExport, ExportStatus
+from college.transactions import committed
 
 log = logging.getLogger(__name__)
 
 
+@committed
 def build_export(export_id: int) -> None:
     """Build a learner's data export ZIP."""
     services.build_export(export_id)
     log.info("data export %s ready", export_id)
 
 
+@committed
 def anonymise_inactive() -> int:
     """The scheduled retention run: anonymise learners inactive for RETENTION_YEARS."""
     years = current_app.config["RETENTION_YEARS"]
@@ -31,11 +38,7 @@ def requeue_exports() -> int:
     Runs from `flask college requeue-exports` and periodically from the worker. Building is
     idempotent: a second job for an export that is ready by then does nothing.
     """
-    from sqlalchemy import select
 
-    from college.extensions import db
-    from college.jobs import enqueue
-    from college.privacy.models import DataExport, ExportStatus
 
     ids = list(db.session.scalars(
         select(DataExport.id).where(DataExport.status == ExportStatus.QUEUED).order_by(DataExport.id)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
@@ -11,8 +20,10 @@ from college.accounts.models import User
 from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
-from college.privacy import bp, services
+from college.privacy import services
 from college.privacy.forms import DeleteAccountForm
+
+bp = Blueprint("privacy", __name__)
 
 
 def _page(delete_form: DeleteAccountForm, status: int = 200):

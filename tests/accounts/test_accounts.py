@@ -218,9 +218,10 @@ def test_learner_cannot_manage_people(client, make, auth):
     assert client.get(f"/organisers/{organiser.id}/people").status_code == 403
 
 
-def test_idle_session_times_out(client, make, auth):
+def test_idle_session_times_out(app, client, make, auth, monkeypatch):
     import time_machine
 
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 120)  # the production default
     user = make.learner(name="Guido Wouters")
     with time_machine.travel("2026-03-03 10:00 +0000", tick=False) as traveller:
         auth.login(user.email)
@@ -232,9 +233,10 @@ def test_idle_session_times_out(client, make, auth):
         assert "logged out because you were away" in page
 
 
-def test_session_ends_after_its_absolute_lifetime(client, make, auth):
+def test_session_ends_after_its_absolute_lifetime(app, client, make, auth, monkeypatch):
     import time_machine
 
+    monkeypatch.setitem(app.config, "SESSION_MAX_HOURS", 12)  # the production default
     user = make.learner(name="Ann Wouters")
     with time_machine.travel("2026-03-03 08:00 +0000", tick=False) as traveller:
         auth.login(user.email)

@@ -15,23 +15,24 @@ from college.extensions import db
 from tests.api.conftest import assert_problem
 
 
-def _setup(make):
+def _setup(make, clock):
     hub = make.organiser()
     trainer = make.trainer(hub)
     edition = make.edition(make.course(hub), trainers=[trainer], sessions=1)
     an, bert = make.learner(name="An"), make.learner(name="Bert")
     make.enrolment(an, edition)
     make.enrolment(bert, edition)
-    session_id = db.session.scalar(select(TrainingSession.id).where(TrainingSession.edition_id == edition.id))
-    return hub, trainer, an, bert, session_id
+    session = db.session.scalar(select(TrainingSession).where(TrainingSession.edition_id == edition.id))
+    clock.move_to(session.starts_at)  # in the room
+    return hub, trainer, an, bert, session.id
 
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_trainer_records_attendance_and_sees_the_roster(client, make, bearer):
-    hub, trainer, an, bert, session_id = _setup(make)
+def test_trainer_records_attendance_and_sees_the_roster(client, make, bearer, clock):
+    hub, trainer, an, bert, session_id = _setup(make, clock)
     headers = bearer(trainer)
     url = f"/api/v1/sessions/{session_id}/attendance"
     roster = client.get(url, headers=headers).get_json()
@@ -51,8 +52,8 @@ def test_trainer_records_attendance_and_sees_the_roster(client, make, bearer):
     assert _count(AttendanceChange) == 2
 
 
-def test_bad_attendance_changes_nothing(client, make, bearer):
-    hub, trainer, an, bert, session_id = _setup(make)
+def test_bad_attendance_changes_nothing(client, make, bearer, clock):
+    hub, trainer, an, bert, session_id = _setup(make, clock)
     url = f"/api/v1/sessions/{session_id}/attendance"
     headers = bearer(trainer)
     stranger = make.learner(name="Chris")

@@ -107,6 +107,13 @@ MATRIX: dict[str, Row] = {
         _only(201, "coordinator"),
         _managed_learner,
     ),
+    "GET /api/v1/organisers/<id:organiser_id>": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}", _only(200, "coordinator"),
+    ),
+    "PATCH /api/v1/organisers/<id:organiser_id>": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}", _only(200, "coordinator"),
+        lambda w, role: {"waitlist_closes_hours_before": 24},
+    ),
     "GET /api/v1/courses": Row(lambda w: "/api/v1/courses", _everyone(200)),
     "GET /api/v1/courses/<id:course_id>": Row(
         lambda w: f"/api/v1/courses/{w.draft_course.id}",
@@ -119,14 +126,15 @@ MATRIX: dict[str, Row] = {
 
 
 def _session(world: World):
-    """A session of the learner's edition (made on first use)."""
-    from datetime import time
+    """A session of the learner's edition starting in ten minutes: attendance is open, and
+    enrolment too (made on first use)."""
+    from datetime import timedelta
 
     from college import timeutil
 
     if not hasattr(world, "session"):
         world.session = world.make.session(
-            world.edition, starts_at=timeutil.brussels(world.edition.starts_on, time(14)))
+            world.edition, starts_at=timeutil.now() + timedelta(minutes=10))
     return world.session
 
 

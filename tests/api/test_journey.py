@@ -6,9 +6,12 @@ other step is an API call, and a real RQ worker renders the certificates.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+
+import time_machine
 
 from college import timeutil
+from college.completion.tasks import complete_finished_editions
 from tests.certificates.helpers import pdf_text
 from tests.conftest import PASSWORD, run_worker
 
@@ -75,13 +78,18 @@ def test_from_a_new_course_to_a_verified_certificate(app, client, make):
         assert _ok(client.post(f"/api/v1/editions/{edition['id']}/enrolments", headers=headers, json={}),
                    201)["status"] == "enrolled"
 
-    # The trainer records that both came to both sessions.
+    # The trainer records that both came to both sessions, in the room (not days ahead: the
+    # API refuses that, as the page does).
     roster = _ok(client.get(f"/api/v1/sessions/{sessions[0]['id']}/attendance", headers=trainer))
     records = [{"user_id": line["user_id"], "status": "present"} for line in roster["learners"]]
     assert len(records) == 2
+    early = client.put(f"/api/v1/sessions/{sessions[0]['id']}/attendance", headers=trainer,
+                       json={"records": records})
+    assert early.status_code == 409, early.get_data(as_text=True)
     for session in sessions:
-        _ok(client.put(f"/api/v1/sessions/{session['id']}/attendance", headers=trainer,
-                       json={"records": records}))
+        with time_machine.travel(datetime.fromisoformat(session["starts_at"]), tick=False):
+            _ok(client.put(f"/api/v1/sessions/{session['id']}/attendance", headers=trainer,
+                           json={"records": records}))
 
     # Each learner reads the module, marks it done, and passes the quiz.
     for headers in learners.values():
@@ -94,9 +102,13 @@ def test_from_a_new_course_to_a_verified_certificate(app, client, make):
         result = _ok(client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers))
         assert (result["score_pct"], result["passed"]) == (100.0, True)
 
-    # A real worker renders the certificates; the learner downloads hers and anyone verifies it.
+    # Everything is done, but the training is not over until its last session has ended.
+    assert _ok(client.get("/api/v1/me/certificates", headers=learners["Maria Peeters"]))["items"] == []
+    with time_machine.travel(datetime.fromisoformat(sessions[-1]["ends_at"]), tick=False):
+        assert complete_finished_editions() == 2  # the worker's periodic job
     assert [c["status"] for c in _ok(client.get("/api/v1/me/certificates",
                                                 headers=learners["Maria Peeters"]))["items"]] == ["preparing"]
+    # A real worker renders the certificates; the learner downloads hers and anyone verifies it.
     run_worker(app)
     for name, headers in learners.items():
         [certificate] = _ok(client.get("/api/v1/me/certificates", headers=headers))["items"]

@@ -31,8 +31,12 @@ class Classroom:
 
 
 @pytest.fixture()
-def classroom(make) -> Classroom:
-    """Four weekly sessions, the first one tomorrow; Ann and Bart enrolled, one waitlisted."""
+def classroom(make, clock) -> Classroom:
+    """Four weekly sessions, the first one tomorrow; Ann and Bart enrolled, one waitlisted.
+
+    The clock then moves to the first session's start: its attendance can be recorded, the
+    other three are still to come.
+    """
     organiser = make.organiser()
     trainer = make.trainer(organiser, name="Tine Trainer")
     coordinator = make.coordinator(organiser, name="Koen Coordinator")
@@ -51,6 +55,7 @@ def classroom(make) -> Classroom:
     make.enrolment(ann, edition)
     make.enrolment(bart, edition)
     make.enrolment(waiting, edition, status=EnrolmentStatus.WAITLISTED)
+    clock.move_to(sessions[0].starts_at)
     return Classroom(organiser, course, edition, sessions, trainer, coordinator, ann, bart,
                      waiting, stranger)
 

@@ -9,7 +9,8 @@ import pytest
 from flask_babel import force_locale
 
 from college import timeutil
-from college.attendance.completion import check_enrolment, refresh_completion
+from college.completion.rules import check_enrolment
+from college.completion.services import refresh_completion
 from college.attendance.models import Attendance, AttendanceStatus
 from college.attendance.services import record_attendance
 from college.enrolment.models import Enrolment, EnrolmentStatus
@@ -237,10 +238,11 @@ def enrolment_of_unflushed(learner, edition) -> Enrolment:
     )
 
 
-def test_learner_sees_attendance_and_sessions_they_may_still_miss(client, auth, classroom):
+def test_learner_sees_attendance_and_sessions_they_may_still_miss(client, auth, classroom, clock):
     trainer = classroom.trainer
     record_attendance(session_id=classroom.sessions[0].id,
                       records={classroom.ann.id: P, classroom.bart.id: A}, actor=trainer)
+    clock.move_to(classroom.sessions[1].starts_at)
     record_attendance(session_id=classroom.sessions[1].id,
                       records={classroom.ann.id: E, classroom.bart.id: A}, actor=trainer)
     auth.login_as(classroom.ann)
@@ -271,12 +273,13 @@ def test_may_still_miss_counts_down(make):
     assert check_enrolment(enrolment_of(learner, edition).id).cannot_reach_attendance
 
 
-def test_trainer_sees_what_each_learner_still_misses(client, auth, classroom):
+def test_trainer_sees_what_each_learner_still_misses(client, auth, classroom, clock):
     course = db.session.get(type(classroom.course), classroom.course.id)
     course.modules_required = True
     add_module(course)
     add_quiz(course)
     for session in classroom.sessions[:3]:
+        clock.move_to(session.starts_at)
         record_attendance(session_id=session.id,
                           records={classroom.ann.id: P, classroom.bart.id: A},
                           actor=classroom.trainer)

@@ -50,11 +50,12 @@ def test_trainer_finds_the_session_from_their_list(client, auth, classroom, make
     assert "My sessions" in client.get("/").get_data(as_text=True)
 
 
-def test_edition_csv_has_a_column_per_session(client, auth, classroom):
+def test_edition_csv_has_a_column_per_session(client, auth, classroom, clock):
     first, second = classroom.sessions[:2]
     record_attendance(session_id=first.id, records={classroom.ann.id: "present",
                                                     classroom.bart.id: "absent"},
                       actor=classroom.trainer)
+    clock.move_to(second.starts_at)
     record_attendance(session_id=second.id, records={classroom.ann.id: "excused"},
                       actor=classroom.trainer)
     auth.login_as(classroom.coordinator)

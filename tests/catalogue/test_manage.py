@@ -153,7 +153,8 @@ def test_coordinator_creates_an_edition_with_trainers(client, make, hub, coordin
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"capacity": "-3"}, "at least 0"),
+        ({"capacity": "-3"}, "cannot be negative"),
+        ({"capacity": "20000"}, "at most 10000 seats"),  # the API's limit too: one rule
         ({"capacity": "twintig"}, "Enter a whole number"),
         ({"capacity": ""}, "Enter the number of seats."),
         ({"place": ""}, "This field is required."),

@@ -145,9 +145,10 @@ def test_coordinator_pages_refuse_other_organisers(client, auth, make, issued):
     assert db.session.get(Certificate, certificate.id).status == CertificateStatus.ISSUED
 
 
-def test_reopened_enrolment_flags_an_issued_certificate_and_withdraws_a_queued_one(
+def test_reopened_enrolment_revokes_its_issued_and_its_queued_certificate(
     app, make, client, auth, issued
 ):
+    """A certificate says the rule was met: once a correction says otherwise, none stays live."""
     _certificate, enrolment, coordinator = issued
     waiting = complete_enrolment(make, edition=db.session.get(Edition, enrolment.edition_id))
     for enrolment_id in (enrolment.id, waiting.id):
@@ -156,13 +157,15 @@ def test_reopened_enrolment_flags_an_issued_certificate_and_withdraws_a_queued_o
     db.session.commit()
     run_worker(app)
 
-    [kept] = certificates_of(enrolment.id)
+    [revoked] = certificates_of(enrolment.id)
     [withdrawn] = certificates_of(waiting.id)
-    assert kept.status == CertificateStatus.ISSUED
+    assert revoked.status == CertificateStatus.REVOKED and revoked.storage_key is not None
     assert withdrawn.status == CertificateStatus.REVOKED and withdrawn.storage_key is None
+    verified = client.get(f"/verify/{revoked.verification_code}").get_data(as_text=True)
+    assert "revoked" in verified
     auth.login_as(coordinator)
     page = client.get(f"/editions/{enrolment.edition_id}/certificates").get_data(as_text=True)
-    assert "this enrolment is no longer complete" in page
+    assert page.count("Reason: The enrolment is no longer complete.") == 2
 
 
 def test_regenerate_all_and_zip_run_in_the_background_with_progress(app, make, client, auth, issued):

@@ -16,6 +16,7 @@ from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.enrolment.services import enrol_learner
 from college.errors import Conflict, ServiceError
 from college.extensions import db
+from college.transactions import unit_of_work
 
 
 def _run_at_once(app, edition_id: int, learner_ids: list[int]) -> list[object]:
@@ -28,8 +29,9 @@ def _run_at_once(app, edition_id: int, learner_ids: list[int]) -> list[object]:
         with app.app_context():
             try:
                 actor = db.session.get(User, learner_id)
-                enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
-                outcomes[index] = (enrolment.status, enrolment.waitlist_position)
+                with unit_of_work():
+                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
+                    outcomes[index] = (enrolment.status, enrolment.waitlist_position)
             except Exception as error:  # recorded, and the test asserts there are none
                 outcomes[index] = error
             finally:
@@ -51,8 +53,9 @@ def _run_one_by_one(app, edition_id: int, learner_ids: list[int]) -> list[object
         with app.app_context():
             try:
                 actor = db.session.get(User, learner_id)
-                enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
-                outcomes.append((enrolment.status, enrolment.waitlist_position))
+                with unit_of_work():
+                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
+                    outcomes.append((enrolment.status, enrolment.waitlist_position))
             except ServiceError as error:
                 outcomes.append(error)
             finally:

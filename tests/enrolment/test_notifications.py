@@ -54,6 +54,7 @@ def smtp_inbox(app, monkeypatch):
 
 
 def run_worker(app) -> None:
+    db.session.commit()  # the test's unit of work, as a request would commit it
     make_worker(app).work(burst=True)
     db.session.expire_all()
 
@@ -194,6 +195,7 @@ def test_the_workers_cron_sends_reminders_every_hour(app, make):
     make.session(edition, starts_at=timeutil.now() + timedelta(hours=30))
     learner = make.learner()
     enrol_learner(edition_id=edition.id, learner_id=learner.id, actor=learner)
+    db.session.commit()
     send_reminders()
     run_worker(app)
     assert ("reminder", NotificationStatus.LOGGED) in outbox(learner.id)
@@ -203,6 +205,7 @@ def test_send_notifications_command_queues_pending_rows_again(app, make, runner,
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
     learner = make.learner()
     enrol_learner(edition_id=make.edition().id, learner_id=learner.id, actor=learner)
+    db.session.commit()
     redis_connection(app).flushdb()  # as if Redis had lost the queued job
     result = runner.invoke(args=["college", "send-notifications"])
     assert "1 notifications queued" in result.output

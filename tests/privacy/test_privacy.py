@@ -136,7 +136,7 @@ def test_learner_sees_which_coordinator_viewed_their_data(client, auth, make):
     assert (row.viewer_id, row.learner_id, row.context) == (coordinator.id, managed.id, "people")
 
     learner = make.learner()
-    from college.privacy.services import record_access
+    from college.privacy.access import record_access
 
     record_access(db.session.get(User, coordinator.id), [learner.id], "roster")
     auth.logout()

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from college import timeutil
 from college.accounts.models import Language
 from college.attendance.models import Attendance, AttendanceChange
 from college.catalogue.models import Edition, TrainingSession
@@ -56,13 +58,13 @@ def classroom(make):
     organiser = make.organiser()
     trainer = make.trainer(organiser, language=Language.NL)
     course = make.course(organiser, min_attendance_pct=100)
-    edition = make.edition(course, trainers=[trainer], sessions=1)
+    edition = make.edition(course, trainers=[trainer], starts_on=timeutil.today())
+    # The session is over: the trainer enters the paper sign-in sheet, which completes everyone.
+    session = make.session(edition, starts_at=timeutil.now() - timedelta(hours=3))
     learners = [make.learner(name=f"Leerling {n}") for n in range(3)]
     for learner in learners:
         make.enrolment(learner, edition)
-    session_id = db.session.scalar(
-        select(TrainingSession.id).where(TrainingSession.edition_id == edition.id))
-    return trainer, edition, learners, session_id
+    return trainer, edition, learners, session.id
 
 
 def _assert_friendly(response, *, title: str) -> None:

@@ -30,7 +30,7 @@ def _statuses(model, column) -> list:
     return list(db.session.scalars(select(column).order_by(model.id)))
 
 
-def _outage_day(app, redis_server, make, caplog):
+def _outage_day(app, redis_server, make, caplog, clock):
     """Everything a day brings, with Redis stopped; returns the learner and the certificate."""
     client = app.test_client()
     auth = Auth(client)
@@ -75,7 +75,9 @@ def _outage_day(app, redis_server, make, caplog):
     assert _statuses(DataExport, DataExport.status) == [ExportStatus.QUEUED]
     auth.logout()
 
-    # The trainer marks attendance: the course is complete, the certificate waits.
+    # After the session the trainer marks attendance: the course is complete, the certificate
+    # waits.
+    clock.move_to(session.ends_at + timedelta(minutes=5))
     auth.login_as(trainer)
     roster = f"/sessions/{session.id}/roster"
     assert "Mevrouw Maes" in client.get(roster).get_data(as_text=True)
@@ -113,8 +115,9 @@ def _everything_came_through(client, auth, learner) -> None:
     assert client.get(f"/account/privacy/exports/{export_id}.zip").status_code == 200
 
 
-def test_redis_down_then_the_requeue_commands_catch_up(own_redis_app, redis_server, make, caplog):
-    client, auth, learner = _outage_day(own_redis_app, redis_server, make, caplog)
+def test_redis_down_then_the_requeue_commands_catch_up(own_redis_app, redis_server, make, caplog,
+                                                       clock):
+    client, auth, learner = _outage_day(own_redis_app, redis_server, make, caplog, clock)
     redis_server.start()
     runner = own_redis_app.test_cli_runner()
     for command, expected in (("requeue-certificates", "1"), ("send-notifications", "1"),
@@ -125,8 +128,9 @@ def test_redis_down_then_the_requeue_commands_catch_up(own_redis_app, redis_serv
     _everything_came_through(client, auth, learner)
 
 
-def test_redis_down_then_the_periodic_jobs_catch_up(own_redis_app, redis_server, make, caplog):
-    client, auth, learner = _outage_day(own_redis_app, redis_server, make, caplog)
+def test_redis_down_then_the_periodic_jobs_catch_up(own_redis_app, redis_server, make, caplog,
+                                                     clock):
+    client, auth, learner = _outage_day(own_redis_app, redis_server, make, caplog, clock)
     redis_server.start()
     # What the worker's cron scheduler does at its intervals: queue each periodic job.
     for queue_name, path, _key, _seconds in PERIODIC_JOBS:

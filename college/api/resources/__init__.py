@@ -15,8 +15,17 @@ Adding a resource (say enrolments):
 
 from college.api.resources import accounts, courses, tokens
 
-from . import attendance, certificates, dashboards, editions, enrolments, modules, quizzes
+from . import (
+    attendance,
+    certificates,
+    dashboards,
+    editions,
+    enrolments,
+    modules,
+    organisers,
+    quizzes,
+)
 
-RESOURCES = [tokens.blp, accounts.blp, courses.blp]
+RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, enrolments.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_babel import gettext as _
-from flask_smorest import abort
 from sqlalchemy import select
 
-from college import policy
 from college.api import auth
 from college.api.core import Blueprint, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.api.resources.accounts import organiser_to_manage
-from college.catalogue import services
+from college.catalogue import queries, services
 from college.catalogue.models import Course, Track
-from college.extensions import db
 
 blp = Blueprint("api_courses", __name__, url_prefix="/api/v1/courses", description="The courses of the College.")
 
@@ -83,13 +80,7 @@ def get_course(course_id: int):
 
 def visible_course(course_id: int) -> Course:
     """The course if it is published or the caller is staff of its organiser; else 404."""
-    course = db.session.get(Course, course_id)
-    user = auth.current_user()
-    if course is None or not (
-        course.published or (user is not None and policy.is_staff(user, course.organiser_id))
-    ):
-        abort(404)
-    return course
+    return queries.visible_course(course_id, auth.current_user())
 
 
 class CompletionInSchema(ma.Schema):

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 import marshmallow as ma
 from flask import Response
 from flask_babel import gettext as _
-from flask_smorest import abort
 from sqlalchemy import select
 
 from college import policy, timeutil
@@ -15,10 +14,10 @@ from college.accounts.models import User
 from college.api import auth
 from college.api.core import Blueprint, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
-from college.attendance.services import get_edition, seated_learner_ids
-from college.catalogue import calendar, services
-from college.catalogue.models import Course, Edition, TrainingSession
-from college.enrolment.services import change_capacity, parse_capacity
+from college.attendance.services import seated_learner_ids
+from college.catalogue import calendar, queries, services
+from college.catalogue.models import Edition, TrainingSession
+from college.enrolment.services import change_capacity
 from college.errors import Invalid
 from college.extensions import db
 
@@ -119,14 +118,7 @@ class NewSessionSchema(ma.Schema):
 
 def _visible_edition(edition_id: int) -> Edition:
     """The edition (course, trainers, sessions loaded) if the caller may see it; else 404."""
-    edition = get_edition(edition_id)
-    user = auth.current_user()
-    if not (
-        edition.course.published
-        or (user is not None and policy.is_staff(user, edition.course.organiser_id))
-    ):
-        abort(404)
-    return edition
+    return queries.visible_edition(edition_id, auth.current_user())
 
 
 def _shown(edition: Edition, user: User | None) -> Edition:
@@ -148,13 +140,10 @@ def _shown(edition: Edition, user: User | None) -> Edition:
 @blp.alt_response(404, response="NOT_FOUND")
 def create_edition(data: dict, course_id: int):
     """Add an edition to a course (the organiser's coordinators)."""
-    course = db.session.get(Course, course_id)
     user = auth.current_user()
-    if course is None or not (course.published or policy.is_staff(user, course.organiser_id)):
-        abort(404)
-    parse_capacity(data["capacity"])  # the seat limit of enrolment, before anything is created
+    course = queries.visible_course(course_id, user)
     edition = services.create_edition(user, course, **data)
-    return get_edition(edition.id)
+    return queries.edition_with_course(edition.id)
 
 
 @blp.get("/editions/<id:edition_id>")
@@ -176,15 +165,12 @@ def update_edition(data: dict, edition_id: int):
     edition = _visible_edition(edition_id)
     user = auth.current_user()
     capacity = data.pop("capacity", None)
-    if capacity is not None:
-        parse_capacity(capacity)  # a malformed capacity refuses the request before anything changes
-    if data or capacity is None:
-        # First the fields the catalogue checks, so a refused capacity is the only partial case.
-        services.update_edition(user, edition, **data)
+    # One unit of work: a refused capacity leaves the place and dates unchanged too.
+    services.update_edition(user, edition, **data)
     if capacity is not None:
         change_capacity(edition_id=edition.id, capacity=capacity, actor=user)
     db.session.expire_all()
-    return get_edition(edition.id)
+    return queries.edition_with_course(edition.id)
 
 
 _SESSION_FIELDS = {"day": "starts_at", "starts": "starts_at", "ends": "ends_at"}

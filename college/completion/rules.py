@@ -1,9 +1,9 @@
-"""The completion engine: one place decides whether an enrolment is complete.
+"""The completion rule: one place decides whether an enrolment is complete.
 
 The rule comes from the course: an attendance percentage (present and late count, excused
 sessions leave the denominator), every published module done when `modules_required`, and a
-passed quiz when the course has a current quiz. The engine runs whenever an input changes
-(receivers below) and is idempotent: it only writes and signals on a real transition.
+passed quiz when the course has a current quiz. `college.completion.services` applies it
+whenever an input changes; dashboards and pages read it from here, never from a copy.
 
 Edge cases, decided here once:
 - an edition without sessions meets any attendance threshold (there is nothing to attend);
@@ -13,34 +13,29 @@ Edge cases, decided here once:
 - a learner excused for every session attended nothing, so only a threshold of 0 is met;
 - sessions not recorded yet (future, or not entered) count as not attended;
 - the threshold is met when attended / (sessions - excused) >= threshold, compared in integers,
-  so "exactly met" is met.
+  so "exactly met" is met;
+- nothing is complete before the training has happened: every session of the edition must
+  have ended (attendance can be recorded from 30 minutes before a session, and a trainer may
+  tap "everyone present" early, but no certificate exists for a session still to come). The
+  engine completes such enrolments when the last session ends (`complete_finished_editions`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from college import timeutil
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import SEATED_STATUSES, Enrolment, EnrolmentStatus
 from college.extensions import db
 from college.learning.models import Attempt, AttemptStatus, Module, ModuleCompletion, Quiz
-from college.signals import (
-    attendance_changed,
-    completion_rule_changed,
-    enrolment_completed,
-    enrolment_reopened,
-    learning_progressed,
-)
-
-#: Enrolments the engine looks at: those holding a seat (waiting list and cancelled do not).
-SEATED_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
@@ -64,6 +59,15 @@ class CompletionCheck:
     modules_done: int = 0
     quiz_required: bool = False
     quiz_passed: bool = False
+    #: Sessions of the edition that have not ended yet.
+    sessions_to_come: int = 0
+    #: When the edition's last session ends (None without sessions).
+    last_session_ends_at: datetime | None = None
+
+    @property
+    def training_over(self) -> bool:
+        """Has every session of the edition ended?"""
+        return self.sessions_to_come == 0
 
     @property
     def counted_sessions(self) -> int:
@@ -125,9 +129,14 @@ class CompletionCheck:
         )
 
     @property
-    def complete(self) -> bool:
-        """The rule asks something and every part of it is met."""
+    def requirements_met(self) -> bool:
+        """The rule asks something and every part of it is met (the training may still run)."""
         return self.asks_something and self.attendance_met and self.modules_met and self.quiz_met
+
+    @property
+    def complete(self) -> bool:
+        """Every part of the rule is met and every session has ended."""
+        return self.requirements_met and self.training_over
 
     @property
     def missing_items(self) -> list[str]:
@@ -153,13 +162,19 @@ class CompletionCheck:
             )
         if not self.quiz_met:
             items.append(_l("quiz: not passed yet"))
+        if not self.training_over and self.last_session_ends_at is not None:
+            items.append(
+                _l("the training is not over yet: its last session ends on %(day)s",
+                   day=format_date(timeutil.local(self.last_session_ends_at).date(), "d MMMM y"))
+            )
         return items
 
 
 def completion_checks(
-    edition_id: int, learner_ids: Iterable[int] | None = None
+    edition_id: int, learner_ids: Iterable[int] | None = None, moment: datetime | None = None
 ) -> dict[int, CompletionCheck]:
     """The rule applied to the seated enrolments of an edition, by learner id (fixed queries)."""
+    moment = moment or timeutil.now()
     row = db.session.execute(
         select(Edition.id, Course.id, Course.min_attendance_pct, Course.modules_required)
         .join(Course, Course.id == Edition.course_id)
@@ -180,9 +195,13 @@ def completion_checks(
         return {}
     seated = [learner_id for _, learner_id, _ in enrolments]
 
-    sessions = db.session.scalar(
-        select(func.count(TrainingSession.id)).where(TrainingSession.edition_id == edition_id)
-    )
+    sessions, to_come, last_end = db.session.execute(
+        select(
+            func.count(TrainingSession.id),
+            func.coalesce(func.sum(case((TrainingSession.ends_at > moment, 1), else_=0)), 0),
+            func.max(TrainingSession.ends_at),
+        ).where(TrainingSession.edition_id == edition_id)
+    ).one()
     counts: dict[int, dict[AttendanceStatus, int]] = {}
     for learner_id, status, number in db.session.execute(
         select(Attendance.learner_id, Attendance.status, func.count(Attendance.id))
@@ -251,6 +270,8 @@ def completion_checks(
             modules_done=modules_done.get(learner_id, 0),
             quiz_required=quiz_required,
             quiz_passed=learner_id in passed,
+            sessions_to_come=int(to_come),
+            last_session_ends_at=last_end,
         )
     return checks
 
@@ -261,76 +282,3 @@ def check_enrolment(enrolment_id: int) -> CompletionCheck | None:
     if enrolment is None or enrolment.status not in SEATED_STATUSES:
         return None
     return completion_checks(enrolment.edition_id, [enrolment.learner_id]).get(enrolment.learner_id)
-
-
-def refresh_completion(edition_id: int, learner_ids: Iterable[int] | None = None) -> list[int]:
-    """Bring the enrolments' status in line with the rule; return the ids that changed.
-
-    Sends `enrolment_completed` or `enrolment_reopened` for each transition. Never commits:
-    the caller's transaction carries the change.
-    """
-    checks = completion_checks(edition_id, learner_ids)
-    to_complete = [
-        c.enrolment_id for c in checks.values()
-        if c.complete and c.status == EnrolmentStatus.ENROLLED
-    ]
-    to_reopen = [
-        c.enrolment_id for c in checks.values()
-        if not c.complete and c.status == EnrolmentStatus.COMPLETED
-    ]
-    if not to_complete and not to_reopen:
-        return []
-    app = current_app._get_current_object()
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.id.in_(to_complete + to_reopen)).with_for_update()
-    ).all()
-    moment = timeutil.now()
-    changed = []
-    for enrolment in enrolments:
-        # Re-read under the row lock: a concurrent run may already have moved it.
-        if enrolment.id in to_complete and enrolment.status == EnrolmentStatus.ENROLLED:
-            enrolment.status = EnrolmentStatus.COMPLETED
-            enrolment.completed_at = moment
-            db.session.flush()
-            enrolment_completed.send(app, enrolment_id=enrolment.id)
-            changed.append(enrolment.id)
-        elif enrolment.id in to_reopen and enrolment.status == EnrolmentStatus.COMPLETED:
-            enrolment.status = EnrolmentStatus.ENROLLED
-            enrolment.completed_at = None
-            db.session.flush()
-            enrolment_reopened.send(app, enrolment_id=enrolment.id)
-            changed.append(enrolment.id)
-    return changed
-
-
-def refresh_course(course_id: int, learner_id: int | None = None) -> list[int]:
-    """Run the engine for every edition of a course (for one learner, when given)."""
-    query = select(Edition.id).where(Edition.course_id == course_id)
-    if learner_id is not None:
-        query = query.join(Enrolment, Enrolment.edition_id == Edition.id).where(
-            Enrolment.learner_id == learner_id, Enrolment.status.in_(SEATED_STATUSES)
-        )
-    changed = []
-    for edition_id in db.session.scalars(query.distinct()).all():
-        changed += refresh_completion(
-            edition_id, None if learner_id is None else [learner_id]
-        )
-    return changed
-
-
-@attendance_changed.connect
-def _on_attendance_changed(sender, *, edition_id: int, learner_ids=None, **extra) -> None:
-    """Attendance changed: re-decide those learners' enrolments in that edition."""
-    refresh_completion(edition_id, learner_ids)
-
-
-@learning_progressed.connect
-def _on_learning_progressed(sender, *, course_id: int, learner_id: int, **extra) -> None:
-    """A module done or a quiz attempt submitted: re-decide the learner's enrolments."""
-    refresh_course(course_id, learner_id)
-
-
-@completion_rule_changed.connect
-def _on_completion_rule_changed(sender, *, course_id: int, **extra) -> None:
-    """The course's rule, modules or quiz changed: re-decide every enrolment of the course."""
-    refresh_course(course_id)
