@@ -18,6 +18,7 @@ from college.accounts.passwords import check_password_rules, hash_password, veri
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 from college.policy import can_manage_organiser, is_coordinator, is_staff
+from college.privacy.access import record_access
 
 log = logging.getLogger(__name__)
 
@@ -235,16 +236,18 @@ def create_coordinator(*, email: str, name: str, organiser_name: str, password: 
     )
 
 
-def staff_of(organiser_id: int) -> list[User]:
-    """The organiser's trainers and coordinators, and the managed accounts it created."""
+def staff_of(organiser_id: int, viewer: User) -> list[User]:
+    """The organiser's trainers and coordinators, and the managed accounts it created (logged)."""
     member_ids = select(Membership.user_id).where(Membership.organiser_id == organiser_id)
-    return list(
+    people = list(
         db.session.scalars(
             select(User)
             .where((User.id.in_(member_ids)) | (User.managed_by_organiser_id == organiser_id))
             .order_by(User.name)
         )
     )
+    record_access(viewer, [person.id for person in people if person.is_managed], "people")
+    return people
 
 
 def set_language(user: User, language: Language) -> None:

@@ -37,7 +37,6 @@ from college.errors import ServiceError
 from college.extensions import db, login_manager
 from college.forms import attach_error, safe_next
 from college.policy import can_manage_organiser, require
-from college.privacy.access import record_access
 from college.security import limit_guesses
 
 bp = Blueprint("accounts", __name__)
@@ -196,8 +195,7 @@ def _organiser_or_404(organiser_id: int) -> Organiser:
 def people(organiser_id: int):
     """The organiser's trainers, coordinators and managed learner accounts."""
     organiser = _organiser_or_404(organiser_id)
-    people = services.staff_of(organiser.id)
-    record_access(current_user, [person.id for person in people if person.is_managed], "people")
+    people = services.staff_of(organiser.id, current_user)
     return render_template("accounts/people.html", organiser=organiser, people=people,
                            delete_form=FlaskForm())
 

@@ -1,75 +1,157 @@
-"""Rotating self check-in codes: an HMAC of the session's secret and the current minute."""
+"""Self check-in: a learner types (or scans) the code the trainer shows, and is marked present."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from datetime import datetime, timedelta
+import logging
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import update
+import redis
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
 
+from college import jobs, timeutil
+from college.accounts.models import User
+from college.attendance import codes
+from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
+from college.attendance.queries import get_session, may_teach, seated_learner_ids
+from college.attendance.recording import record_attendance
 from college.catalogue.models import TrainingSession
+from college.enrolment.models import SEATED_STATUSES, Enrolment
+from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 
-#: A code is valid in its own window and the one after it (so 60 to 120 seconds).
-WINDOW_SECONDS = 60
-CODE_LENGTH = 6
-#: Attendance opens this long before a session starts: from then on the roster can be saved
-#: and learners can check in (check-in closes when the session ends; the roster stays open,
-#: so a paper sign-in sheet is entered afterwards).
-OPENS_BEFORE = timedelta(minutes=30)
+log = logging.getLogger(__name__)
+
+#: Wrong codes a learner may type in a quarter of an hour before check-in refuses them.
+MAX_WRONG_CODES = 10
+WRONG_CODE_PERIOD_SECONDS = 15 * 60
 
 
-def opens_at(session: TrainingSession) -> datetime:
-    """The moment attendance of a session can first be recorded."""
-    return session.starts_at - OPENS_BEFORE
+def _wrong_code_key(learner_id: int) -> str:
+    return f"college:checkin-wrong:{learner_id}"
 
 
-def window_of(moment: datetime) -> int:
-    """The number of the 60-second window a moment falls in."""
-    return int(moment.timestamp()) // WINDOW_SECONDS
+def _count_wrong_code(learner_id: int) -> None:
+    """Count a wrong code in Redis; the count fades a quarter of an hour after the first."""
+    try:
+        pipe = jobs.redis_connection().pipeline()
+        pipe.set(_wrong_code_key(learner_id), 0, ex=WRONG_CODE_PERIOD_SECONDS, nx=True)
+        pipe.incr(_wrong_code_key(learner_id))
+        pipe.execute()
+    except redis.exceptions.RedisError as error:  # guessing stays limited by the code's lifetime
+        log.warning("could not count a wrong check-in code: %s", error)
 
 
-def code_for(secret: str, session_id: int, window: int) -> str:
-    """The six-digit code of a session in a window (digits: a phone shows a number pad)."""
-    digest = hmac.new(secret.encode(), f"{session_id}:{window}".encode(), hashlib.sha256).digest()
-    return str(int.from_bytes(digest[:8], "big") % 10**CODE_LENGTH).zfill(CODE_LENGTH)
+def _wrong_codes(learner_id: int) -> int:
+    try:
+        return int(jobs.redis_connection().get(_wrong_code_key(learner_id)) or 0)
+    except redis.exceptions.RedisError as error:
+        log.warning("could not read the wrong check-in codes: %s", error)
+        return 0
 
 
-def current_code(session: TrainingSession, moment: datetime) -> str:
-    """The code to show now."""
-    return code_for(session.checkin_secret or "", session.id, window_of(moment))
-
-
-def code_matches(session: TrainingSession, code: str, moment: datetime) -> bool:
-    """Is the code the one of this window or the previous one?"""
-    if not session.checkin_secret:
-        return False
-    window = window_of(moment)
-    return any(
-        hmac.compare_digest(code, code_for(session.checkin_secret, session.id, w))
-        for w in (window, window - 1)
+def _open_sessions(moment: datetime) -> list[TrainingSession]:
+    return list(
+        db.session.scalars(
+            select(TrainingSession).where(
+                TrainingSession.starts_at <= moment + codes.OPENS_BEFORE,
+                TrainingSession.ends_at >= moment,
+                TrainingSession.checkin_secret.is_not(None),
+            )
+        )
     )
 
 
-def normalise_code(code: str | None) -> str:
-    """Digits only: spaces and dashes a learner types along are dropped."""
-    return "".join(ch for ch in (code or "") if ch.isdigit())
+def check_in(*, learner: User, code: str, session_id: int | None = None) -> TrainingSession:
+    """Mark a learner present with the code the trainer shows; return the session.
 
-
-def is_open(session: TrainingSession, moment: datetime) -> bool:
-    """Is check-in open: from 30 minutes before the start until the end?"""
-    return opens_at(session) <= moment <= session.ends_at
-
-
-def ensure_secret(session: TrainingSession) -> str:
-    """The session's check-in secret, made once (a concurrent request's secret wins)."""
-    if not session.checkin_secret:
-        db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.id == session.id, TrainingSession.checkin_secret.is_(None))
-            .values(checkin_secret=secrets.token_hex(32))
+    With a session id (the QR code's link) the code must be that session's; without one (a
+    typed code) the session is the open one whose current code it is.
+    """
+    moment = timeutil.now()
+    code = codes.normalise_code(code)
+    if _wrong_codes(learner.id) >= MAX_WRONG_CODES:
+        raise Conflict(_("Too many wrong codes. Ask the trainer to mark you present."),
+                       field="code")
+    if len(code) != codes.CODE_LENGTH:
+        raise Invalid(_("Type the %(n)d digits the trainer shows.", n=codes.CODE_LENGTH),
+                      field="code")
+    if session_id is not None:
+        session = get_session(session_id)
+        _ensure_may_check_in(session, learner, moment)
+        if not codes.code_matches(session, code, moment):
+            _count_wrong_code(learner.id)
+            raise Invalid(_("This code is wrong or has expired. Type the code the trainer shows "
+                            "now."), field="code")
+    else:
+        matching = [s for s in _open_sessions(moment) if codes.code_matches(s, code, moment)]
+        if not matching:
+            _count_wrong_code(learner.id)
+            raise Invalid(_("This code is wrong or has expired. Type the code the trainer shows "
+                            "now."), field="code")
+        seated_in = set(
+            db.session.scalars(
+                select(Enrolment.edition_id).where(
+                    Enrolment.learner_id == learner.id, Enrolment.status.in_(SEATED_STATUSES)
+                )
+            )
         )
-        db.session.refresh(session)
-    return session.checkin_secret
+        own = [s for s in matching if s.edition_id in seated_in]
+        session = get_session((own or matching)[0].id)
+        _ensure_may_check_in(session, learner, moment)
+
+    current = db.session.scalar(
+        select(Attendance.status).where(
+            Attendance.session_id == session.id, Attendance.learner_id == learner.id
+        )
+    )
+    if current is not None and current.counts_as_attended:
+        raise Conflict(_("You are already checked in for this session."), field="code")
+    record_attendance(
+        session_id=session.id,
+        records={learner.id: AttendanceStatus.PRESENT},
+        actor=learner,
+        source=AttendanceSource.CHECKIN,
+    )
+    return session
+
+
+def _ensure_may_check_in(session: TrainingSession, learner: User, moment: datetime) -> None:
+    if learner.id not in seated_learner_ids(session.edition_id):
+        raise NotAllowed(_("You are not enrolled in this course edition, so you cannot check in "
+                           "for this session."), field="code")
+    if moment < codes.opens_at(session):
+        raise Conflict(
+            _("Check-in for this session opens at %(time)s.",
+              time=format_datetime(codes.opens_at(session))),
+            field="code",
+        )
+    if moment > session.ends_at:
+        raise Conflict(_("This session has ended, so check-in is closed."), field="code")
+
+
+@dataclass(frozen=True)
+class CheckinDisplay:
+    """What the trainer's screen shows: the current code and the link inside the QR code."""
+
+    code: str
+    url: str
+
+
+def checkin_display(*, session_id: int, actor: User, url_for_code) -> CheckinDisplay:
+    """The code and link a trainer shows during the check-in window; Conflict outside it."""
+    session = get_session(session_id)
+    if not may_teach(actor, session.edition):
+        raise NotAllowed(_("Only the trainers of this edition and its coordinators can show the "
+                           "check-in code."))
+    moment = timeutil.now()
+    if moment < codes.opens_at(session):
+        raise Conflict(_("Check-in opens at %(time)s, 30 minutes before the session starts.",
+                         time=format_datetime(codes.opens_at(session))))
+    if moment > session.ends_at:
+        raise Conflict(_("This session has ended, so check-in is closed."))
+    codes.ensure_secret(session)
+    code = codes.current_code(session, moment)
+    return CheckinDisplay(code=code, url=url_for_code(session.id, code))

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import timeutil
-from college.attendance import services
+from college.attendance import queries
+from college.attendance.checkin import check_in, checkin_display
 from college.attendance.forms import (
     CheckinForm,
     RosterForm,
@@ -18,12 +19,13 @@ from college.attendance.forms import (
     parse_roster,
 )
 from college.attendance.models import AttendanceSource, AttendanceStatus
+from college.attendance.recording import record_attendance
+from college.attendance.walk_in import admit_walk_in
 from college.catalogue.models import Edition, TrainingSession
 from college.errors import ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
 from college.pdf import render_pdf
-from college.privacy.access import record_access
 from college.security import limit_guesses
 
 bp = Blueprint("attendance", __name__)
@@ -49,8 +51,8 @@ def _attendance_helpers() -> dict:
 def _staff_session(session_id: int) -> TrainingSession:
     """The session, when the current user runs its edition; else 404 or 403."""
     try:
-        session = services.get_session(session_id)
-        services.ensure_may_teach(current_user, session.edition)
+        session = queries.get_session(session_id)
+        queries.ensure_may_teach(current_user, session.edition)
     except ServiceError as error:
         abort(error.status)
     return session
@@ -58,8 +60,8 @@ def _staff_session(session_id: int) -> TrainingSession:
 
 def _staff_edition(edition_id: int) -> Edition:
     try:
-        edition = services.get_edition(edition_id)
-        services.ensure_may_teach(current_user, edition)
+        edition = queries.get_edition(edition_id)
+        queries.ensure_may_teach(current_user, edition)
     except ServiceError as error:
         abort(error.status)
     return edition
@@ -69,7 +71,7 @@ def _staff_edition(edition_id: int) -> Edition:
 @login_required
 def teaching():
     """The editions a trainer teaches (or a coordinator organises), with their sessions."""
-    editions = services.teaching_editions(current_user)
+    editions = queries.teaching_editions(current_user)
     if not editions and not current_user.memberships:
         abort(403)
     return render_template("attendance/teaching.html", editions=editions, now=timeutil.now())
@@ -80,11 +82,8 @@ def teaching():
 def edition_overview(edition_id: int):
     """An edition's sessions and, per learner, attendance and what is still missing."""
     edition = _staff_edition(edition_id)
-    lines = services.edition_progress(edition)
-    page = render_template("attendance/edition.html", edition=edition, lines=lines)
-    # Logged after rendering: the log commits, which would expire the rows the page shows.
-    record_access(current_user, [learner.id for learner, _check in lines], "roster")
-    return page
+    lines = queries.edition_progress(edition, current_user)
+    return render_template("attendance/edition.html", edition=edition, lines=lines)
 
 
 @bp.get("/editions/<int:edition_id>/attendance.csv")
@@ -92,7 +91,7 @@ def edition_overview(edition_id: int):
 def edition_csv(edition_id: int):
     """The edition's attendance as a spreadsheet: a column per session, a row per learner."""
     edition = _staff_edition(edition_id)
-    statuses = services.edition_statuses(edition)
+    statuses = queries.edition_statuses(edition)
     header = [_("Learner"), _("Email address")]
     header += [timeutil.local(s.starts_at).strftime("%Y-%m-%d %H:%M") for s in edition.sessions]
     header += [_("Attended"), _("Excused"), _("Attendance %"), _("Completed"), _("Still missing")]
@@ -107,14 +106,14 @@ def edition_csv(edition_id: int):
             _("yes") if check.status.value == "completed" else _("no"),
             "; ".join(str(item) for item in check.missing_items),
         ]
-        for learner, check in services.edition_progress(edition)
+        for learner, check in queries.edition_progress(edition, current_user, "attendance-export")
     ]
     return csv_response(f"attendance-edition-{edition.id}.csv", header, rows)
 
 
 def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, str], status=200,
                  walk_in: WalkInForm | None = None):
-    lines = services.roster(session)
+    lines = queries.roster(session, current_user)
     page = render_template(
         "attendance/roster.html",
         session=session,
@@ -124,7 +123,6 @@ def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, s
         lines=lines,
         chosen=chosen,
     )
-    record_access(current_user, [line.learner.id for line in lines], "roster")
     return page, status
 
 
@@ -136,7 +134,7 @@ def walk_in(session_id: int):
     form = WalkInForm()
     if form.validate_on_submit():
         try:
-            learner = services.admit_walk_in(
+            learner = admit_walk_in(
                 session_id=session.id, actor=current_user, email=form.email.data,
                 name=form.name.data, kind=form.kind.data,
             )
@@ -160,11 +158,11 @@ def roster(session_id: int):
             chosen = parse_roster(request.form)
             records = changed_since_shown(request.form, chosen)
             if request.form.get("rest") == AttendanceStatus.PRESENT.value:
-                for learner in services.seated_learners(session.edition_id):
+                for learner in queries.seated_learners(session.edition_id):
                     if learner.id not in chosen:
                         records[learner.id] = AttendanceStatus.PRESENT.value
             changed = (
-                services.record_attendance(
+                record_attendance(
                     session_id=session.id,
                     records=records,
                     actor=current_user,
@@ -212,7 +210,7 @@ def roster_csv(session_id: int):
             if line.attendance
             else "",
         )
-        for line in services.roster(session)
+        for line in queries.roster(session, current_user, "attendance-export")
     ]
     day = timeutil.local(session.starts_at).strftime("%Y-%m-%d")
     return csv_response(
@@ -231,7 +229,7 @@ def history(session_id: int):
         "attendance/history.html",
         session=session,
         edition=session.edition,
-        changes=services.history(session.id),
+        changes=queries.history(session.id, current_user),
     )
 
 
@@ -249,7 +247,7 @@ def sign_in_sheet(session_id: int):
         session=session,
         edition=session.edition,
         course=course,
-        lines=services.roster(session),
+        lines=queries.roster(session, current_user, "attendance-export"),
     )
     day = timeutil.local(session.starts_at).strftime("%Y-%m-%d")
     return current_app.response_class(
@@ -270,7 +268,7 @@ def checkin_code(session_id: int):
     """The trainer's screen: the rotating code and its QR code, refreshed by the browser."""
     session = _staff_session(session_id)
     try:
-        display = services.checkin_display(
+        display = checkin_display(
             session_id=session.id, actor=current_user, url_for_code=_checkin_url
         )
     except ServiceError as error:
@@ -307,7 +305,7 @@ def checkin():
     form = CheckinForm()
     if form.validate_on_submit():
         try:
-            session = services.check_in(learner=current_user, code=form.code.data)
+            session = check_in(learner=current_user, code=form.code.data)
         except ServiceError as error:
             attach_error(form, error)
             return _checkin_page(form, status=error.status)
@@ -322,13 +320,13 @@ def checkin_session(session_id: int):
     if not current_user.is_authenticated:
         return _login_first()
     try:
-        session = services.get_session(session_id)
+        session = queries.get_session(session_id)
     except ServiceError as error:
         abort(error.status)
     form = CheckinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
-            services.check_in(learner=current_user, code=form.code.data, session_id=session.id)
+            check_in(learner=current_user, code=form.code.data, session_id=session.id)
         except ServiceError as error:
             attach_error(form, error)
             return _checkin_page(form, session, error.status)
@@ -347,5 +345,5 @@ def my_attendance():
     """A learner's own attendance per edition, and how many sessions they may still miss."""
     return render_template(
         "attendance/my_attendance.html",
-        editions=services.learner_attendance(current_user.id),
+        editions=queries.learner_attendance(current_user.id),
     )

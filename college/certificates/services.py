@@ -242,6 +242,18 @@ def get_certificate(certificate_id: int) -> Certificate:
     return certificate
 
 
+def edition_certificates(edition_id: int, viewer: User) -> list[Certificate]:
+    """Every certificate of an edition with its learner and enrolment, for coordinators (logged)."""
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.edition_id == edition_id)
+        .options(selectinload(Certificate.learner), selectinload(Certificate.enrolment))
+        .order_by(Certificate.id)
+    ).all()
+    record_access(viewer, [certificate.learner_id for certificate in certificates], "certificates")
+    return list(certificates)
+
+
 def learner_status(certificate: Certificate) -> str:
     """The status as its learner sees it: "preparing", "issued" or "revoked"."""
     return "preparing" if certificate.status in PREPARING else certificate.status.value

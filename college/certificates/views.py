@@ -20,7 +20,6 @@ from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
 from college.policy import can_manage_organiser, require
-from college.privacy.access import record_access
 from college.security import limit_guesses
 
 bp = Blueprint("certificates", __name__)
@@ -133,12 +132,7 @@ def organiser_editions(organiser_id: int):
 
 
 def _render_edition(edition: Edition, status: int = 200):
-    certificates = db.session.scalars(
-        select(Certificate)
-        .where(Certificate.edition_id == edition.id)
-        .options(selectinload(Certificate.learner), selectinload(Certificate.enrolment))
-        .order_by(Certificate.id)
-    ).all()
+    certificates = services.edition_certificates(edition.id, current_user)
     regenerate = editions.progress("regenerate", edition.id)
     bundle = editions.progress("zip", edition.id)
     zip_ready = file_storage().exists(editions.zip_key(edition.id))
@@ -158,8 +152,6 @@ def _render_edition(edition: Edition, status: int = 200):
         COMPLETED=EnrolmentStatus.COMPLETED,
         Status=CertificateStatus,
     )
-    # Logged after rendering: the log commits, which would expire the rows the page shows.
-    record_access(current_user, [certificate.learner_id for certificate in certificates], "certificates")
     return page, status
 
 

@@ -28,6 +28,7 @@ from college.enrolment.models import (
 from college.enrolment.notifications import write_notification
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
+from college.privacy.access import record_access
 
 TRACK_OF_KIND = {Kind.CAREGIVER: Track.CAREGIVERS, Kind.PROFESSIONAL: Track.PROFESSIONALS}
 
@@ -369,9 +370,9 @@ _STATUS_ORDER = case(
 )
 
 
-def roster_of(edition_id: int) -> list[Enrolment]:
-    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom."""
-    return list(
+def roster_of(edition_id: int, viewer: User) -> list[Enrolment]:
+    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom (logged)."""
+    enrolments = list(
         db.session.scalars(
             select(Enrolment)
             .where(Enrolment.edition_id == edition_id)
@@ -379,6 +380,8 @@ def roster_of(edition_id: int) -> list[Enrolment]:
             .order_by(_STATUS_ORDER, Enrolment.waitlist_position, Enrolment.created_at)
         )
     )
+    record_access(viewer, [enrolment.learner_id for enrolment in enrolments], "enrolments")
+    return enrolments
 
 
 def enrollable_accounts(organiser_id: int) -> list[User]:

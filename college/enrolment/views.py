@@ -22,7 +22,6 @@ from college.errors import NotAllowed, NotFound, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
 from college.main.views import render_error
-from college.privacy.access import record_access
 
 bp = Blueprint("enrolment", __name__)
 
@@ -121,7 +120,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
     behalf_form.managed_learner.choices = [("", _("Choose a person"))] + [
         (str(user.id), user.name) for user in services.enrollable_accounts(organiser_id)
     ]
-    roster = services.roster_of(edition.id)
+    roster = services.roster_of(edition.id, current_user)
     page = render_template(
         "enrolment/roster.html",
         edition=edition,
@@ -133,8 +132,6 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         may_manage=policy.can_manage_organiser(current_user, organiser_id),
         status_labels=STATUS_LABELS,
     )
-    # Logged after rendering: the log commits, which would expire the rows the page shows.
-    record_access(current_user, [enrolment.learner_id for enrolment in roster], "enrolments")
     return page, status
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from college import timeutil
@@ -19,6 +20,24 @@ from college.transactions import keep_if_refused
 #: How an erased person (or viewer) is named from then on.
 ANONYMOUS_NAME = "—"
 
+#: Where staff saw a learner's data, as the learner reads it under "Who looked at my data".
+CONTEXTS = {
+    "people": _l("list of people"),
+    "roster": _l("attendance list"),
+    "attendance-export": _l("attendance list, downloaded (spreadsheet or sign-in sheet)"),
+    "history": _l("history of attendance changes"),
+    "enrolments": _l("enrolment list"),
+    "enrolments-export": _l("enrolment list, downloaded"),
+    "dashboard": _l("dashboard"),
+    "progress": _l("learning progress"),
+    "certificates": _l("certificates"),
+}
+
+
+def context_label(context: str) -> str:
+    """The words a learner reads for where their data was seen."""
+    return str(CONTEXTS.get(context, context))
+
 
 def record_access(viewer: User, learner_ids: Iterable[int], context: str) -> None:
     """Log that staff saw these learners' personal data (not a learner looking at themselves).
@@ -26,6 +45,8 @@ def record_access(viewer: User, learner_ids: Iterable[int], context: str) -> Non
     Written in the caller's unit of work: the read and its log line are committed together;
     a page that shows the data with a refusal keeps the line (the data was seen).
     """
+    if context not in CONTEXTS:
+        raise ValueError(f"unknown access-log context {context!r}")
     rows = [
         {"viewer_id": viewer.id, "learner_id": learner_id, "context": context,
          "viewed_at": timeutil.now()}

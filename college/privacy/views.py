@@ -21,6 +21,7 @@ from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
 from college.privacy import services
+from college.privacy.access import context_label
 from college.privacy.forms import DeleteAccountForm
 
 bp = Blueprint("privacy", __name__)
@@ -29,6 +30,7 @@ bp = Blueprint("privacy", __name__)
 def _page(delete_form: DeleteAccountForm, status: int = 200):
     return render_template(
         "privacy/my_data.html",
+        access_context_label=context_label,
         exports=services.exports_of(current_user),
         log=services.access_log(current_user),
         delete_form=delete_form,

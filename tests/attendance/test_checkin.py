@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from college import timeutil
-from college.attendance import checkin
+from college.attendance import codes
 from college.attendance.models import Attendance, AttendanceChange, AttendanceSource
 from college.catalogue.models import TrainingSession
 from college.extensions import db
@@ -37,7 +37,7 @@ def show_code(client, auth, classroom, session) -> str:
 def current_code(session) -> str:
     """The code of that session at this (fake) moment."""
     session = db.session.get(TrainingSession, session.id)
-    return checkin.current_code(session, timeutil.now())
+    return codes.current_code(session, timeutil.now())
 
 
 def test_typed_code_marks_the_learner_present(client, auth, classroom):
@@ -137,7 +137,7 @@ def test_second_check_in_is_refused(client, auth, classroom):
 
 
 def test_learner_marked_absent_by_mistake_can_still_check_in(client, auth, classroom):
-    from college.attendance.services import record_attendance
+    from college.attendance.recording import record_attendance
 
     session = classroom.sessions[0]
     with time_machine.travel(session.starts_at + timedelta(minutes=20), tick=False):
@@ -208,8 +208,8 @@ def test_shown_code_is_the_hmac_of_the_current_minute_and_rotates(client, auth, 
     with time_machine.travel(session.starts_at, tick=False):
         code = show_code(client, auth, classroom, session)
     secret = db.session.get(TrainingSession, session.id).checkin_secret
-    window = checkin.window_of(session.starts_at)
-    assert code == checkin.code_for(secret, session.id, window)
+    window = codes.window_of(session.starts_at)
+    assert code == codes.code_for(secret, session.id, window)
     with time_machine.travel(session.starts_at + timedelta(seconds=60), tick=False):
-        assert show_code(client, auth, classroom, session) == checkin.code_for(
+        assert show_code(client, auth, classroom, session) == codes.code_for(
             secret, session.id, window + 1)

@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from college.attendance.services import record_attendance
+from college.attendance.recording import record_attendance
 from college.enrolment.models import EnrolmentStatus
 
 

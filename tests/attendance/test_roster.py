@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from college.attendance.models import AttendanceChange, AttendanceSource, AttendanceStatus
-from college.attendance.services import record_attendance
+from college.attendance.recording import record_attendance
 from college.errors import Invalid, NotAllowed
 from college.extensions import db
 from tests.attendance.conftest import add_trainer, attendance_rows, change_count

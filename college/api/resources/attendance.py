@@ -6,8 +6,9 @@ import marshmallow as ma
 
 from college.api import auth
 from college.api.core import Blueprint, id_field
-from college.attendance import services
+from college.attendance import queries
 from college.attendance.models import AttendanceSource, AttendanceStatus
+from college.attendance.recording import record_attendance
 from college.catalogue.models import TrainingSession
 
 blp = Blueprint("api_attendance", __name__, url_prefix="/api/v1",
@@ -61,13 +62,13 @@ class RecordsSchema(ma.Schema):
 
 def _roster(session: TrainingSession) -> dict:
     return {"session_id": session.id, "edition_id": session.edition_id, "starts_at": session.starts_at,
-            "ends_at": session.ends_at, "learners": services.roster(session)}
+            "ends_at": session.ends_at, "learners": queries.roster(session, auth.current_user())}
 
 
 def _session_to_teach(session_id: int) -> TrainingSession:
     """The session, if the caller runs its edition's rosters (else NotAllowed, or NotFound)."""
-    session = services.get_session(session_id)
-    services.ensure_may_teach(auth.current_user(), session.edition)
+    session = queries.get_session(session_id)
+    queries.ensure_may_teach(auth.current_user(), session.edition)
     return session
 
 
@@ -94,6 +95,6 @@ def put_attendance(data: dict, session_id: int):
     records = {}
     for record in data["records"]:
         records[record["user_id"]] = record["status"]  # the last one for a learner counts
-    services.record_attendance(session_id=session_id, records=records, actor=actor,
+    record_attendance(session_id=session_id, records=records, actor=actor,
                                source=AttendanceSource.API)
     return _roster(_session_to_teach(session_id))

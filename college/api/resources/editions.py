@@ -14,7 +14,7 @@ from college.accounts.models import User
 from college.api import auth
 from college.api.core import Blueprint, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
-from college.attendance.services import seated_learner_ids
+from college.attendance.queries import seated_learner_ids
 from college.catalogue import calendar, queries, services
 from college.catalogue.models import Edition, TrainingSession
 from college.enrolment.services import change_capacity
