@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import timeutil
-from college.attendance import queries
+from college.attendance import codes, queries
 from college.attendance.checkin import check_in, checkin_display
 from college.attendance.forms import (
     CheckinForm,
@@ -116,6 +116,8 @@ def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, s
     lines = queries.roster(session, current_user)
     page = render_template(
         "attendance/roster.html",
+        recording_opens=codes.opens_at(session),
+        recording_open=timeutil.now() >= codes.opens_at(session),
         session=session,
         edition=session.edition,
         form=form,

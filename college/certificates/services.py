@@ -264,8 +264,8 @@ def certificate_pdf(viewer: User, certificate_id: int) -> tuple[Certificate, byt
     certificate = get_certificate(certificate_id)
     if not policy.can_act_for_learner(viewer, certificate.learner,
                                       certificate.edition.course.organiser_id):
-        raise NotAllowed(_("Only the learner and the organiser's coordinators can download this "
-                           "certificate."))
+        # Others do not even learn that the certificate exists.
+        raise NotFound(_("This certificate does not exist."))
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(_("This certificate has been revoked. It can no longer be downloaded."))
     content = file_storage().get(certificate.storage_key) if certificate.storage_key else None
