@@ -9,10 +9,10 @@ import time
 import redis
 from flask import current_app
 from flask_babel import gettext as _
-from rq import Retry
+from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
+from rq.registry import DeferredJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -39,7 +39,6 @@ RENDER_RETRY_INTERVALS = [10, 60, 300]
 #: Render attempts a certificate gets in all before it stays failed until a coordinator retries.
 MAX_RENDER_ATTEMPTS = 8
 RENDER_TIMEOUT = 180
-LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 #: Statuses a learner sees as "being prepared": a failure is the coordinators' worry.
 PREPARING = (CertificateStatus.QUEUED, CertificateStatus.FAILED)
 
@@ -370,7 +369,13 @@ def retry_certificate(certificate_id: int) -> Certificate:
 
 
 def job_is_live(job_id: str | None, connection: redis.Redis) -> bool:
-    """Will this job still run? Waiting, scheduled for a retry, or started by a living worker."""
+    """Will this job still run? It must be where RQ keeps it, not only say so.
+
+    A job's own status can lie: a worker killed right after it took the job off the queue
+    leaves it "queued" in no queue at all. So a waiting job must be in its queue, a scheduled
+    retry in the scheduled registry, a deferred job in the deferred registry, and a started
+    one in the started registry with its worker's heartbeat still fresh.
+    """
     if not job_id:
         return False
     try:
@@ -378,13 +383,17 @@ def job_is_live(job_id: str | None, connection: redis.Redis) -> bool:
     except NoSuchJobError:
         return False
     status = job.get_status()
-    if status in LIVE_JOB_STATUSES:
-        return True
+    if status == JobStatus.QUEUED:
+        return connection.lpos(Queue(job.origin, connection=connection).key, job_id) is not None
+    if status == JobStatus.SCHEDULED:
+        return job_id in ScheduledJobRegistry(job.origin, connection=connection)
+    if status == JobStatus.DEFERRED:
+        return job_id in DeferredJobRegistry(job.origin, connection=connection)
     if status != JobStatus.STARTED:
         return False
     # A started job lives while its worker keeps the execution's heartbeat fresh; a worker
     # killed mid-render stops the heartbeat and its entry expires.
-    registry = StartedJobRegistry("certificates", connection=connection)
+    registry = StartedJobRegistry(job.origin, connection=connection)
     running = set(registry.get_job_ids(cleanup=False))
     expired = set(registry.get_expired_job_ids(timestamp=time.time()))
     return job_id in running and job_id not in expired

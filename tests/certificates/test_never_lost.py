@@ -12,13 +12,14 @@ from pathlib import Path
 
 import redis
 import time_machine
+from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from college import timeutil
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import MAX_RENDER_ATTEMPTS
 from college.extensions import db
-from college.jobs import redis_connection
+from college.jobs import queue, redis_connection
 from tests.certificates.helpers import certificates_of, complete_enrolment, organiser_of, run_worker
 from tests.conftest import post_form
 
@@ -196,3 +197,22 @@ def test_the_workers_cron_scheduler_runs_the_requeue_periodically(app, make):
     run_worker(app)  # runs the requeue job, then the render job it queued
     [certificate] = certificates_of(enrolment.id)
     assert certificate.status == CertificateStatus.ISSUED
+
+
+def test_a_job_lost_between_queue_and_worker_is_queued_again(app, make, runner):
+    """A worker killed right after taking the job off the queue: the job is in no queue or
+    registry, yet says "queued". The requeue finds it and a worker issues the certificate."""
+    enrolment = complete_enrolment(make)
+    [certificate] = certificates_of(enrolment.id)
+    connection = redis_connection(app)
+    certificates_queue = queue("certificates")
+    assert certificates_queue.get_job_ids() == [certificate.job_id]
+    connection.lrem(certificates_queue.key, 0, certificate.job_id)  # what the kill leaves
+    assert Job.fetch(certificate.job_id, connection=connection).get_status() == JobStatus.QUEUED
+
+    result = runner.invoke(args=["college", "requeue-certificates"])
+    assert "queued again: 1" in result.output, result.output
+    assert "queued again: 0" in runner.invoke(args=["college", "requeue-certificates"]).output
+    run_worker(app)
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).status == CertificateStatus.ISSUED
