@@ -13,6 +13,7 @@ from college.accounts.services import set_language
 from college.errors import ServiceError
 from college.extensions import db, login_manager
 from college.forms import safe_next
+from college.main import health
 
 bp = Blueprint("main", __name__)
 
@@ -34,10 +35,19 @@ def switch_language(code: str):
     return redirect(safe_next())
 
 
-@bp.get("/health")
-def health():
-    """Liveness probe for load balancers."""
+@bp.get("/health/live")
+def liveness():
+    """Liveness: the process answers (restart it when it does not)."""
     return {"status": "ok"}
+
+
+@bp.get("/health")
+@bp.get("/health/ready")
+def readiness():
+    """Readiness: the database and Redis answer; 503 (send no traffic here) when one does not."""
+    checks = health.readiness()
+    ready = all(state == "ok" for state in checks.values())
+    return {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
 
 
 def render_error(status: int, message: str | None = None):

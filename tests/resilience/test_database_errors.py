@@ -129,3 +129,13 @@ def test_database_gone_for_the_whole_request_still_gives_the_friendly_page(
     with failing(r"."):
         response = client.get("/my/trainings")
     _assert_friendly(response, title="Something went wrong on our side")
+
+
+def test_readiness_answers_503_while_the_database_is_unreachable(another_app):
+    # Nothing listens on port 1: every connection is refused at once.
+    unreachable = another_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/college")
+    client = unreachable.test_client()
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "unreachable", "redis": "ok"}
+    assert client.get("/health/live").status_code == 200  # alive: no reason to restart it

@@ -140,7 +140,19 @@ def test_redis_down_then_the_periodic_jobs_catch_up(own_redis_app, redis_server,
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
 
-@pytest.mark.parametrize("path", ["/", "/courses", "/health", "/login", "/register"])
+@pytest.mark.parametrize("path", ["/", "/courses", "/health/live", "/login", "/register"])
 def test_public_pages_answer_with_redis_down(own_redis_app, redis_server, path):
     redis_server.stop()
     assert own_redis_app.test_client().get(path).status_code == 200
+
+
+def test_readiness_says_redis_is_down_and_recovers(own_redis_app, redis_server):
+    client = own_redis_app.test_client()
+    assert client.get("/health/ready").get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    redis_server.stop()
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+    assert client.get("/health").status_code == 503
+    redis_server.start()
+    assert client.get("/health/ready").status_code == 200

@@ -156,7 +156,8 @@ class Access:
 ACCESS: dict[str, Access] = {
     # Public pages.
     "main.index": Access(get=EVERYONE),
-    "main.health": Access(get=EVERYONE),
+    "main.liveness": Access(get=EVERYONE),
+    "main.readiness": Access(get=EVERYONE),
     "main.switch_language": Access(get=NOBODY, params={"code": "en"}),  # redirects back
     "catalogue.index": Access(get=EVERYONE),
     "catalogue.course": Access(get=EVERYONE),
