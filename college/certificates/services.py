@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from college import jobs, policy, timeutil
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition
+from college.certificates.editions import zip_key
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.storage import file_storage
@@ -127,6 +128,30 @@ def withdraw_certificate(enrolment_id: int) -> None:
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = timeutil.now()
     certificate.revoked_reason = _("The enrolment is no longer complete.")
+    db.session.flush()
+
+
+def erase_documents_of(learner_id: int) -> None:
+    """A learner's data is deleted: no stored document may still carry their name.
+
+    Their certificates' PDFs and the edition ZIPs that bundle them are removed; a certificate
+    still being prepared is withdrawn (it would print the name). The rows and codes stay, so
+    verification answers as the organiser chose for erased learners.
+    """
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.learner_id == learner_id)
+    ).all()
+    storage = file_storage()
+    for certificate in certificates:
+        if certificate.storage_key:
+            storage.delete(certificate.storage_key)
+            certificate.storage_key = None
+        if certificate.status in PREPARING:
+            certificate.status = CertificateStatus.REVOKED
+            certificate.revoked_at = timeutil.now()
+            certificate.revoked_reason = _("The learner's personal data was deleted.")
+    for edition_id in {certificate.edition_id for certificate in certificates}:
+        storage.delete(zip_key(edition_id))
     db.session.flush()
 
 
@@ -267,6 +292,9 @@ def certificate_pdf(viewer: User, certificate_id: int) -> tuple[Certificate, byt
         raise NotFound(_("This certificate does not exist."))
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(_("This certificate has been revoked. It can no longer be downloaded."))
+    if certificate.learner.anonymised_at is not None:
+        raise Conflict(_("The learner's personal data was deleted, and this document with it. "
+                         "Its code can still be checked."))
     content = file_storage().get(certificate.storage_key) if certificate.storage_key else None
     if certificate.status != CertificateStatus.ISSUED or content is None:
         raise Conflict(_("This certificate is still being prepared. Try again in a minute."))

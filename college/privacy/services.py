@@ -16,6 +16,7 @@ from college.accounts.passwords import verify_password
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, StoredFile
+from college.certificates.services import erase_documents_of
 from college.enrolment.models import Enrolment, Notification
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
@@ -170,7 +171,9 @@ def anonymise(user: User) -> None:
     """Remove a learner's personal data; attendance counts and certificates' codes remain.
 
     Enrolments, attendance and quiz attempts stay (anonymous) so the municipality's figures
-    do not change; verification of an issued certificate then follows the organiser's choice
+    do not change. Every stored document that carries the person (their exports, their
+    certificates' PDFs, the edition ZIPs bundling them) goes in the same unit of work;
+    verification of an issued certificate then follows the organiser's choice
     (`Organiser.verify_anonymised_certificates`).
     """
     user.name = ANONYMOUS_NAME
@@ -189,7 +192,7 @@ def anonymise(user: User) -> None:
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
-    db.session.flush()
+    erase_documents_of(user.id)
 
 
 def delete_own_account(user: User, password: str) -> None:
