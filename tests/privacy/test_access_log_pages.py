@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from college.catalogue.models import TrainingSession
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import attempts
 from college.privacy.models import PersonalDataAccess
 from tests.certificates.helpers import complete_enrolment
 from tests.learning.helpers import Setting, build_quiz
@@ -29,8 +29,8 @@ def test_staff_pages_log_the_learners_they_show_and_the_learner_sees_it(client, 
     bystander = make.learner(name="Niet Ingeschreven")
     complete_enrolment(make, learner=learner, edition=edition)
     build_quiz(Setting(course, trainer, learner, edition))
-    attempt = learning.start_attempt(learner, course.id)
-    learning.submit_attempt(learner, attempt.id)
+    attempt = attempts.start_attempt(learner, course.id)
+    attempts.submit_attempt(learner, attempt.id)
     session_id = db.session.scalar(
         select(TrainingSession.id).where(TrainingSession.edition_id == edition.id))
 
@@ -68,8 +68,8 @@ def test_a_learner_looking_at_their_own_attempt_is_not_logged(client, auth, make
     learner = make.learner()
     make.enrolment(learner, edition)
     build_quiz(Setting(course, trainer, learner, edition))
-    attempt = learning.start_attempt(learner, course.id)
-    learning.submit_attempt(learner, attempt.id)
+    attempt = attempts.start_attempt(learner, course.id)
+    attempts.submit_attempt(learner, attempt.id)
     auth.login_as(learner)
     assert client.get(f"/quiz/attempts/{attempt.id}").status_code == 200
     assert db.session.scalar(select(PersonalDataAccess)) is None
