@@ -1,6 +1,9 @@
 """Quiz attempts: starting one, answering, handing in, grading once, and reading the results.
 
-Every rule of an attempt lives here, so the pages and the JSON API enforce the same ones.
+Every rule of an attempt lives here, so the pages and the JSON API enforce the same ones. A use
+case loads its attempt once, with the quiz, questions, choices and answers, and passes it down.
+One that changes an attempt loads it under the attempt's row lock, so what it read (still open,
+these answers) stays true until its unit of work ends.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from college import timeutil
 from college.accounts.models import User
@@ -38,9 +42,55 @@ from college.learning.models import (
 GRACE = timedelta(seconds=30)
 
 
+class TimeUp(Conflict):
+    """An answer came after the attempt's time (and its grace) ran out; nothing was saved."""
+
 
 def _course_quiz_ids(course_id: int):
     return select(Quiz.id).where(Quiz.course_id == course_id)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def _load_attempt(attempt_id: int, *, for_update: bool = False,
+                  with_learner: bool = False) -> Attempt:
+    """The attempt with its quiz, questions, choices, course and answers, in a fixed few queries.
+
+    `for_update` takes the attempt's row lock first: a concurrent answer, hand-in or grading of
+    the same attempt waits until this unit of work ends, and the answers read are the saved ones.
+    """
+    query = select(Attempt).where(Attempt.id == attempt_id).options(
+        selectinload(Attempt.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
+        selectinload(Attempt.quiz).selectinload(Quiz.course),
+        selectinload(Attempt.answers),
+    )
+    if with_learner:
+        query = query.options(selectinload(Attempt.learner))
+    if for_update:
+        query = query.with_for_update()
+    # The attempt as the database holds it now, also when it is already in the session.
+    attempt = db.session.scalar(query.execution_options(populate_existing=True))
+    if attempt is None:
+        raise NotFound(_("This quiz attempt does not exist."))
+    return attempt
+
+
+def _require_own(learner: User, attempt: Attempt) -> None:
+    if attempt.learner_id != learner.id:
+        raise NotAllowed(_("This is not your quiz attempt."))
+
+
+def _require_open(attempt: Attempt) -> None:
+    if attempt.status != AttemptStatus.OPEN:
+        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
+
+
+def _past_grace(attempt: Attempt) -> bool:
+    return attempt.deadline is not None and timeutil.now() > attempt.deadline + GRACE
+
+
+# --- starting -----------------------------------------------------------------------------
 
 
 def attempts_of(learner_id: int, course_id: int) -> list[Attempt]:
@@ -83,15 +133,18 @@ def open_attempt(learner_id: int, course_id: int) -> Attempt | None:
             Attempt.status == AttemptStatus.OPEN,
         )
     )
-    if attempt is not None and grade_if_expired(attempt.id):
+    if attempt is not None and _past_grace(attempt):
+        grade_if_expired(attempt.id)  # graded now, or by someone else a moment ago
         return None
     return attempt
 
 
 def start_attempt(learner: User, course_id: int) -> Attempt:
-    """Start an attempt at the course's current quiz, within its maximum and one at a time."""
+    """Start an attempt at the course's current quiz, within its maximum and one at a time.
+
+    The attempt comes with its quiz, questions and (no) answers, ready to show.
+    """
     course = learner_course(learner, course_id)
-    # First grade an attempt whose time ran out: that commits, so load the quiz afterwards.
     if open_attempt(learner.id, course.id) is not None:
         raise Conflict(_("You already have an attempt in progress. Continue that one first."))
     quiz = current_quiz(course.id, with_questions=True)
@@ -107,11 +160,11 @@ def start_attempt(learner: User, course_id: int) -> Attempt:
     ) or 0)
     started = timeutil.now()
     attempt = Attempt(
-        quiz_id=quiz.id, learner_id=learner.id, number=number, status=AttemptStatus.OPEN,
+        quiz=quiz, learner_id=learner.id, number=number, status=AttemptStatus.OPEN,
         started_at=started,
         deadline=started + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes else None,
-        order_json=_shuffled_order(quiz),
+        order_json=_shuffled_order(quiz), answers=[],
     )
     try:
         with db.session.begin_nested():
@@ -139,55 +192,15 @@ def _shuffled_order(quiz: Quiz) -> str | None:
     return json.dumps({"questions": questions, "choices": choices})
 
 
-class TimeUp(Conflict):
-    """An answer came after the attempt's time (and its grace) ran out; nothing was saved."""
+# --- answering and handing in -------------------------------------------------------------
 
 
-def _load_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id).options(
-            selectinload(Attempt.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
-            selectinload(Attempt.quiz).selectinload(Quiz.course),
-            selectinload(Attempt.answers),
-            selectinload(Attempt.learner),
-        )
-        # The attempt as the database holds it now, also when this unit of work graded it.
-        .execution_options(populate_existing=True)
-    )
-    if attempt is None:
-        raise NotFound(_("This quiz attempt does not exist."))
+def _writable_attempt(learner: User, attempt_id: int) -> Attempt:
+    """The learner's open attempt, loaded under its row lock; refuses foreign and graded ones."""
+    attempt = _load_attempt(attempt_id, for_update=True)
+    _require_own(learner, attempt)
+    _require_open(attempt)
     return attempt
-
-
-def get_attempt(user: User, attempt_id: int) -> Attempt:
-    """An attempt its learner or the course's editors may look at; graded first when time ran out."""
-    attempt = _load_attempt(attempt_id)
-    course = attempt.quiz.course
-    if attempt.learner_id != user.id and not can_edit(user, course):
-        raise NotAllowed(_("This is not your quiz attempt."))
-    if grade_if_expired(attempt.id):
-        attempt = _load_attempt(attempt_id)
-    return attempt
-
-
-def _own_open_attempt(learner: User, attempt_id: int) -> Attempt:
-    attempt = _load_attempt(attempt_id)
-    if attempt.learner_id != learner.id:
-        raise NotAllowed(_("This is not your quiz attempt."))
-    if attempt.status != AttemptStatus.OPEN:
-        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
-    return attempt
-
-
-def seconds_left(attempt: Attempt) -> int | None:
-    """Whole seconds until the attempt's deadline (0 once passed), None without a time limit."""
-    if attempt.deadline is None:
-        return None
-    return max(0, int((attempt.deadline - timeutil.now()).total_seconds()))
-
-
-def _past_grace(attempt: Attempt) -> bool:
-    return attempt.deadline is not None and timeutil.now() > attempt.deadline + GRACE
 
 
 def _checked_answers(attempt: Attempt, answers: Mapping[int, Collection[int]]):
@@ -206,6 +219,83 @@ def _checked_answers(attempt: Attempt, answers: Mapping[int, Collection[int]]):
     return checked
 
 
+def _write_answers(attempt: Attempt, answers: Mapping[int, Collection[int]]) -> None:
+    """Replace the picks of the given questions, in time; the attempt's answers stay current."""
+    checked = _checked_answers(attempt, answers)
+    if _past_grace(attempt):
+        raise TimeUp(_("The time for this quiz is up. The answers you saved in time are graded."))
+    for answer in list(attempt.answers):
+        if answer.question_id in checked and answer.choice_id not in checked[answer.question_id]:
+            attempt.answers.remove(answer)
+    kept = {(answer.question_id, answer.choice_id) for answer in attempt.answers}
+    attempt.answers.extend(
+        Answer(question_id=question_id, choice_id=choice_id)
+        for question_id, picked in checked.items() for choice_id in sorted(picked)
+        if (question_id, choice_id) not in kept
+    )
+    db.session.flush()
+
+
+def save_answers(learner: User, attempt_id: int, answers: Mapping[int, Collection[int]]) -> Attempt:
+    """Replace the learner's answers to the given questions while the attempt is open and in time."""
+    attempt = _writable_attempt(learner, attempt_id)
+    _write_answers(attempt, answers)
+    return attempt
+
+
+def submit_attempt(
+    learner: User, attempt_id: int, answers: Mapping[int, Collection[int]] | None = None
+) -> Attempt:
+    """Save the last answers and grade the attempt, once: a replayed submit is refused (409)."""
+    attempt = _writable_attempt(learner, attempt_id)
+    _write_answers(attempt, answers or {})
+    _grade(attempt)
+    return attempt
+
+
+def hand_in(learner: User, attempt_id: int) -> Attempt:
+    """Submit the learner's attempt; handing in a graded one again answers with the same grade.
+
+    For clients that retry a request whose answer they lost; the attempt is still graded once.
+    Handed in after the time ran out, the answers saved in time are graded.
+    """
+    attempt = _load_attempt(attempt_id, for_update=True)
+    _require_own(learner, attempt)
+    if attempt.status == AttemptStatus.OPEN:
+        _grade(attempt)
+    return attempt
+
+
+# --- grading ------------------------------------------------------------------------------
+
+
+def _grade(attempt: Attempt) -> None:
+    """Grade an open attempt on its saved answers; the caller holds its row lock."""
+    picked = picked_choices(attempt)
+    questions = attempt.quiz.questions
+    points = [
+        question_points(question.kind, {c.id for c in question.choices if c.correct},
+                        picked.get(question.id, set()))
+        for question in questions
+    ]
+    score = score_pct(points, len(questions))
+    course = attempt.quiz.course
+    graded = {"status": AttemptStatus.SUBMITTED, "submitted_at": timeutil.now(),
+              "score_pct": score, "passed": score >= course.quiz_pass_pct}
+    # Conditional, so an attempt is graded once also where there are no row locks (SQLite).
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+        .values(**graded)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # graded meanwhile: what this request wrote must not stay
+        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
+    for name, value in graded.items():
+        set_committed_value(attempt, name, value)
+    events.progressed(course.id, attempt.learner_id)
+
+
 def _lock_open(attempt_id: int) -> bool:
     """Take the attempt's row lock while it is still open (a no-op UPDATE); False when not open."""
     result = db.session.execute(
@@ -215,82 +305,22 @@ def _lock_open(attempt_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _write_answers(attempt: Attempt, checked: dict[int, set[int]]) -> None:
-    if not checked:
-        return
-    db.session.execute(
-        delete(Answer).where(Answer.attempt_id == attempt.id, Answer.question_id.in_(checked))
-    )
-    db.session.add_all(
-        Answer(attempt_id=attempt.id, question_id=question_id, choice_id=choice_id)
-        for question_id, picked in checked.items() for choice_id in sorted(picked)
-    )
-
-
-def _writable_attempt(
-    learner: User, attempt_id: int, answers: Mapping[int, Collection[int]]
-) -> tuple[Attempt, dict[int, set[int]]]:
-    """The learner's open attempt, locked, with the answers checked; refuses late or foreign ones."""
-    attempt = _own_open_attempt(learner, attempt_id)
-    checked = _checked_answers(attempt, answers)
-    if _past_grace(attempt):
-        raise TimeUp(_("The time for this quiz is up. The answers you saved in time are graded."))
-    if not _lock_open(attempt.id):
-        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
-    return attempt, checked
-
-
-def save_answers(learner: User, attempt_id: int, answers: Mapping[int, Collection[int]]) -> Attempt:
-    """Replace the learner's answers to the given questions while the attempt is open and in time."""
-    attempt, checked = _writable_attempt(learner, attempt_id, answers)
-    _write_answers(attempt, checked)
-    db.session.flush()
-    return attempt
-
-
-def submit_attempt(
-    learner: User, attempt_id: int, answers: Mapping[int, Collection[int]] | None = None
-) -> Attempt:
-    """Save the last answers and grade the attempt, once: a replayed submit is refused (409)."""
-    attempt, checked = _writable_attempt(learner, attempt_id, answers or {})
-    _write_answers(attempt, checked)
-    db.session.flush()
+def _grade_if_expired(attempt: Attempt) -> bool:
+    """Grade an attempt read without its lock when its time (plus grace) ran out."""
+    if attempt.status != AttemptStatus.OPEN or not _past_grace(attempt):
+        return False
+    if not _lock_open(attempt.id):  # graded meanwhile: by the periodic job, or in another tab
+        db.session.refresh(attempt, ["status", "submitted_at", "score_pct", "passed"])
+        return False
+    # Under the lock now: the answers as they were saved in time.
+    db.session.refresh(attempt, ["answers"])
     _grade(attempt)
-    return _load_attempt(attempt_id)
-
-
-def hand_in(learner: User, attempt_id: int) -> Attempt:
-    """Submit the learner's attempt; handing in a graded one again answers with the same grade.
-
-    For clients that retry a request whose answer they lost; the attempt is still graded once.
-    """
-    attempt = _load_attempt(attempt_id)
-    if attempt.learner_id != learner.id:
-        raise NotAllowed(_("This is not your quiz attempt."))
-    if attempt.status == AttemptStatus.OPEN and _past_grace(attempt):
-        # Handed in after the time ran out: the answers saved in time are graded.
-        grade_if_expired(attempt.id)
-        return _load_attempt(attempt_id)
-    if attempt.status == AttemptStatus.OPEN:
-        try:
-            return submit_attempt(learner, attempt_id)
-        except Conflict:
-            # Graded in the meantime: by a concurrent hand-in, or because the time ran out.
-            db.session.expire_all()
-            attempt = _load_attempt(attempt_id)
-            if attempt.status == AttemptStatus.OPEN:
-                raise
-    return attempt
+    return True
 
 
 def grade_if_expired(attempt_id: int) -> bool:
     """Grade an open attempt whose time (plus grace) ran out, on its saved answers."""
-    attempt = _load_attempt(attempt_id)
-    if attempt.status != AttemptStatus.OPEN or not _past_grace(attempt):
-        return False
-    if not _lock_open(attempt.id):
-        return False
-    return _grade(attempt)
+    return _grade_if_expired(_load_attempt(attempt_id))
 
 
 def expired_attempt_ids(course_id: int | None = None) -> list[int]:
@@ -303,40 +333,36 @@ def expired_attempt_ids(course_id: int | None = None) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _picked_by_question(attempt_id: int) -> dict[int, set[int]]:
-    picked: dict[int, set[int]] = {}
-    for question_id, choice_id in db.session.execute(
-        select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt_id)
-    ):
-        picked.setdefault(question_id, set()).add(choice_id)
-    return picked
-
-
-def _grade(attempt: Attempt) -> bool:
-    """Grade an attempt whose row lock the caller holds; commits. False when already graded."""
-    picked = _picked_by_question(attempt.id)
-    questions = attempt.quiz.questions
-    points = [
-        question_points(question.kind, {c.id for c in question.choices if c.correct},
-                        picked.get(question.id, set()))
-        for question in questions
-    ]
-    score = score_pct(points, len(questions))
-    course = attempt.quiz.course
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=timeutil.now(), score_pct=score,
-                passed=score >= course.quiz_pass_pct)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # graded meanwhile: what this request wrote must not stay
-        raise Conflict(_("This attempt has already been submitted and cannot be changed."))
-    events.progressed(course.id, attempt.learner_id)
-    return True
-
-
 # --- reading attempts ---------------------------------------------------------------------
+
+
+def get_attempt(viewer: User, attempt_id: int) -> Attempt:
+    """An attempt its learner or the course's editors may look at; graded first when time ran out."""
+    attempt = _load_attempt(attempt_id, with_learner=True)
+    if attempt.learner_id != viewer.id and not can_edit(viewer, attempt.quiz.course):
+        raise NotAllowed(_("This is not your quiz attempt."))
+    _grade_if_expired(attempt)
+    return attempt
+
+
+def course_attempts(viewer: User, course_id: int) -> list[Attempt]:
+    """Every learner's attempts at the course's quiz, for its trainers and coordinators."""
+    course = editor_course(viewer, course_id)
+    for attempt_id in expired_attempt_ids(course.id):
+        grade_if_expired(attempt_id)
+    return list(db.session.scalars(
+        select(Attempt).join(User, User.id == Attempt.learner_id)
+        .where(Attempt.quiz_id.in_(_course_quiz_ids(course.id)))
+        .options(selectinload(Attempt.learner), selectinload(Attempt.quiz))
+        .order_by(User.name, Attempt.number)
+    ))
+
+
+def seconds_left(attempt: Attempt) -> int | None:
+    """Whole seconds until the attempt's deadline (0 once passed), None without a time limit."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - timeutil.now()).total_seconds()))
 
 
 def ordered_questions(attempt: Attempt) -> list[tuple[Question, list[Choice]]]:
@@ -402,16 +428,3 @@ def question_results(attempt: Attempt) -> list[QuestionResult]:
         results.append(QuestionResult(question, choices, mine,
                                       question_points(question.kind, correct, mine)))
     return results
-
-
-def course_attempts(actor: User, course_id: int) -> list[Attempt]:
-    """Every learner's attempts at the course's quiz, for its trainers and coordinators."""
-    course = editor_course(actor, course_id)
-    for attempt_id in expired_attempt_ids(course.id):
-        grade_if_expired(attempt_id)
-    return list(db.session.scalars(
-        select(Attempt).join(User, User.id == Attempt.learner_id)
-        .where(Attempt.quiz_id.in_(_course_quiz_ids(course.id)))
-        .options(selectinload(Attempt.learner), selectinload(Attempt.quiz))
-        .order_by(User.name, Attempt.number)
-    ))

@@ -360,12 +360,13 @@ def attempt_question(attempt_id: int, number: int):
         if request.method == "POST":
             # Saving first lets the service refuse late or foreign answers with its own message.
             try:
-                attempts.save_answers(current_user, attempt_id, _picked_from_form())
+                attempt = attempts.save_answers(current_user, attempt_id, _picked_from_form())
             except attempts.TimeUp as error:
                 attempts.hand_in(current_user, attempt_id)
                 flash(error.message, "info")
                 return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
-        attempt = _own_attempt(attempt_id)
+        else:
+            attempt = _own_attempt(attempt_id)
         if attempt.status != AttemptStatus.OPEN:
             return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
         questions = attempts.ordered_questions(attempt)

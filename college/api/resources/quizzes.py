@@ -11,7 +11,6 @@ from college.api.core import MAX_ID, Blueprint, id_field
 from college.api.resources.courses import visible_course
 from college.catalogue.models import Course
 from college.errors import Invalid, NotAllowed, NotFound
-from college.extensions import db
 from college.learning import access, attempts, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.models import Attempt, AttemptStatus, QuestionKind, Quiz, ShowAnswers
@@ -241,8 +240,7 @@ def start_attempt(course_id: int):
     """Start an attempt (enrolled learners): one at a time, within the maximum number."""
     course = visible_course(course_id)
     user = auth.current_user()
-    attempt = attempts.start_attempt(user, course.id)
-    return _attempt(attempts.get_attempt(user, attempt.id))
+    return _attempt(attempts.start_attempt(user, course.id))
 
 
 @blp.put("/attempts/<id:attempt_id>/answers")
@@ -256,12 +254,11 @@ def save_answers(data: dict, attempt_id: int):
     """Save answers to some questions of your open attempt, before its deadline."""
     user = auth.current_user()
     try:
-        attempts.save_answers(user, attempt_id, data["answers"])
+        attempt = attempts.save_answers(user, attempt_id, data["answers"])
     except Invalid as error:
         error.field = "answers"  # the service names the form's fields; here they are all answers
         raise
-    db.session.expire_all()
-    return _attempt(attempts.get_attempt(user, attempt_id))
+    return _attempt(attempt)
 
 
 @blp.post("/attempts/<id:attempt_id>/submit")
