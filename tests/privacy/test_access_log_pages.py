@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from college.accounts.models import Organiser
 from college.catalogue.models import TrainingSession
 from college.extensions import db
 from college.learning import attempts
 from college.privacy.models import PersonalDataAccess
 from tests.certificates.helpers import complete_enrolment
-from tests.learning.helpers import Setting, build_quiz
+from tests.learning.helpers import Setting, build_quiz, setting
 
 
 def _contexts(viewer_id: int, learner_id: int) -> set[str]:
@@ -73,3 +74,18 @@ def test_a_learner_looking_at_their_own_attempt_is_not_logged(client, auth, make
     auth.login_as(learner)
     assert client.get(f"/quiz/attempts/{attempt.id}").status_code == 200
     assert db.session.scalar(select(PersonalDataAccess)) is None
+
+
+def test_the_attempt_services_write_the_log_whichever_surface_reads(make):
+    s = setting(make)
+    build_quiz(s)
+    coordinator = make.coordinator(db.session.get(Organiser, s.course.organiser_id))
+    attempt = attempts.start_attempt(s.learner, s.course.id)
+    attempts.submit_attempt(s.learner, attempt.id)
+
+    attempts.get_attempt(s.learner, attempt.id)
+    assert db.session.scalar(select(PersonalDataAccess)) is None  # their own attempt
+    attempts.get_attempt(s.trainer, attempt.id)
+    assert _contexts(s.trainer.id, s.learner.id) == {"progress"}
+    assert [a.id for a in attempts.course_attempts(coordinator, s.course.id)] == [attempt.id]
+    assert _contexts(coordinator.id, s.learner.id) == {"progress"}
