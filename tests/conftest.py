@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import time_machine
 from flask.globals import _cv_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from college import create_app, timeutil
 from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
@@ -263,6 +265,21 @@ def post_form(client, url: str, data: dict | None = None, page: str | None = Non
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client, page or url))
     return client.post(url, data=payload, **kwargs)
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block, to pin a page's number of queries."""
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 class Auth:

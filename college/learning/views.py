@@ -1,4 +1,4 @@
-"""Pages for modules and quizzes: thin, every rule is in services."""
+"""Pages for modules and quizzes: thin, every rule is in the learning services."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from flask_login import current_user, login_required
 from college import policy
 from college.errors import Invalid, ServiceError
 from college.forms import attach_error
-from college.learning import services
+from college.learning import access, attempts, modules, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.forms import EXTRA_CHOICE_ROWS, ModuleForm, QuestionForm, QuizSettingsForm
 from college.learning.models import AttemptStatus, QuestionKind
-from college.privacy.access import record_access
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -26,10 +25,10 @@ def _message(error: ServiceError, back: str | None = None):
 
 def _course(course_id: int, *, edit: bool = False):
     try:
-        course = services.get_course(course_id)
+        course = access.get_course(course_id)
     except ServiceError:
         abort(404)
-    allowed = services.can_edit(current_user, course) if edit else services.can_follow(
+    allowed = access.can_edit(current_user, course) if edit else access.can_follow(
         current_user, course)
     if not allowed:
         abort(403)
@@ -47,8 +46,8 @@ def _direction() -> str:
 @login_required
 def my_learning():
     """The learner's courses with their module progress."""
-    courses = services.followed_courses(current_user)
-    progress = services.progress_by_course(current_user.id, [c.id for c in courses])
+    courses = modules.followed_courses(current_user)
+    progress = modules.progress_by_course(current_user.id, [c.id for c in courses])
     return render_template("learning/my_learning.html", courses=courses, progress=progress)
 
 
@@ -57,19 +56,19 @@ def my_learning():
 def course(course_id: int):
     """A course's modules, the learner's progress and the quiz."""
     course = _course(course_id)
-    modules = services.visible_modules(current_user, course)
-    quiz = services.current_quiz(course.id, with_questions=True)
-    done = services.completed_module_ids(current_user.id, course.id)
-    progress = services.progress_by_course(current_user.id, [course.id])[course.id]
+    shown = modules.visible_modules(current_user, course)
+    quiz = access.current_quiz(course.id, with_questions=True)
+    done = modules.completed_module_ids(current_user.id, course.id)
+    progress = modules.progress_by_course(current_user.id, [course.id])[course.id]
     # Looking at the course grades an attempt whose time ran out, so list attempts after it.
-    open_attempt = services.open_attempt(current_user.id, course.id) if quiz else None
-    attempts = services.attempts_of(current_user.id, course.id)
+    open_attempt = attempts.open_attempt(current_user.id, course.id) if quiz else None
+    taken = attempts.attempts_of(current_user.id, course.id)
     return render_template(
-        "learning/course.html", course=course, modules=modules, done=done, progress=progress,
-        quiz=quiz, attempts=attempts, open_attempt=open_attempt,
-        best=services.best_attempt(current_user.id, course.id),
-        attempts_left=services.attempts_left(current_user.id, course.id, quiz) if quiz else None,
-        can_edit=services.can_edit(current_user, course),
+        "learning/course.html", course=course, modules=shown, done=done, progress=progress,
+        quiz=quiz, attempts=taken, open_attempt=open_attempt,
+        best=attempts.best_attempt(current_user.id, course.id),
+        attempts_left=attempts.attempts_left(current_user.id, course.id, quiz) if quiz else None,
+        can_edit=access.can_edit(current_user, course),
     )
 
 
@@ -78,15 +77,15 @@ def course(course_id: int):
 def module(course_id: int, module_id: int):
     """Read one module."""
     course = _course(course_id)
-    modules = services.visible_modules(current_user, course)
-    index = next((i for i, m in enumerate(modules) if m.id == module_id), None)
+    shown = modules.visible_modules(current_user, course)
+    index = next((i for i, m in enumerate(shown) if m.id == module_id), None)
     if index is None:
         abort(404)
     return render_template(
-        "learning/module.html", course=course, module=modules[index],
-        previous=modules[index - 1] if index > 0 else None,
-        next=modules[index + 1] if index + 1 < len(modules) else None,
-        done=module_id in services.completed_module_ids(current_user.id, course.id),
+        "learning/module.html", course=course, module=shown[index],
+        previous=shown[index - 1] if index > 0 else None,
+        next=shown[index + 1] if index + 1 < len(shown) else None,
+        done=module_id in modules.completed_module_ids(current_user.id, course.id),
         can_mark=policy.can_follow_course(current_user, course.id),
     )
 
@@ -96,7 +95,7 @@ def module(course_id: int, module_id: int):
 def complete_module(course_id: int, module_id: int):
     """Mark a module as done."""
     try:
-        services.complete_module(current_user, course_id, module_id)
+        modules.complete_module(current_user, course_id, module_id)
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     flash(_("Well done: this module is marked as done."), "success")
@@ -114,7 +113,7 @@ def new_module(course_id: int):
     form = ModuleForm()
     if form.validate_on_submit():
         try:
-            module = services.create_module(
+            module = modules.create_module(
                 current_user, course.id, title=form.title.data, minutes=form.minutes.data,
                 body_markdown=form.body_markdown.data,
             )
@@ -135,13 +134,13 @@ def edit_module(course_id: int, module_id: int):
     """Change a module."""
     course = _course(course_id, edit=True)
     try:
-        module = services.get_module(course, module_id)
+        module = modules.get_module(course, module_id)
     except ServiceError:
         abort(404)
     form = ModuleForm(obj=module)
     if form.validate_on_submit():
         try:
-            services.update_module(current_user, course.id, module.id, title=form.title.data,
+            modules.update_module(current_user, course.id, module.id, title=form.title.data,
                                    minutes=form.minutes.data, body_markdown=form.body_markdown.data)
         except ServiceError as error:
             attach_error(form, error)
@@ -159,7 +158,7 @@ def edit_module(course_id: int, module_id: int):
 def move_module(course_id: int, module_id: int):
     """Move a module up or down."""
     try:
-        services.move_module(current_user, course_id, module_id, _direction())
+        modules.move_module(current_user, course_id, module_id, _direction())
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     return redirect(url_for("learning.course", course_id=course_id))
@@ -171,7 +170,7 @@ def publish_module(course_id: int, module_id: int):
     """Publish or unpublish a module."""
     published = request.form.get("published") == "1"
     try:
-        services.set_module_published(current_user, course_id, module_id, published)
+        modules.set_module_published(current_user, course_id, module_id, published)
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     flash(_("The module is published.") if published
@@ -184,7 +183,7 @@ def publish_module(course_id: int, module_id: int):
 def delete_module(course_id: int, module_id: int):
     """Remove a module."""
     try:
-        services.delete_module(current_user, course_id, module_id)
+        modules.delete_module(current_user, course_id, module_id)
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     flash(_("The module has been removed."), "success")
@@ -199,7 +198,7 @@ def delete_module(course_id: int, module_id: int):
 def edit_quiz(course_id: int):
     """Quiz settings and the list of questions."""
     course = _course(course_id, edit=True)
-    quiz = services.current_quiz(course.id, with_questions=True)
+    quiz = access.current_quiz(course.id, with_questions=True)
     form = QuizSettingsForm(obj=quiz)
     if request.method == "GET":
         form.pass_pct.data = course.quiz_pass_pct
@@ -207,7 +206,7 @@ def edit_quiz(course_id: int):
             form.show_answers.data = quiz.show_answers.value
     if form.validate_on_submit():
         try:
-            services.save_quiz_settings(
+            quiz_authoring.save_quiz_settings(
                 current_user, course.id, title=form.title.data, pass_pct=form.pass_pct.data,
                 max_attempts=form.max_attempts.data,
                 time_limit_minutes=form.time_limit_minutes.data,
@@ -224,7 +223,7 @@ def edit_quiz(course_id: int):
     return render_template("learning/quiz_edit.html", form=form, course=course, quiz=quiz), status
 
 
-def _choice_inputs(form: QuestionForm) -> list[services.ChoiceInput]:
+def _choice_inputs(form: QuestionForm) -> list[quiz_authoring.ChoiceInput]:
     inputs = []
     for row in form.choices:
         if row.remove.data or not (row.text.data or "").strip():
@@ -233,7 +232,7 @@ def _choice_inputs(form: QuestionForm) -> list[services.ChoiceInput]:
             choice_id = int(row.choice_id.data) if row.choice_id.data else None
         except ValueError as error:
             raise Invalid(_("A choice does not belong to this question."), field="choices") from error
-        inputs.append(services.ChoiceInput(text=row.text.data, correct=row.correct.data,
+        inputs.append(quiz_authoring.ChoiceInput(text=row.text.data, correct=row.correct.data,
                                            feedback=row.feedback.data or "", id=choice_id))
     return inputs
 
@@ -253,7 +252,7 @@ def edit_question(course_id: int, question_id: int | None = None):
     question = None
     if question_id is not None:
         try:
-            question = services.get_question(course, question_id)
+            question = quiz_authoring.get_question(course, question_id)
         except ServiceError:
             abort(404)
     form = QuestionForm()
@@ -266,7 +265,7 @@ def edit_question(course_id: int, question_id: int | None = None):
         })
     if form.validate_on_submit():
         try:
-            services.save_question(current_user, course.id, text=form.text.data,
+            quiz_authoring.save_question(current_user, course.id, text=form.text.data,
                                    kind=form.kind.data, choices=_choice_inputs(form),
                                    question_id=question_id)
         except ServiceError as error:
@@ -282,7 +281,7 @@ def edit_question(course_id: int, question_id: int | None = None):
 def move_question(course_id: int, question_id: int):
     """Move a question up or down."""
     try:
-        services.move_question(current_user, course_id, question_id, _direction())
+        quiz_authoring.move_question(current_user, course_id, question_id, _direction())
     except ServiceError as error:
         return _message(error, url_for("learning.edit_quiz", course_id=course_id))
     return redirect(url_for("learning.edit_quiz", course_id=course_id))
@@ -293,7 +292,7 @@ def move_question(course_id: int, question_id: int):
 def remove_question(course_id: int, question_id: int):
     """Remove a question."""
     try:
-        services.remove_question(current_user, course_id, question_id)
+        quiz_authoring.remove_question(current_user, course_id, question_id)
     except ServiceError as error:
         return _message(error, url_for("learning.edit_quiz", course_id=course_id))
     flash(_("Question removed."), "success")
@@ -305,7 +304,7 @@ def remove_question(course_id: int, question_id: int):
 def move_choice(course_id: int, question_id: int, choice_id: int):
     """Move a choice up or down."""
     try:
-        services.move_choice(current_user, course_id, question_id, choice_id, _direction())
+        quiz_authoring.move_choice(current_user, course_id, question_id, choice_id, _direction())
     except ServiceError as error:
         return _message(error, url_for("learning.edit_quiz", course_id=course_id))
     return redirect(url_for("learning.edit_quiz", course_id=course_id))
@@ -316,10 +315,8 @@ def move_choice(course_id: int, question_id: int, choice_id: int):
 def quiz_results(course_id: int):
     """Every learner's attempts, for trainers and coordinators."""
     course = _course(course_id, edit=True)
-    attempts = services.course_attempts(current_user, course.id)
-    page = render_template("learning/quiz_results.html", course=course, attempts=attempts)
-    record_access(current_user, [attempt.learner_id for attempt in attempts], "progress")
-    return page
+    return render_template("learning/quiz_results.html", course=course,
+                           attempts=attempts.course_attempts(current_user, course.id))
 
 
 # --- taking the quiz ------------------------------------------------------------------------
@@ -330,17 +327,10 @@ def quiz_results(course_id: int):
 def start_attempt(course_id: int):
     """Start an attempt and show its first question."""
     try:
-        attempt = services.start_attempt(current_user, course_id)
+        attempt = attempts.start_attempt(current_user, course_id)
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     return redirect(url_for("learning.attempt_question", attempt_id=attempt.id, number=1))
-
-
-def _own_attempt(attempt_id: int):
-    attempt = services.get_attempt(current_user, attempt_id)
-    if attempt.learner_id != current_user.id:
-        abort(403)
-    return attempt
 
 
 def _picked_from_form() -> dict[int, list[int]]:
@@ -360,15 +350,16 @@ def attempt_question(attempt_id: int, number: int):
         if request.method == "POST":
             # Saving first lets the service refuse late or foreign answers with its own message.
             try:
-                services.save_answers(current_user, attempt_id, _picked_from_form())
-            except services.TimeUp as error:
-                services.hand_in(current_user, attempt_id)
+                attempt = attempts.save_answers(current_user, attempt_id, _picked_from_form())
+            except attempts.TimeUp as error:
+                attempts.hand_in(current_user, attempt_id)
                 flash(error.message, "info")
                 return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
-        attempt = _own_attempt(attempt_id)
+        else:
+            attempt = attempts.own_attempt(current_user, attempt_id)
         if attempt.status != AttemptStatus.OPEN:
             return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
-        questions = services.ordered_questions(attempt)
+        questions = attempts.ordered_questions(attempt)
         if not 1 <= number <= len(questions):
             abort(404)
         if request.method == "POST":
@@ -388,9 +379,9 @@ def attempt_question(attempt_id: int, number: int):
     return render_template(
         "learning/attempt_question.html", attempt=attempt, question=question, choices=choices,
         number=number, count=len(questions),
-        picked=services.picked_choices(attempt).get(question.id, set()),
+        picked=attempts.picked_choices(attempt).get(question.id, set()),
         multiple=question.kind == QuestionKind.MULTIPLE,
-        seconds_left=services.seconds_left(attempt),
+        seconds_left=attempts.seconds_left(attempt),
     )
 
 
@@ -399,15 +390,15 @@ def attempt_question(attempt_id: int, number: int):
 def attempt_review(attempt_id: int):
     """Which questions are answered, and the button to hand in."""
     try:
-        attempt = _own_attempt(attempt_id)
+        attempt = attempts.own_attempt(current_user, attempt_id)
     except ServiceError as error:
         return _message(error)
     if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
     return render_template("learning/attempt_review.html", attempt=attempt,
-                           questions=services.ordered_questions(attempt),
-                           picked=services.picked_choices(attempt),
-                           seconds_left=services.seconds_left(attempt))
+                           questions=attempts.ordered_questions(attempt),
+                           picked=attempts.picked_choices(attempt),
+                           seconds_left=attempts.seconds_left(attempt))
 
 
 @bp.post("/quiz/attempts/<int:attempt_id>/submit")
@@ -415,7 +406,7 @@ def attempt_review(attempt_id: int):
 def submit_attempt(attempt_id: int):
     """Hand in the attempt; it is graded once, and a double click just shows the result."""
     try:
-        services.hand_in(current_user, attempt_id)
+        attempts.hand_in(current_user, attempt_id)
     except ServiceError as error:
         return _message(error, url_for("learning.attempt_result", attempt_id=attempt_id))
     return redirect(url_for("learning.attempt_result", attempt_id=attempt_id))
@@ -426,19 +417,16 @@ def submit_attempt(attempt_id: int):
 def attempt_result(attempt_id: int):
     """The result of an attempt, in plain words, with answers when review is allowed."""
     try:
-        attempt = services.get_attempt(current_user, attempt_id)
+        attempt = attempts.get_attempt(current_user, attempt_id)
     except ServiceError as error:
         return _message(error)
     if attempt.status == AttemptStatus.OPEN and attempt.learner_id == current_user.id:
         return redirect(url_for("learning.attempt_review", attempt_id=attempt.id))
     course = attempt.quiz.course
-    review = services.may_review(current_user, attempt)
-    page = render_template(
+    review = attempts.may_review(current_user, attempt)
+    return render_template(
         "learning/attempt_result.html", attempt=attempt, course=course, review=review,
-        results=services.question_results(attempt) if review else None,
-        attempts_left=services.attempts_left(attempt.learner_id, course.id, attempt.quiz),
-        staff=services.can_edit(current_user, course),
+        results=attempts.question_results(attempt) if review else None,
+        attempts_left=attempts.attempts_left(attempt.learner_id, course.id, attempt.quiz),
+        staff=access.can_edit(current_user, course),
     )
-    # A trainer or coordinator looking at a learner's attempt (a learner's own is not logged).
-    record_access(current_user, [attempt.learner_id], "progress")
-    return page

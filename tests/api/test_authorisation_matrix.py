@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from college.learning import attempts, modules, quiz_authoring
 from tests.api.conftest import bearer_for
 from tests.conftest import PASSWORD
 
@@ -220,12 +221,10 @@ MATRIX.update({
 
 def _module(world: World):
     """A published module of the learner's course (made on first use)."""
-    from college.learning import services
-
     if not hasattr(world, "module"):
-        world.module = services.create_module(world.users["coordinator"], world.published_course.id,
-                                              title="Wat is mantelzorg?", body_markdown="Zorg voor **een naaste**.",
-                                              minutes=5)
+        world.module = modules.create_module(world.users["coordinator"], world.published_course.id,
+                                             title="Wat is mantelzorg?", body_markdown="Zorg voor **een naaste**.",
+                                             minutes=5)
     return world.module
 
 
@@ -236,23 +235,19 @@ def _quiz_questions() -> list[dict]:
 
 def _quiz(world: World):
     """A quiz of the learner's course with one question (made on first use)."""
-    from college.learning import services
-
     if not hasattr(world, "quiz"):
-        questions = [services.QuestionInput(q["text"], q["kind"], [
-            services.ChoiceInput(c["text"], c["correct"]) for c in q["choices"]]) for q in _quiz_questions()]
-        world.quiz = services.replace_quiz(world.users["coordinator"], world.published_course.id,
-                                           services.QuizSettings(pass_pct=50), questions)
+        questions = [quiz_authoring.QuestionInput(q["text"], q["kind"], [
+            quiz_authoring.ChoiceInput(c["text"], c["correct"]) for c in q["choices"]]) for q in _quiz_questions()]
+        world.quiz = quiz_authoring.replace_quiz(world.users["coordinator"], world.published_course.id,
+                                                 quiz_authoring.QuizSettings(pass_pct=50), questions)
     return world.quiz
 
 
 def _attempt(world: World):
     """The learner's open attempt at the quiz (made on first use)."""
-    from college.learning import services
-
     if not hasattr(world, "attempt"):
         _quiz(world)
-        world.attempt = services.start_attempt(world.users["learner"], world.published_course.id)
+        world.attempt = attempts.start_attempt(world.users["learner"], world.published_course.id)
     return world.attempt
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
-from college.learning import services
+from college.learning import modules
 from college.learning.models import Module, ModuleCompletion
 from tests.api.conftest import assert_problem
 
@@ -41,9 +41,9 @@ def test_trainer_writes_a_module_and_the_learner_reads_it_sanitised(client, make
 
 def test_learners_see_only_published_modules_and_staff_see_all(client, make, bearer):
     hub, course, trainer, learner = _setup(make)
-    services.create_module(trainer, course.id, title="Eerst", body_markdown="", minutes=5)
-    services.create_module(trainer, course.id, title="Nog niet klaar", body_markdown="", minutes=5,
-                           published=False)
+    modules.create_module(trainer, course.id, title="Eerst", body_markdown="", minutes=5)
+    modules.create_module(trainer, course.id, title="Nog niet klaar", body_markdown="", minutes=5,
+                          published=False)
     url = f"/api/v1/courses/{course.id}/modules"
     learner_titles = [m["title"] for m in client.get(url, headers=bearer(learner)).get_json()["items"]]
     assert learner_titles == ["Eerst"]
@@ -53,7 +53,7 @@ def test_learners_see_only_published_modules_and_staff_see_all(client, make, bea
 
 def test_marking_done_is_idempotent_and_completes_the_enrolment(client, make, bearer):
     hub, course, trainer, learner = _setup(make)
-    module = services.create_module(trainer, course.id, title="Eerst", body_markdown="", minutes=5)
+    module = modules.create_module(trainer, course.id, title="Eerst", body_markdown="", minutes=5)
     url = f"/api/v1/modules/{module.id}/completion"
     first = client.post(url, headers=bearer(learner))
     assert first.status_code == 200, first.get_data(as_text=True)
@@ -82,11 +82,11 @@ def test_module_refusals(client, make, bearer):
     assert_problem(client.get(url, headers=bearer(make.learner())), 403)
     assert_problem(client.post("/api/v1/courses/999999/modules", json={"title": "X"},
                                headers=bearer(trainer)), 404)
-    hidden = services.create_module(trainer, course.id, title="Verborgen", body_markdown="", minutes=5,
-                                    published=False)
+    hidden = modules.create_module(trainer, course.id, title="Verborgen", body_markdown="", minutes=5,
+                                   published=False)
     assert_problem(client.post(f"/api/v1/modules/{hidden.id}/completion", headers=bearer(learner)), 404)
     assert_problem(client.post("/api/v1/modules/999999/completion", headers=bearer(learner)), 404)
-    shown = services.create_module(trainer, course.id, title="Zichtbaar", body_markdown="", minutes=5)
+    shown = modules.create_module(trainer, course.id, title="Zichtbaar", body_markdown="", minutes=5)
     assert_problem(client.post(f"/api/v1/modules/{shown.id}/completion", headers=bearer(make.learner())), 403)
     draft = make.course(hub, published=False)
     assert_problem(client.get(f"/api/v1/courses/{draft.id}/modules", headers=bearer(learner)), 404)

@@ -19,9 +19,9 @@ from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
 from college.enrolment.models import EnrolmentStatus
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
-from college.learning.services import ChoiceInput
+from college.learning.quiz_authoring import ChoiceInput
 from tests.browser.conftest import DESKTOP, PHONE, log_in
 from tests.conftest import PASSWORD
 
@@ -122,17 +122,17 @@ def world(make) -> dict:
     ).first()
     # A session going on now, so its check-in code can be shown.
     session_now = make.session(edition, starts_at=timeutil.now() - timedelta(minutes=10))
-    module = learning.create_module(
+    module = modules.create_module(
         trainer, course.id, title="Wat is dementie?", minutes=10,
         body_markdown="Dementie is meer dan **vergeten**.\n\n- Geheugen\n- Taal\n- Gedrag",
     )
-    learning.save_quiz_settings(trainer, course.id, pass_pct=50, time_limit_minutes=20)
-    learning.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
-                           choices=[ChoiceInput("Tijdelijke overname van de zorg", True),
-                                    ChoiceInput("Een ziekenhuisopname", False)])
-    done_attempt = learning.start_attempt(learner, course.id)
-    learning.submit_attempt(learner, done_attempt.id, {})
-    open_attempt = learning.start_attempt(learner, course.id)
+    quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=50, time_limit_minutes=20)
+    quiz_authoring.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
+                                 choices=[ChoiceInput("Tijdelijke overname van de zorg", True),
+                                          ChoiceInput("Een ziekenhuisopname", False)])
+    done_attempt = attempts.start_attempt(learner, course.id)
+    attempts.submit_attempt(learner, done_attempt.id, {})
+    open_attempt = attempts.start_attempt(learner, course.id)
     graduate = make.learner(name="Greet Geslaagd")
     graduated = make.enrolment(graduate, edition, EnrolmentStatus.COMPLETED)
     certificate = Certificate(

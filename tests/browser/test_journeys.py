@@ -21,9 +21,9 @@ from college.catalogue.models import TrainingSession, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
-from college.learning.services import ChoiceInput
+from college.learning.quiz_authoring import ChoiceInput
 from tests.browser.conftest import DESKTOP, PHONE, log_in
 from tests.conftest import PASSWORD
 
@@ -147,16 +147,16 @@ def test_professional_reads_modules_passes_the_quiz_and_downloads_the_certificat
     )
     edition = make.edition(course)
     for title in ("Wat is palliatieve zorg?", "Praten over het levenseinde"):
-        learning.create_module(trainer, course.id, title=title, minutes=5,
-                               body_markdown=f"Over **{title.lower()}**.")
-    learning.save_quiz_settings(trainer, course.id, pass_pct=70)
-    learning.save_question(trainer, course.id, text="Wie beslist over de zorg?",
-                           kind=QuestionKind.SINGLE,
-                           choices=[ChoiceInput("De patiënt zelf", True),
-                                    ChoiceInput("Altijd de huisarts", False)])
-    learning.save_question(trainer, course.id, text="Palliatieve zorg is enkel voor de laatste dag.",
-                           kind=QuestionKind.TRUE_FALSE,
-                           choices=[ChoiceInput("Juist", False), ChoiceInput("Fout", True)])
+        modules.create_module(trainer, course.id, title=title, minutes=5,
+                              body_markdown=f"Over **{title.lower()}**.")
+    quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=70)
+    quiz_authoring.save_question(trainer, course.id, text="Wie beslist over de zorg?",
+                                 kind=QuestionKind.SINGLE,
+                                 choices=[ChoiceInput("De patiënt zelf", True),
+                                          ChoiceInput("Altijd de huisarts", False)])
+    quiz_authoring.save_question(trainer, course.id, text="Palliatieve zorg is enkel voor de laatste dag.",
+                                 kind=QuestionKind.TRUE_FALSE,
+                                 choices=[ChoiceInput("Juist", False), ChoiceInput("Fout", True)])
     nurse = make.learner(kind=Kind.PROFESSIONAL, name="An Verpleegkundige",
                          profession="Thuisverpleegkundige",
                          registration_number="RIZIV-1-23456-78-901")
@@ -274,11 +274,11 @@ def test_quiz_time_limit_is_announced_politely_and_warns_before_it_runs_out(page
     edition = make.edition(course)
     learner = make.learner()
     make.enrolment(learner, edition)
-    learning.save_quiz_settings(trainer, course.id, pass_pct=50, time_limit_minutes=10)
-    learning.save_question(trainer, course.id, text="Waar vallen ouderen het vaakst?",
-                           kind=QuestionKind.SINGLE,
-                           choices=[ChoiceInput("Thuis", True), ChoiceInput("Buiten", False)])
-    attempt = learning.start_attempt(learner, course.id)
+    quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=50, time_limit_minutes=10)
+    quiz_authoring.save_question(trainer, course.id, text="Waar vallen ouderen het vaakst?",
+                                 kind=QuestionKind.SINGLE,
+                                 choices=[ChoiceInput("Thuis", True), ChoiceInput("Buiten", False)])
+    attempt = attempts.start_attempt(learner, course.id)
     db.session.commit()  # the live server reads it from another connection
 
     # Without JavaScript the deadline is plain text.

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from college.extensions import db
-from college.learning import services
+from college.learning import access, quiz_authoring
 from college.learning.models import Answer, Attempt, QuestionKind, Quiz
-from college.learning.services import ChoiceInput
+from college.learning.quiz_authoring import ChoiceInput
 
 
 @dataclass
@@ -35,25 +35,25 @@ def setting(make, **course_fields) -> Setting:
 
 def build_quiz(s: Setting, *, pass_pct: int = 70, **settings) -> Quiz:
     """A quiz with a single-choice, a multiple-choice and a true/false question."""
-    services.save_quiz_settings(s.trainer, s.course.id, pass_pct=pass_pct, **settings)
-    services.save_question(s.trainer, s.course.id, text="Wat is **respijtzorg**?",
-                           kind=QuestionKind.SINGLE, choices=[
-                               ChoiceInput("Tijdelijke overname van de zorg", True, "Juist zo."),
-                               ChoiceInput("Een ziekenhuisopname", False, "Nee, dat niet."),
-                               ChoiceInput("Een premie", False),
-                           ])
-    services.save_question(s.trainer, s.course.id, text="Signalen van overbelasting?",
-                           kind=QuestionKind.MULTIPLE, choices=[
-                               ChoiceInput("Slecht slapen", True),
-                               ChoiceInput("Prikkelbaarheid", True),
-                               ChoiceInput("Meer energie", False),
-                               ChoiceInput("Sociaal isolement", True),
-                           ])
-    services.save_question(s.trainer, s.course.id, text="Mantelzorgers zijn altijd familie.",
-                           kind=QuestionKind.TRUE_FALSE, choices=[
-                               ChoiceInput("Juist", False), ChoiceInput("Fout", True),
-                           ])
-    return services.current_quiz(s.course.id, with_questions=True)
+    quiz_authoring.save_quiz_settings(s.trainer, s.course.id, pass_pct=pass_pct, **settings)
+    quiz_authoring.save_question(s.trainer, s.course.id, text="Wat is **respijtzorg**?",
+                                 kind=QuestionKind.SINGLE, choices=[
+                                     ChoiceInput("Tijdelijke overname van de zorg", True, "Juist zo."),
+                                     ChoiceInput("Een ziekenhuisopname", False, "Nee, dat niet."),
+                                     ChoiceInput("Een premie", False),
+                                 ])
+    quiz_authoring.save_question(s.trainer, s.course.id, text="Signalen van overbelasting?",
+                                 kind=QuestionKind.MULTIPLE, choices=[
+                                     ChoiceInput("Slecht slapen", True),
+                                     ChoiceInput("Prikkelbaarheid", True),
+                                     ChoiceInput("Meer energie", False),
+                                     ChoiceInput("Sociaal isolement", True),
+                                 ])
+    quiz_authoring.save_question(s.trainer, s.course.id, text="Mantelzorgers zijn altijd familie.",
+                                 kind=QuestionKind.TRUE_FALSE, choices=[
+                                     ChoiceInput("Juist", False), ChoiceInput("Fout", True),
+                                 ])
+    return access.current_quiz(s.course.id, with_questions=True)
 
 
 def choice_ids(quiz: Quiz) -> dict[int, dict[str, list[int]]]:

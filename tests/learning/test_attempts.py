@@ -12,7 +12,7 @@ from sqlalchemy import select
 from college import timeutil
 from college.errors import Conflict, NotAllowed
 from college.extensions import db
-from college.learning import services
+from college.learning import attempts
 from college.learning.models import Answer, Attempt, AttemptStatus
 from college.learning.tasks import grade_expired_attempts
 from college.signals import learning_progressed
@@ -120,7 +120,7 @@ def test_after_passing_shows_answers_only_once_passed(client, auth, s):
     submit(client, passed.id)
     page = client.get(f"/quiz/attempts/{passed.id}").get_data(as_text=True)
     assert "you passed" in page and "correct answer" in page
-    assert services.best_attempt(s.learner.id, s.course.id).id == passed.id
+    assert attempts.best_attempt(s.learner.id, s.course.id).id == passed.id
 
 
 def test_double_submit_grades_once(client, auth, s):
@@ -148,7 +148,7 @@ def test_submitting_an_unknown_attempt(client, auth, s):
 
 def test_answering_an_attempt_that_is_not_yours(client, auth, make, s):
     ids = choice_ids(build_quiz(s))
-    theirs = services.start_attempt(s.learner, s.course.id)
+    theirs = attempts.start_attempt(s.learner, s.course.id)
     intruder = make.learner()
     make.enrolment(intruder, s.edition)
     auth.login_as(intruder)
@@ -235,8 +235,8 @@ def test_an_abandoned_attempt_is_graded_when_looked_at(client, auth, s):
     ids = choice_ids(build_quiz(s, time_limit_minutes=5))
     begin = timeutil.now()
     with time_machine.travel(begin, tick=False):
-        taken = services.start_attempt(s.learner, s.course.id)
-        services.save_answers(s.learner, taken.id, {ids[2]["question"]: ids[2]["correct"]})
+        taken = attempts.start_attempt(s.learner, s.course.id)
+        attempts.save_answers(s.learner, taken.id, {ids[2]["question"]: ids[2]["correct"]})
     auth.login_as(s.learner)
     with time_machine.travel(begin + timedelta(hours=1), tick=False):
         page = client.get(f"/courses/{s.course.id}/learning").get_data(as_text=True)
@@ -248,8 +248,8 @@ def test_periodic_job_grades_expired_attempts(s):
     ids = choice_ids(build_quiz(s, time_limit_minutes=5))
     begin = timeutil.now()
     with time_machine.travel(begin, tick=False):
-        taken = services.start_attempt(s.learner, s.course.id)
-        services.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
+        taken = attempts.start_attempt(s.learner, s.course.id)
+        attempts.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
     with time_machine.travel(begin + timedelta(minutes=5, seconds=10), tick=False):
         assert grade_expired_attempts() == 0  # still inside the grace
     with time_machine.travel(begin + timedelta(minutes=6), tick=False):
@@ -260,15 +260,15 @@ def test_periodic_job_grades_expired_attempts(s):
 
 def test_service_refusals_change_nothing(s, make):
     ids = choice_ids(build_quiz(s))
-    taken = services.start_attempt(s.learner, s.course.id)
+    taken = attempts.start_attempt(s.learner, s.course.id)
     other = make.learner()
     with pytest.raises(NotAllowed):
-        services.save_answers(other, taken.id, {ids[0]["question"]: ids[0]["correct"]})
-    services.submit_attempt(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
+        attempts.save_answers(other, taken.id, {ids[0]["question"]: ids[0]["correct"]})
+    attempts.submit_attempt(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
     with pytest.raises(Conflict):
-        services.submit_attempt(s.learner, taken.id)
+        attempts.submit_attempt(s.learner, taken.id)
     with pytest.raises(Conflict):
-        services.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["wrong"][:1]})
+        attempts.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["wrong"][:1]})
     assert answer_rows(taken.id) == {(ids[0]["question"], ids[0]["correct"][0])}
 
 
@@ -286,8 +286,8 @@ def test_shuffled_attempt_keeps_its_own_order(client, auth, s):
 
 def test_trainer_sees_attempts_and_per_question_results(client, auth, s):
     ids = choice_ids(build_quiz(s, show_answers="never"))
-    taken = services.start_attempt(s.learner, s.course.id)
-    services.submit_attempt(s.learner, taken.id, {ids[0]["question"]: ids[0]["wrong"][:1],
+    taken = attempts.start_attempt(s.learner, s.course.id)
+    attempts.submit_attempt(s.learner, taken.id, {ids[0]["question"]: ids[0]["wrong"][:1],
                                                   ids[2]["question"]: ids[2]["correct"]})
     auth.login_as(s.trainer)
     results = client.get(f"/courses/{s.course.id}/quiz/results").get_data(as_text=True)
@@ -304,8 +304,8 @@ def test_cli_grades_expired_attempts(runner, s):
     ids = choice_ids(build_quiz(s, time_limit_minutes=5))
     begin = timeutil.now()
     with time_machine.travel(begin, tick=False):
-        taken = services.start_attempt(s.learner, s.course.id)
-        services.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
+        taken = attempts.start_attempt(s.learner, s.course.id)
+        attempts.save_answers(s.learner, taken.id, {ids[0]["question"]: ids[0]["correct"]})
     with time_machine.travel(begin + timedelta(minutes=6), tick=False):
         result = runner.invoke(args=["college", "grade-expired-attempts"])
     assert "Graded 1 expired quiz attempt(s)." in result.output
@@ -316,10 +316,10 @@ def test_starting_again_grades_the_expired_open_attempt_first(s):
     ids = choice_ids(build_quiz(s, time_limit_minutes=5, shuffle_questions=True))
     begin = timeutil.now()
     with time_machine.travel(begin, tick=False):
-        first = services.start_attempt(s.learner, s.course.id)
-        services.save_answers(s.learner, first.id, {ids[1]["question"]: ids[1]["correct"]})
+        first = attempts.start_attempt(s.learner, s.course.id)
+        attempts.save_answers(s.learner, first.id, {ids[1]["question"]: ids[1]["correct"]})
     with time_machine.travel(begin + timedelta(minutes=7), tick=False):
-        second = services.start_attempt(s.learner, s.course.id)
+        second = attempts.start_attempt(s.learner, s.course.id)
     assert attempt(first.id).status == AttemptStatus.SUBMITTED
     assert attempt(first.id).score_pct == pytest.approx(33.3)
     assert (attempt(second.id).number, attempt(second.id).status) == (2, AttemptStatus.OPEN)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from college.errors import Invalid
-from college.learning import services
+from college.learning import attempts
 from college.learning.grading import question_points, score_pct
 from college.learning.models import AttemptStatus, QuestionKind
 from tests.learning.helpers import attempt, build_quiz, choice_ids, setting
@@ -70,13 +70,13 @@ def test_any_answer_set_through_the_services_grades_within_0_and_100(quiz_settin
         (q["question"], data.draw(st.lists(st.sampled_from(every_choice + [999_999]), max_size=4)))
         for q in questions.values()
     ]
-    taken = services.start_attempt(s.learner, s.course.id)
+    taken = attempts.start_attempt(s.learner, s.course.id)
     for question_id, picked in answer_sets:
         try:
-            services.save_answers(s.learner, taken.id, {question_id: picked})
+            attempts.save_answers(s.learner, taken.id, {question_id: picked})
         except Invalid as refusal:
             assert refusal.status == 422
-    services.submit_attempt(s.learner, taken.id)
+    attempts.submit_attempt(s.learner, taken.id)
     graded = attempt(taken.id)
     assert graded.status == AttemptStatus.SUBMITTED
     assert 0.0 <= graded.score_pct <= 100.0
@@ -86,8 +86,8 @@ def test_any_answer_set_through_the_services_grades_within_0_and_100(quiz_settin
 def test_a_score_equal_to_the_pass_mark_passes(make):
     s = setting(make)
     questions = choice_ids(build_quiz(s, pass_pct=100))
-    taken = services.start_attempt(s.learner, s.course.id)
-    services.submit_attempt(s.learner, taken.id, {q["question"]: q["correct"]
+    taken = attempts.start_attempt(s.learner, s.course.id)
+    attempts.submit_attempt(s.learner, taken.id, {q["question"]: q["correct"]
                                                   for q in questions.values()})
     graded = attempt(taken.id)
     assert (graded.score_pct, graded.passed) == (100.0, True)

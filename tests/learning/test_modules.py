@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from college.enrolment.models import EnrolmentStatus
 from college.extensions import db
-from college.learning import services
+from college.learning import modules
 from college.learning.models import Module, ModuleCompletion
 from college.signals import completion_rule_changed, learning_progressed
 from tests.conftest import post_form
@@ -24,8 +24,8 @@ def s(make):
 def add_module(s, title="Tillen zonder pijn", published=True, **fields):
     fields.setdefault("body_markdown", "Buig je **knieën**.")
     fields.setdefault("minutes", 15)
-    return services.create_module(s.trainer, s.course.id, title=title, published=published,
-                                  **fields)
+    return modules.create_module(s.trainer, s.course.id, title=title, published=published,
+                                 **fields)
 
 
 def course_url(s):

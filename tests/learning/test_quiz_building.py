@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from college.catalogue.models import Course
 from college.extensions import db
-from college.learning import services
+from college.learning import attempts
 from college.learning.models import Attempt, Choice, Question, Quiz, ShowAnswers
 from college.signals import completion_rule_changed
 from tests.conftest import post_form
@@ -142,7 +142,7 @@ def test_editing_after_attempts_makes_a_new_version(client, auth, s):
     quiz = build_quiz(s)
     first = quiz.questions[0]
     rows = [(c.text, c.correct, c.id) for c in first.choices]
-    attempt = services.start_attempt(s.learner, s.course.id)
+    attempt = attempts.start_attempt(s.learner, s.course.id)
     with captured(completion_rule_changed) as changed:
         auth.login_as(s.trainer)
         response = post_form(client, f"/courses/{s.course.id}/quiz/questions/{first.id}/edit",

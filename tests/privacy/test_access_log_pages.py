@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from college.accounts.models import Organiser
 from college.catalogue.models import TrainingSession
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import attempts
 from college.privacy.models import PersonalDataAccess
 from tests.certificates.helpers import complete_enrolment
-from tests.learning.helpers import Setting, build_quiz
+from tests.learning.helpers import Setting, build_quiz, setting
 
 
 def _contexts(viewer_id: int, learner_id: int) -> set[str]:
@@ -29,8 +30,8 @@ def test_staff_pages_log_the_learners_they_show_and_the_learner_sees_it(client, 
     bystander = make.learner(name="Niet Ingeschreven")
     complete_enrolment(make, learner=learner, edition=edition)
     build_quiz(Setting(course, trainer, learner, edition))
-    attempt = learning.start_attempt(learner, course.id)
-    learning.submit_attempt(learner, attempt.id)
+    attempt = attempts.start_attempt(learner, course.id)
+    attempts.submit_attempt(learner, attempt.id)
     session_id = db.session.scalar(
         select(TrainingSession.id).where(TrainingSession.edition_id == edition.id))
 
@@ -68,8 +69,23 @@ def test_a_learner_looking_at_their_own_attempt_is_not_logged(client, auth, make
     learner = make.learner()
     make.enrolment(learner, edition)
     build_quiz(Setting(course, trainer, learner, edition))
-    attempt = learning.start_attempt(learner, course.id)
-    learning.submit_attempt(learner, attempt.id)
+    attempt = attempts.start_attempt(learner, course.id)
+    attempts.submit_attempt(learner, attempt.id)
     auth.login_as(learner)
     assert client.get(f"/quiz/attempts/{attempt.id}").status_code == 200
     assert db.session.scalar(select(PersonalDataAccess)) is None
+
+
+def test_the_attempt_services_write_the_log_whichever_surface_reads(make):
+    s = setting(make)
+    build_quiz(s)
+    coordinator = make.coordinator(db.session.get(Organiser, s.course.organiser_id))
+    attempt = attempts.start_attempt(s.learner, s.course.id)
+    attempts.submit_attempt(s.learner, attempt.id)
+
+    attempts.get_attempt(s.learner, attempt.id)
+    assert db.session.scalar(select(PersonalDataAccess)) is None  # their own attempt
+    attempts.get_attempt(s.trainer, attempt.id)
+    assert _contexts(s.trainer.id, s.learner.id) == {"progress"}
+    assert [a.id for a in attempts.course_attempts(coordinator, s.course.id)] == [attempt.id]
+    assert _contexts(coordinator.id, s.learner.id) == {"progress"}

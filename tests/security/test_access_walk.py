@@ -26,9 +26,10 @@ from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import quiz_authoring
+from college.learning.access import current_quiz
 from college.learning.models import Attempt, AttemptStatus, Module, QuestionKind
-from college.learning.services import ChoiceInput
+from college.learning.quiz_authoring import ChoiceInput
 from college.privacy.models import DataExport, ExportStatus
 from tests.conftest import Auth, csrf_token
 
@@ -65,10 +66,10 @@ def _hub(make, label: str) -> Hub:
     module = Module(course_id=course.id, title="Wat is mantelzorg?", body_markdown="Tekst.")
     db.session.add(module)
     db.session.commit()
-    learning.save_quiz_settings(trainer, course.id, pass_pct=70)
-    learning.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
-                           choices=[ChoiceInput("Tijdelijke overname", True), ChoiceInput("Een premie", False)])
-    quiz = learning.current_quiz(course.id, with_questions=True)
+    quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=70)
+    quiz_authoring.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
+                                       choices=[ChoiceInput("Tijdelijke overname", True), ChoiceInput("Een premie", False)])
+    quiz = current_quiz(course.id, with_questions=True)
     question = quiz.questions[0]
     submitted = Attempt(quiz_id=quiz.id, learner_id=learner.id, number=1, status=AttemptStatus.SUBMITTED,
                         submitted_at=timeutil.now(), score_pct=100, passed=True)

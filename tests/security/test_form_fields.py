@@ -11,9 +11,9 @@ from college.attendance.models import Attendance
 from college.catalogue.models import Course, TrainingSession
 from college.enrolment.models import Enrolment
 from college.extensions import db
-from college.learning import services as learning
+from college.learning import access, attempts, quiz_authoring
 from college.learning.models import Attempt, AttemptStatus, Module, QuestionKind
-from college.learning.services import ChoiceInput
+from college.learning.quiz_authoring import ChoiceInput
 from tests.conftest import PASSWORD, post_form
 
 #: What an attacker adds to every form: a role, an organiser, statuses, scores and owners.
@@ -103,11 +103,11 @@ def test_a_learner_cannot_set_their_own_score(client, make, auth):
     course = make.course(hub)
     learner = make.learner()
     make.enrolment(learner, make.edition(course))
-    learning.save_quiz_settings(trainer, course.id, pass_pct=70)
-    learning.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
-                           choices=[ChoiceInput("Tijdelijke overname", True), ChoiceInput("Een premie", False)])
-    attempt = learning.start_attempt(learner, course.id)
-    question = learning.current_quiz(course.id, with_questions=True).questions[0]
+    quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=70)
+    quiz_authoring.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
+                                       choices=[ChoiceInput("Tijdelijke overname", True), ChoiceInput("Een premie", False)])
+    attempt = attempts.start_attempt(learner, course.id)
+    question = access.current_quiz(course.id, with_questions=True).questions[0]
     wrong = next(choice.id for choice in question.choices if not choice.correct)
     auth.login_as(learner)
     url = f"/quiz/attempts/{attempt.id}/questions/1"

@@ -13,7 +13,7 @@ from college.api.pagination import page_schema
 from college.api.resources.courses import visible_course
 from college.errors import NotAllowed
 from college.extensions import db
-from college.learning import services
+from college.learning import access, modules
 from college.learning.content import render_markdown
 from college.learning.models import Module
 
@@ -74,7 +74,7 @@ def _shown(module: Module, done: bool | None) -> dict:
 def create_module(data: dict, course_id: int):
     """Add a module to a course (trainers and coordinators of its organiser)."""
     course = visible_course(course_id)
-    module = services.create_module(auth.current_user(), course.id, **data)
+    module = modules.create_module(auth.current_user(), course.id, **data)
     return _shown(module, None)
 
 
@@ -87,12 +87,12 @@ def list_modules(course_id: int):
     """A course's modules in their order, all on one page: learners see the published ones."""
     course = visible_course(course_id)
     user = auth.current_user()
-    if not services.can_follow(user, course):
+    if not access.can_follow(user, course):
         raise NotAllowed(_("You need an enrolment in this course to read its modules."))
     follows = policy.can_follow_course(user, course.id)
-    done = services.completed_module_ids(user.id, course.id) if follows else set()
-    modules = services.visible_modules(user, course)
-    return {"items": [_shown(module, module.id in done if follows else None) for module in modules],
+    done = modules.completed_module_ids(user.id, course.id) if follows else set()
+    shown = modules.visible_modules(user, course)
+    return {"items": [_shown(module, module.id in done if follows else None) for module in shown],
             "next": None}
 
 
@@ -106,5 +106,5 @@ def complete_module(module_id: int):
     module = db.session.get(Module, module_id)
     if module is None:
         abort(404, message=_("This module does not exist."))
-    completion = services.complete_module(auth.current_user(), module.course_id, module.id)
+    completion = modules.complete_module(auth.current_user(), module.course_id, module.id)
     return {"module_id": completion.module_id, "done": True, "completed_at": completion.completed_at}

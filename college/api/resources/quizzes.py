@@ -11,8 +11,7 @@ from college.api.core import MAX_ID, Blueprint, id_field
 from college.api.resources.courses import visible_course
 from college.catalogue.models import Course
 from college.errors import Invalid, NotAllowed, NotFound
-from college.extensions import db
-from college.learning import services
+from college.learning import access, attempts, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.models import Attempt, AttemptStatus, QuestionKind, Quiz, ShowAnswers
 
@@ -158,14 +157,14 @@ def _quiz(quiz: Quiz, course: Course, user: User) -> dict:
         "shuffle_choices": quiz.shuffle_choices, "show_answers": quiz.show_answers,
         "question_count": len(quiz.questions),
     }
-    if services.can_edit(user, course):
+    if access.can_edit(user, course):
         shown["questions"] = [_question(q, q.choices, for_staff=True) for q in quiz.questions]
     else:
         # As on the course page: the questions show only in an attempt, where the time runs.
-        open_attempt = services.open_attempt(user.id, course.id)
-        best = services.best_attempt(user.id, course.id)
+        open_attempt = attempts.open_attempt(user.id, course.id)
+        best = attempts.best_attempt(user.id, course.id)
         shown |= {
-            "attempts_left": services.attempts_left(user.id, course.id, quiz),
+            "attempts_left": attempts.attempts_left(user.id, course.id, quiz),
             "best_score_pct": best.score_pct if best else None,
             "passed": bool(best and best.passed),
             "open_attempt_id": open_attempt.id if open_attempt else None,
@@ -174,19 +173,19 @@ def _quiz(quiz: Quiz, course: Course, user: User) -> dict:
 
 
 def _attempt(attempt: Attempt) -> dict:
-    picked = services.picked_choices(attempt)
+    picked = attempts.picked_choices(attempt)
     return {
         "id": attempt.id, "course_id": attempt.quiz.course_id, "number": attempt.number,
         "status": attempt.status, "started_at": attempt.started_at, "deadline": attempt.deadline,
         "questions": [_question(q, choices, for_staff=False)
-                      for q, choices in services.ordered_questions(attempt)],
+                      for q, choices in attempts.ordered_questions(attempt)],
         "answers": {str(question_id): sorted(ids) for question_id, ids in picked.items()},
         "score_pct": attempt.score_pct, "passed": attempt.passed, "submitted_at": attempt.submitted_at,
     }
 
 
 def _current_quiz(course_id: int) -> Quiz:
-    quiz = services.current_quiz(course_id, with_questions=True)
+    quiz = access.current_quiz(course_id, with_questions=True)
     if quiz is None:
         raise NotFound(_("This course has no quiz yet."))
     return quiz
@@ -207,13 +206,13 @@ def put_quiz(data: dict, course_id: int):
     course = visible_course(course_id)
     user = auth.current_user()
     questions = [
-        services.QuestionInput(text=q["text"], kind=q["kind"], choices=[
-            services.ChoiceInput(text=c["text"], correct=c["correct"], feedback=c["feedback"])
+        quiz_authoring.QuestionInput(text=q["text"], kind=q["kind"], choices=[
+            quiz_authoring.ChoiceInput(text=c["text"], correct=c["correct"], feedback=c["feedback"])
             for c in q["choices"]
         ])
         for q in data.pop("questions")
     ]
-    quiz = services.replace_quiz(user, course.id, services.QuizSettings(**data), questions)
+    quiz = quiz_authoring.replace_quiz(user, course.id, quiz_authoring.QuizSettings(**data), questions)
     return _quiz(quiz, course, user)
 
 
@@ -226,7 +225,7 @@ def get_quiz(course_id: int):
     """The quiz: with its questions and answers for the staff, without them for learners."""
     course = visible_course(course_id)
     user = auth.current_user()
-    if not services.can_follow(user, course):
+    if not access.can_follow(user, course):
         raise NotAllowed(_("You need an enrolment in this course to do this."))
     return _quiz(_current_quiz(course.id), course, user)
 
@@ -241,8 +240,7 @@ def start_attempt(course_id: int):
     """Start an attempt (enrolled learners): one at a time, within the maximum number."""
     course = visible_course(course_id)
     user = auth.current_user()
-    attempt = services.start_attempt(user, course.id)
-    return _attempt(services.get_attempt(user, attempt.id))
+    return _attempt(attempts.start_attempt(user, course.id))
 
 
 @blp.put("/attempts/<id:attempt_id>/answers")
@@ -256,12 +254,11 @@ def save_answers(data: dict, attempt_id: int):
     """Save answers to some questions of your open attempt, before its deadline."""
     user = auth.current_user()
     try:
-        services.save_answers(user, attempt_id, data["answers"])
+        attempt = attempts.save_answers(user, attempt_id, data["answers"])
     except Invalid as error:
         error.field = "answers"  # the service names the form's fields; here they are all answers
         raise
-    db.session.expire_all()
-    return _attempt(services.get_attempt(user, attempt_id))
+    return _attempt(attempt)
 
 
 @blp.post("/attempts/<id:attempt_id>/submit")
@@ -272,6 +269,6 @@ def save_answers(data: dict, attempt_id: int):
 @blp.alt_response(409, response="CONFLICT")
 def submit_attempt(attempt_id: int):
     """Hand in your attempt and get its grade; handing it in again answers the same grade."""
-    attempt = services.hand_in(auth.current_user(), attempt_id)
+    attempt = attempts.hand_in(auth.current_user(), attempt_id)
     return {"id": attempt.id, "score_pct": attempt.score_pct, "passed": attempt.passed,
             "submitted_at": attempt.submitted_at}
