@@ -1,4 +1,4 @@
-"""Reading the dashboards' inputs: the period filter and the CSV tables."""
+"""Reading the coordinator's figures: the period, who may see them, and their CSV tables."""
 
 from __future__ import annotations
 
@@ -6,9 +6,25 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from college import timeutil
-from college.dashboards.queries import OrganiserDashboard, Period
-from college.errors import Invalid
+from college import policy, timeutil
+from college.accounts.models import Organiser, User
+from college.dashboards.definitions import (
+    FUNNEL,
+    ORGANISER_FIGURES,
+    RATE_FIGURES,
+    definitions,
+    label,
+)
+from college.dashboards.organiser import (
+    FIGURE_NAMES,
+    KINDS,
+    Figures,
+    OrganiserDashboard,
+    Period,
+    organiser_dashboard,
+)
+from college.errors import Invalid, NotAllowed, NotFound
+from college.extensions import db
 
 
 def parse_period(start: str | None, end: str | None) -> Period:
@@ -31,33 +47,62 @@ def parse_period(start: str | None, end: str | None) -> Period:
     return Period(start_date, end_date)
 
 
-TABLES = ("reach", "courses", "tracks", "months")
+def organiser_to_report(viewer: User, organiser_id: int) -> Organiser:
+    """The organiser whose figures the viewer asks for: its coordinators only."""
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is None:
+        raise NotFound(_("This organiser does not exist."))
+    if not policy.can_manage_organiser(viewer, organiser.id):
+        raise NotAllowed(_("Only the organiser's coordinators can see its figures."))
+    return organiser
+
+
+def organiser_figures(viewer: User, organiser_id: int, start: str | None,
+                      end: str | None) -> tuple[Organiser, OrganiserDashboard]:
+    """The coordinator's figures of a period, for the page, its CSV tables, the PDF and the API."""
+    organiser = organiser_to_report(viewer, organiser_id)
+    return organiser, organiser_dashboard(organiser.id, parse_period(start, end))
+
+
+TABLES = ("reach", "courses", "tracks", "months", "definitions")
+
+
+def _rate_label(key: str) -> str:
+    return f"{label(key)} (%)"
+
+
+def _figure_cells(figures: Figures) -> list[object]:
+    rates = [getattr(figures, key) for key in RATE_FIGURES]
+    return [getattr(figures, key) for key in FIGURE_NAMES] + ["" if r is None else r for r in rates]
 
 
 def table(dashboard: OrganiserDashboard, name: str) -> tuple[list[str], list[list[object]]]:
-    """One of the coordinator dashboard's tables as a header and rows, for CSV export."""
+    """One of the coordinator dashboard's tables as a header and rows, for CSV export.
+
+    The headers are the figures' labels; the "definitions" table says what each one counts.
+    """
     if name == "reach":
         header = [_("Stage"), _("Caregivers"), _("Professionals")]
-        labels = {"enrolled": _("Enrolled"), "attended": _("Attended at least once"),
-                  "completed": _("Completed")}
-        rows = [[labels[stage], counts["caregiver"], counts["professional"]]
-                for stage, counts in dashboard.reach.items()]
-        rows.append([_("New learners"), dashboard.new_learners, ""])
-        rows.append([_("Returning learners"), dashboard.returning_learners, ""])
+        rows = [[label(stage)] + [dashboard.reach[stage][kind] for kind in KINDS]
+                for stage in FUNNEL]
+        rows.append([label("new_learners"), dashboard.new_learners, ""])
+        rows.append([label("returning_learners"), dashboard.returning_learners, ""])
         return header, rows
-    if name in ("courses", "tracks"):
-        header = [_("Course") if name == "courses" else _("Track"), _("Editions"),
-                  _("Enrolments"), _("Fill rate (%)"), _("Waiting list"),
-                  _("Attendance rate (%)"), _("Completion rate (%)"), _("Certificates issued")]
-        source = dashboard.courses if name == "courses" else [row for _, row in dashboard.tracks]
-        track_names = {"caregivers": _("Caregivers"), "professionals": _("Professionals")}
-        rows = [[track_names.get(row.title, row.title), row.editions, row.enrolments,
-                 row.fill_pct, row.waitlisted, row.attendance_pct, row.completion_pct,
-                 row.certificates] for row in source]
-        return header, rows
+    figure_header = [label(key) for key in FIGURE_NAMES] + [_rate_label(key) for key in RATE_FIGURES]
+    if name == "courses":
+        rows = [[row.title, *_figure_cells(row.figures)] for row in dashboard.courses]
+        rows.append([_("Total"), *_figure_cells(dashboard.total)])
+        return [_("Course"), *figure_header], rows
+    if name == "tracks":
+        names = {"caregivers": _("Caregivers"), "professionals": _("Professionals")}
+        rows = [[names[track], *_figure_cells(figures)] for track, figures in dashboard.tracks]
+        return [label("track"), *figure_header], rows
     if name == "months":
-        header = [_("Month"), _("Enrolments"), _("Attended"), _("Attendance rate (%)")]
-        rows = [[month, enrolments, attended, round(100 * attended / recorded, 1) if recorded else ""]
-                for month, enrolments, attended, recorded in dashboard.months]
-        return header, rows
+        rows = [[month, *_figure_cells(figures)] for month, figures in dashboard.months]
+        rows.append([_("Total"), *_figure_cells(dashboard.total)])
+        return [label("month"), *figure_header], rows
+    if name == "definitions":
+        return [_("Figure"), _("Key"), _("How we count")], [
+            [figure_label, key, text] for key, figure_label, text in definitions(ORGANISER_FIGURES)
+        ]
     raise KeyError(name)

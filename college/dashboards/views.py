@@ -9,15 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from college import timeutil
-from college.accounts.models import Organiser
 from college.certificates.models import CertificateStatus
-from college.dashboards import charts, queries, services
-from college.errors import ServiceError
+from college.dashboards import charts, definitions, services
+from college.dashboards.edition import edition_dashboard
+from college.errors import Invalid
 from college.exports import csv_response
-from college.extensions import db
 from college.pdf import render_pdf
-from college.policy import can_manage_organiser, can_teach_edition, require
-from college.privacy.access import record_access
 
 bp = Blueprint("dashboards", __name__)
 
@@ -44,6 +41,13 @@ def dashboard_helpers():
         # Plain strings, translated once per request rather than once per row.
         "certificate_label": _certificate_labels().get,
         "roster_url": lambda session_id: url_for("attendance.roster", session_id=session_id),
+        # What each figure means, from the one registry (labels and "How we count").
+        "figure_label": definitions.label,
+        "figure_definitions": definitions.definitions,
+        "table_figures": definitions.TABLE_FIGURES,
+        "rate_figures": definitions.RATE_FIGURES,
+        "funnel_stages": definitions.FUNNEL,
+        "edition_funnel": definitions.EDITION_FUNNEL,
     }
 
 
@@ -51,35 +55,26 @@ def dashboard_helpers():
 @login_required
 def edition(edition_id: int):
     """The trainer's dashboard of one edition: seats, attendance, learning, completion."""
-    dashboard = queries.edition_dashboard(edition_id)
-    if dashboard is None:
-        abort(404)
-    require(can_teach_edition(current_user, edition_id, dashboard.course.organiser_id))
-    page = render_template("dashboards/edition.html", d=dashboard)
-    record_access(current_user, [row.learner_id for row in dashboard.learners], "dashboard")
-    return page
+    return render_template("dashboards/edition.html", d=edition_dashboard(edition_id, current_user))
 
 
-def _organiser_dashboard(organiser_id: int):
-    organiser = db.session.get(Organiser, organiser_id)
-    if organiser is None:
-        abort(404)
-    require(can_manage_organiser(current_user, organiser.id))
-    period = services.parse_period(request.args.get("start"), request.args.get("end"))
-    return organiser, queries.organiser_dashboard(organiser.id, period)
+def _figures(organiser_id: int):
+    """The organiser and the figures of the period in the query string."""
+    return services.organiser_figures(current_user, organiser_id, request.args.get("start"),
+                                      request.args.get("end"))
 
 
 @bp.get("/organisers/<int:organiser_id>/dashboard")
 @login_required
 def organiser(organiser_id: int):
-    """The coordinator's dashboard: reach, courses and tracks, the monthly trend."""
+    """The coordinator's figures of a period's cohort: funnel, reach, courses, tracks, months."""
     try:
-        organiser, dashboard = _organiser_dashboard(organiser_id)
-    except ServiceError as error:
-        organiser = db.session.get(Organiser, organiser_id)
+        organiser, dashboard = _figures(organiser_id)
+    except Invalid as error:
         return render_template(
-            "dashboards/organiser.html", organiser=organiser, d=None, error=error,
-            error_anchor=error.field or "start",
+            "dashboards/organiser.html",
+            organiser=services.organiser_to_report(current_user, organiser_id), d=None,
+            error=error, error_anchor=error.field or "start",
             start=request.args.get("start", ""), end=request.args.get("end", ""),
         ), 400
     start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
@@ -98,8 +93,8 @@ def organiser_csv(organiser_id: int, name: str):
     if name not in services.TABLES:
         abort(404)
     try:
-        organiser, dashboard = _organiser_dashboard(organiser_id)
-    except ServiceError as error:
+        organiser, dashboard = _figures(organiser_id)
+    except Invalid as error:
         return make_response(error.message, 400)
     header, rows = services.table(dashboard, name)
     period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
@@ -111,8 +106,8 @@ def organiser_csv(organiser_id: int, name: str):
 def organiser_pdf(organiser_id: int):
     """The whole coordinator dashboard as a PDF report, charts included."""
     try:
-        organiser, dashboard = _organiser_dashboard(organiser_id)
-    except ServiceError as error:
+        organiser, dashboard = _figures(organiser_id)
+    except Invalid as error:
         return make_response(error.message, 400)
     pdf = render_pdf(
         "dashboards/report.html",

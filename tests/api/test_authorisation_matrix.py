@@ -115,6 +115,9 @@ MATRIX: dict[str, Row] = {
         lambda w: f"/api/v1/organisers/{w.hub.id}", _only(200, "coordinator"),
         lambda w, role: {"waitlist_closes_hours_before": 24},
     ),
+    "GET /api/v1/organisers/<id:organiser_id>/dashboard": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/dashboard", _only(200, "coordinator"),
+    ),
     "GET /api/v1/courses": Row(lambda w: "/api/v1/courses", _everyone(200)),
     "GET /api/v1/courses/<id:course_id>": Row(
         lambda w: f"/api/v1/courses/{w.draft_course.id}",

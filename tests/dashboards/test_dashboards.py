@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from contextlib import contextmanager
 
 import pytest
@@ -12,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import event
 
 from college.extensions import db
+from tests.dashboards.cohort import table_rows
 
 
 @contextmanager
@@ -101,9 +101,8 @@ def test_organiser_dashboard_query_count_does_not_grow_with_data(client, auth, b
     auth.login_as(large.coordinator)
     with count_queries() as many:
         soup = page(client.get(f"/organisers/{large.organiser.id}/dashboard"))
-    reach = soup.find("caption", string="Distinct learners reached in this period").find_parent("table")
-    enrolled = [td.get_text() for td in reach.select("tbody tr")[0].select("td")]
-    assert enrolled == ["26", "25"]  # 50 learners and the one on the waiting list
+    reach = table_rows(soup, "reach-table")
+    assert reach["Enrolled"] == {"Caregivers": "25", "Professionals": "25"}  # not the waiting list
     assert len(few) == len(many)
 
 
@@ -111,22 +110,22 @@ def test_organiser_dashboard_reach_courses_and_months(client, auth, build):
     a = build()
     auth.login_as(a.coordinator)
     soup = page(client.get(f"/organisers/{a.organiser.id}/dashboard"))
-    reach = soup.find("caption", string="Distinct learners reached in this period").find_parent("table")
-    cells = {tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
-             for tr in reach.select("tbody tr")}
-    # Learners 0, 2, 4 are caregivers (plus the waitlisted one), 1 and 3 professionals.
-    assert cells["Enrolled"] == ["4", "2"]
-    assert cells["Completed"] == ["1", "0"]
-    assert cells["New learners"] == ["6"]
-    course_table = soup.find("h2", string="Per course").find_next("table")
-    row = course_table.select_one("tbody tr")
-    values = [td.get_text(strip=True) for td in row.select("td")]
-    assert row.th.get_text(strip=True) == "Signalen van overbelasting"
-    assert values[0] == "1" and values[1] == "5" and values[2] == "50%" and values[3] == "1"
-    assert values[6] == "1"
-    months = soup.find("caption", string="Enrolments and attendance per month").find_parent("table")
-    month_keys = [tr.th.get_text(strip=True) for tr in months.select("tbody tr")]
-    assert month_keys and all(re.fullmatch(r"\d{4}-\d{2}", key) for key in month_keys)
+    reach = table_rows(soup, "reach-table")
+    # Learners 0, 2, 4 are caregivers, 1 and 3 professionals; the waitlisted one holds no seat.
+    assert reach["Enrolled"] == {"Caregivers": "3", "Professionals": "2"}
+    # Learner 1 was absent or excused everywhere; the others were present or late at least once.
+    assert reach["Took part"] == {"Caregivers": "3", "Professionals": "1"}
+    assert reach["Completed"] == {"Caregivers": "1", "Professionals": "0"}
+    assert reach["New learners"] == {"Caregivers": "5"}
+    row = table_rows(soup, "per-course-table")["Signalen van overbelasting"]
+    assert row == {"Editions": "1", "Seats offered": "10", "Enrolled": "5", "Took part": "4",
+                   "Completed": "1", "Certificate issued": "1", "Waiting list": "1",
+                   "Fill rate": "50%", "Attendance rate": row["Attendance rate"],
+                   "Completion rate": "20%"}
+    months = table_rows(soup, "per-month-table")
+    month = a.edition.starts_on.strftime("%Y-%m")
+    assert list(months) == [month, "Total"]
+    assert months[month] == months["Total"] == row
 
 
 def test_csv_exports_have_bom_and_rows(client, auth, build):
@@ -139,7 +138,7 @@ def test_csv_exports_have_bom_and_rows(client, auth, build):
     assert body.startswith("\ufeff".encode())
     text = body.decode("utf-8-sig")
     assert "Signalen van overbelasting" in text
-    for name in ("reach", "tracks", "months"):
+    for name in ("reach", "tracks", "months", "definitions"):
         assert client.get(f"/organisers/{a.organiser.id}/dashboard/{name}.csv").status_code == 200
     assert client.get(f"/organisers/{a.organiser.id}/dashboard/secrets.csv").status_code == 404
 
