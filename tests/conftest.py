@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from flask.globals import _cv_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -263,6 +264,32 @@ def post_form(client, url: str, data: dict | None = None, page: str | None = Non
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client, page or url))
     return client.post(url, data=payload, **kwargs)
+
+
+def shown_form(client, page: str, action: str | None = None) -> dict[str, str]:
+    """The hidden inputs of a form on a page (the one posting to `action`, else to the page).
+
+    They are what a browser sends besides the fields a person fills in: the CSRF token and
+    a create form's one-time token.
+    """
+    response = client.get(page)
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    target = action or page.split("?")[0]
+    for form in BeautifulSoup(response.get_data(as_text=True), "html.parser").find_all("form"):
+        if form.get("method", "get").lower() == "post" and (form.get("action") or target) == target:
+            return {field["name"]: field.get("value", "")
+                    for field in form.find_all("input", type="hidden") if field.get("name")}
+    raise AssertionError(f"no form posting to {target} on {page}")
+
+
+def twin_client(client):
+    """A second client with the same cookies: the other request of a double click."""
+    twin = client.application.test_client()
+    for name in ("session",):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            twin.set_cookie(name, cookie.value, domain=cookie.domain, path=cookie.path)
+    return twin
 
 
 class Auth:
