@@ -9,10 +9,10 @@ import pytest
 from flask_babel import force_locale
 
 from college import timeutil
-from college.completion.rules import check_enrolment
-from college.completion.services import refresh_completion
 from college.attendance.models import Attendance, AttendanceStatus
 from college.attendance.services import record_attendance
+from college.completion.rules import check_enrolment
+from college.completion.services import refresh_completion
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
 from college.learning.models import Attempt, AttemptStatus, Module, ModuleCompletion, Quiz

@@ -13,8 +13,8 @@ from college import timeutil
 from college.errors import Conflict, NotAllowed
 from college.extensions import db
 from college.learning import services
-from college.learning.tasks import grade_expired_attempts
 from college.learning.models import Answer, Attempt, AttemptStatus
+from college.learning.tasks import grade_expired_attempts
 from college.signals import learning_progressed
 from tests.conftest import post_form
 from tests.learning.helpers import (

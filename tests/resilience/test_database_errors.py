@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select
 from college import timeutil
 from college.accounts.models import Language
 from college.attendance.models import Attendance, AttendanceChange
-from college.catalogue.models import Edition, TrainingSession
+from college.catalogue.models import Edition
 from college.certificates.models import Certificate
 from college.enrolment.models import Enrolment, EnrolmentStatus, Notification
 from college.extensions import db
