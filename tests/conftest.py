@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -290,6 +292,38 @@ def twin_client(client):
         if cookie is not None:
             twin.set_cookie(name, cookie.value, domain=cookie.domain, path=cookie.path)
     return twin
+
+
+def at_once(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls (requests of test clients) at the same moment; return their results in order.
+
+    On PostgreSQL each runs in its own thread, all released together, so the requests really
+    overlap in the database. SQLite lets one writer at a time and refuses a reader that turns
+    writer after another's commit, so there they run one after the other.
+    """
+    db.session.commit()  # the requests run in other connections: they see only committed rows
+    if db.engine.dialect.name != "postgresql":
+        return [call() for call in calls]
+    start = threading.Event()
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # handed to the test, which raises it
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
 
 
 class Auth:
