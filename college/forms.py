@@ -11,6 +11,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField
 from wtforms.validators import Length
 
@@ -51,6 +52,11 @@ def safe_next(default_endpoint: str = "main.index") -> str:
 def new_form_token() -> str:
     """A fresh one-time token for a create form."""
     return secrets.token_urlsafe(24)
+
+
+def once_token_input() -> Markup:
+    """A create form's hidden one-time token, for a template that writes its form by hand."""
+    return Markup('<input type="hidden" name="once_token" value="{}">').format(new_form_token())
 
 
 class CreateOnceForm:

@@ -276,12 +276,27 @@ def shown_form(client, page: str, action: str | None = None) -> dict[str, str]:
     """
     response = client.get(page)
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    target = action or page.split("?")[0]
+    path = page.split("?")[0]
+    target = action or path
     for form in BeautifulSoup(response.get_data(as_text=True), "html.parser").find_all("form"):
-        if form.get("method", "get").lower() == "post" and (form.get("action") or target) == target:
+        if form.get("method", "get").lower() == "post" and (form.get("action") or path) == target:
             return {field["name"]: field.get("value", "")
                     for field in form.find_all("input", type="hidden") if field.get("name")}
     raise AssertionError(f"no form posting to {target} on {page}")
+
+
+def answer_of(client, response) -> tuple[int, str, list[str]]:
+    """What a person sees after sending a form: the status, where it leads, the messages there."""
+    location = response.headers.get("Location", "")
+    html = (client.get(location) if location else response).get_data(as_text=True)
+    shown = BeautifulSoup(html, "html.parser").select("p.flash")
+    return response.status_code, location, [message.get_text(" ", strip=True) for message in shown]
+
+
+def double_click(client, url: str, data: dict, page: str | None = None) -> list[tuple]:
+    """Send a page's form twice with the same values, as a double click does; each answer_of."""
+    sent = {**shown_form(client, page or url, url), **data}
+    return [answer_of(client, client.post(url, data=sent)) for _ in range(2)]
 
 
 def twin_client(client):
