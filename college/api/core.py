@@ -74,7 +74,7 @@ class IdempotencyKeySchema(ma.Schema):
     idempotency_key = ma.fields.String(
         data_key=IDEMPOTENCY_KEY,
         validate=[ma.validate.Length(min=1, max=MAX_KEY_LENGTH),
-                  ma.validate.Regexp(r"^[ -~]+$", error="Use printable ASCII characters only.")],
+                  ma.validate.Regexp(r"^[ -~]+$")],  # printable ASCII
         metadata={"description": (
             "Optional: a key of your choice (a UUID, say; at most 200 printable ASCII characters) "
             "that makes a retry safe. The same key sent again by the same user to the same path "
