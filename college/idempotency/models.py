@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from college import timeutil
@@ -26,7 +26,8 @@ class IdempotencyKey(db.Model):
         ForeignKey("user.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(200))
-    path: Mapped[str] = mapped_column(String(300))
+    #: Text: a route's numbers may be written with any number of leading zeros.
+    path: Mapped[str] = mapped_column(Text)
     #: A keyed hash of what the request sent, so a different request with the key is told apart.
     fingerprint: Mapped[str] = mapped_column(String(64))
     #: What the first request created: its table and row id.

@@ -106,7 +106,7 @@ def create_once(
 def _claim(request: KeyedRequest) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
     """Claim the key (the new row, None); or, when it is taken, (None, the earlier row)."""
     claim = IdempotencyKey(sender=request.sender, user_id=request.user_id, key=request.key,
-                           path=request.path[:300], fingerprint=request.fingerprint)
+                           path=request.path, fingerprint=request.fingerprint)
     try:
         # A savepoint: the unique index refuses a taken key and the transaction goes on.
         with db.session.begin_nested():
@@ -122,7 +122,7 @@ def _claim(request: KeyedRequest) -> tuple[IdempotencyKey | None, IdempotencyKey
 
 def _first_result(earlier: IdempotencyKey, request: KeyedRequest, model: type,
                   present: Callable[[Any], T] | None) -> T:
-    if earlier.path != request.path[:300]:
+    if earlier.path != request.path:
         raise KeyReused(_("This key was already used for another request."), field="key")
     if earlier.fingerprint != request.fingerprint:
         raise KeyReused(_("This key was already used for a request with other values."), field="key")

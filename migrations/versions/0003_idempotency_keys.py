@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('sender', sa.String(length=80), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('path', sa.Text(), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=True),
     sa.Column('result_id', sa.Integer(), nullable=True),
