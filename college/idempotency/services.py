@@ -122,11 +122,12 @@ def _claim(request: KeyedRequest) -> tuple[IdempotencyKey | None, IdempotencyKey
 
 def _first_result(earlier: IdempotencyKey, request: KeyedRequest, model: type,
                   present: Callable[[Any], T] | None) -> T:
-    if earlier.path != request.path:
+    """What the key's first request created, when this request is the same request again."""
+    if earlier.path != request.path or earlier.kind != model.__tablename__:
         raise KeyReused(_("This key was already used for another request."), field="key")
     if earlier.fingerprint != request.fingerprint:
         raise KeyReused(_("This key was already used for a request with other values."), field="key")
-    found = db.session.get(model, earlier.result_id) if earlier.result_id else None
+    found = db.session.get(model, earlier.result_id)
     if found is None:
         raise ResultGone(_("What the first request with this key created no longer exists."))
     return present(found) if present else found
