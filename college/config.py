@@ -92,11 +92,15 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
                 "COMPLETION_INTERVAL",
                 "EXPORT_REQUEUE_INTERVAL",
                 "RETENTION_INTERVAL",
+                "IDEMPOTENCY_CLEANUP_INTERVAL",
             )
             if environ.get(key)
         },
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # How long a create request's key (a form's one-time token, an API Idempotency-Key)
+        # is remembered: a repeat within this time answers the first request's result.
+        "IDEMPOTENCY_KEY_HOURS": int(environ.get("IDEMPOTENCY_KEY_HOURS", "24")),
         # How long a bearer token of the JSON API stays valid.
         "API_TOKEN_HOURS": int(environ.get("API_TOKEN_HOURS", str(24 * 30))),
         # Reverse proxies in front of the College whose X-Forwarded-For/-Proto are trusted

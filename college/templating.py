@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from college import policy
 from college.accounts.models import Kind, Role
+from college.forms import once_token_input
 
 ROLE_LABELS = {
     Role.LEARNER: _l("learner"),
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
         is_staff=policy.is_staff,
         role_label=lambda role: ROLE_LABELS[role],
         kind_label=lambda kind: KIND_LABELS[kind] if kind else "",
+        once_token_input=once_token_input,
     )
     # Dates and times always in Brussels, in the reader's language: "dinsdag 3 maart 2026, 14:00";
     # numbers with the reader's separators: 1.234,5 in Dutch, 1,234.5 in English.

@@ -13,13 +13,15 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from flask.globals import _cv_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -280,6 +282,79 @@ def counted_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def shown_form(client, page: str, action: str | None = None) -> dict[str, str]:
+    """The hidden inputs of a form on a page (the one posting to `action`, else to the page).
+
+    They are what a browser sends besides the fields a person fills in: the CSRF token and
+    a create form's one-time token.
+    """
+    response = client.get(page)
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    path = page.split("?")[0]
+    target = action or path
+    for form in BeautifulSoup(response.get_data(as_text=True), "html.parser").find_all("form"):
+        if form.get("method", "get").lower() == "post" and (form.get("action") or path) == target:
+            return {field["name"]: field.get("value", "")
+                    for field in form.find_all("input", type="hidden") if field.get("name")}
+    raise AssertionError(f"no form posting to {target} on {page}")
+
+
+def answer_of(client, response) -> tuple[int, str, list[str]]:
+    """What a person sees after sending a form: the status, where it leads, the messages there."""
+    location = response.headers.get("Location", "")
+    html = (client.get(location) if location else response).get_data(as_text=True)
+    shown = BeautifulSoup(html, "html.parser").select("p.flash")
+    return response.status_code, location, [message.get_text(" ", strip=True) for message in shown]
+
+
+def double_click(client, url: str, data: dict, page: str | None = None) -> list[tuple]:
+    """Send a page's form twice with the same values, as a double click does; each answer_of."""
+    sent = {**shown_form(client, page or url, url), **data}
+    return [answer_of(client, client.post(url, data=sent)) for _ in range(2)]
+
+
+def twin_client(client):
+    """A second client with the same cookies: the other request of a double click."""
+    twin = client.application.test_client()
+    for name in ("session",):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            twin.set_cookie(name, cookie.value, domain=cookie.domain, path=cookie.path)
+    return twin
+
+
+def at_once(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls (requests of test clients) at the same moment; return their results in order.
+
+    On PostgreSQL each runs in its own thread, all released together, so the requests really
+    overlap in the database. SQLite lets one writer at a time and refuses a reader that turns
+    writer after another's commit, so there they run one after the other.
+    """
+    db.session.commit()  # the requests run in other connections: they see only committed rows
+    if db.engine.dialect.name != "postgresql":
+        return [call() for call in calls]
+    start = threading.Event()
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # handed to the test, which raises it
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
 
 
 class Auth:

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from college.accounts.models import Kind, Role
+from college.forms import CreateOnceForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -124,8 +125,8 @@ def role_choices():
     ]
 
 
-class AccountForm(FlaskForm):
-    """A coordinator creates an account for their organiser."""
+class AccountForm(CreateOnceForm, FlaskForm):
+    """A coordinator creates an account for their organiser (once per form shown)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     email = EmailField(

@@ -208,14 +208,14 @@ def new_account(organiser_id: int):
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = services.create_account(
+            user = form.create_once(User, lambda: services.create_account(
                 actor=current_user,
                 organiser=organiser,
                 name=form.name.data,
                 email=form.email.data,
                 roles=form.roles.data,
                 kind=form.kind.data or None,
-            )
+            ))
         except ServiceError as error:
             attach_error(form, error)
             return render_template(

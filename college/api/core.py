@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import http
 from collections.abc import Callable
+from functools import wraps
 
 import flask_smorest
 import marshmallow as ma
+from flask import request
 from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from college.api import auth, errors
 from college.extensions import csrf
+from college.idempotency.services import (
+    MAX_KEY_LENGTH,
+    KeyedRequest,
+    KeyReused,
+    create_once,
+    fingerprint,
+)
 
 BEARER = [{"bearerAuth": []}]
 
@@ -56,6 +65,36 @@ class ProblemSchema(ma.Schema):
     )
 
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+class IdempotencyKeySchema(ma.Schema):
+    """The optional header that makes a create request safe to retry."""
+
+    idempotency_key = ma.fields.String(
+        data_key=IDEMPOTENCY_KEY,
+        validate=[ma.validate.Length(min=1, max=MAX_KEY_LENGTH),
+                  ma.validate.Regexp(r"^[ -~]+$")],  # printable ASCII
+        metadata={"description": (
+            "Optional: a key of your choice (a UUID, say; at most 200 printable ASCII characters) "
+            "that makes a retry safe. The same key sent again by the same user to the same path "
+            "with the same body creates nothing: it answers the resource the first request "
+            "created, with the same status and the header `Idempotent-Replayed: true`. The same "
+            "key with another path or another body is refused (422). Keys belong to the token's "
+            "user (without a token, to the exact request body) and are kept for 24 hours."
+        )},
+    )
+
+
+def _keyed_request(key: str | None) -> KeyedRequest | None:
+    """The request's Idempotency-Key with its sender, path and body; None without a key."""
+    if key is None:
+        return None
+    user = auth.current_user()
+    return KeyedRequest(key=key, user_id=user.id if user else None, path=request.path,
+                        fingerprint=fingerprint(request.method, request.get_data()))
+
+
 class Blueprint(flask_smorest.Blueprint):
     """An API resource's blueprint: problem+json errors, the bearer token's user, no cookies.
 
@@ -72,6 +111,31 @@ class Blueprint(flask_smorest.Blueprint):
         view = auth.require_user(view)
         view = self.doc(security=BEARER)(view)
         return self.alt_response(401, response="UNAUTHORIZED")(view)
+
+    def idempotent(self, model: type, present: Callable | None = None) -> Callable:
+        """A create operation (its last decorator) that honours an Idempotency-Key header.
+
+        `model` is the table of what the view creates; a retry answers that row again, through
+        `present` when the view answers something else than the row itself.
+        """
+
+        def decorator(view: Callable) -> Callable:
+            @wraps(view)
+            def once(*args, idempotency_key: str | None = None, **kwargs):
+                try:
+                    outcome = create_once(_keyed_request(idempotency_key), model,
+                                          lambda: view(*args, **kwargs), present)
+                except KeyReused as error:
+                    error.field = IDEMPOTENCY_KEY
+                    raise
+                if outcome.replayed:
+                    return outcome.result, {"Idempotent-Replayed": "true"}
+                return outcome.result
+
+            once = self.arguments(IdempotencyKeySchema, location="headers", as_kwargs=True)(once)
+            return self.alt_response(409, response="CONFLICT")(once)
+
+        return decorator
 
 
 class Api(flask_smorest.Api):

@@ -12,6 +12,7 @@ from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from college.errors import Invalid
+from college.forms import CreateOnceForm
 
 _STATUS_FIELD = re.compile(r"^status-(\d+)$")
 
@@ -57,8 +58,8 @@ class CheckinForm(FlaskForm):
     )
 
 
-class WalkInForm(FlaskForm):
-    """Someone came to the session without enrolling: enrol them on the spot."""
+class WalkInForm(CreateOnceForm, FlaskForm):
+    """Someone came to the session without enrolling: enrol them on the spot (once per form)."""
 
     email = EmailField(
         _l("Email address (if they have an account)"),

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import timeutil
+from college.accounts.models import User
 from college.attendance import codes, queries
 from college.attendance.checkin import check_in, checkin_display
 from college.attendance.forms import (
@@ -136,10 +137,10 @@ def walk_in(session_id: int):
     form = WalkInForm()
     if form.validate_on_submit():
         try:
-            learner = admit_walk_in(
+            learner = form.create_once(User, lambda: admit_walk_in(
                 session_id=session.id, actor=current_user, email=form.email.data,
                 name=form.name.data, kind=form.kind.data,
-            )
+            ))
         except ServiceError as error:
             attach_error(form, error)
             session = _staff_session(session_id)  # a refusal may have rolled the session back

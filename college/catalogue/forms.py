@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from college.accounts.forms import MultiCheckboxField
 from college.catalogue.models import Track
+from college.forms import CreateOnceForm
 
 
 class _PlainParseMessage:
@@ -129,6 +130,10 @@ class CourseForm(FlaskForm):
         }
 
 
+class NewCourseForm(CreateOnceForm, CourseForm):
+    """A new course: saved twice (a double click), it is created once."""
+
+
 class EditionForm(FlaskForm):
     """An edition's place, dates and trainers."""
 
@@ -170,7 +175,7 @@ class EditionForm(FlaskForm):
         }
 
 
-class NewEditionForm(EditionForm):
+class NewEditionForm(CreateOnceForm, EditionForm):
     """Capacity is set when an edition is created; later changes go through enrolment."""
 
     capacity = WholeNumberField(
@@ -192,3 +197,7 @@ class SessionForm(FlaskForm):
     def service_fields(self) -> dict:
         """The fields as the catalogue services take them."""
         return {name: getattr(self, name).data for name in ("day", "starts", "ends", "title", "room")}
+
+
+class NewSessionForm(CreateOnceForm, SessionForm):
+    """A new session: saved twice (a double click), it is added once."""

@@ -12,7 +12,14 @@ from flask_wtf import FlaskForm
 from college import timeutil
 from college.accounts.models import Organiser
 from college.catalogue import queries, services
-from college.catalogue.forms import CourseForm, EditionForm, NewEditionForm, SessionForm
+from college.catalogue.forms import (
+    CourseForm,
+    EditionForm,
+    NewCourseForm,
+    NewEditionForm,
+    NewSessionForm,
+    SessionForm,
+)
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.errors import ServiceError
 from college.extensions import db
@@ -96,7 +103,7 @@ def manage_courses(organiser_id: int):
 def new_course(organiser_id: int):
     """Create a course."""
     organiser = _organiser(organiser_id)
-    form = CourseForm()
+    form = NewCourseForm()
 
     def done(course):
         flash(_("The course has been created. Now add an edition."), "success")
@@ -104,7 +111,8 @@ def new_course(organiser_id: int):
 
     return _form_page(
         form, "catalogue/course_form.html",
-        lambda: services.create_course(current_user, organiser, **form.service_fields()),
+        lambda: form.create_once(Course, lambda: services.create_course(
+            current_user, organiser, **form.service_fields())),
         done, organiser=organiser, course=None,
     )
 
@@ -145,9 +153,9 @@ def new_edition(course_id: int):
     _trainer_choices(form, course.organiser_id)
     return _form_page(
         form, "catalogue/edition_form.html",
-        lambda: services.create_edition(
+        lambda: form.create_once(Edition, lambda: services.create_edition(
             current_user, course, capacity=form.capacity.data, **form.service_fields()
-        ),
+        )),
         _saved(_("The edition has been created. Now add its sessions."),
                "catalogue_manage.manage_course", course_id=course.id),
         course=course, edition=None,
@@ -180,12 +188,13 @@ def edit_edition(edition_id: int):
 def new_session(edition_id: int):
     """Add a session to an edition."""
     edition = _edition(edition_id)
-    form = SessionForm()
+    form = NewSessionForm()
     if not form.is_submitted():
         form.day.data = edition.starts_on
     return _form_page(
         form, "catalogue/session_form.html",
-        lambda: services.create_session(current_user, edition, **form.service_fields()),
+        lambda: form.create_once(TrainingSession, lambda: services.create_session(
+            current_user, edition, **form.service_fields())),
         _saved(_("The session has been added."), "catalogue_manage.manage_course",
                course_id=edition.course_id),
         edition=edition, course=edition.course, session=None,

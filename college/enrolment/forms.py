@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Optional
 
+from college.forms import CreateOnceForm
+
 
 class CapacityForm(FlaskForm):
     """A coordinator changes an edition's number of seats."""
@@ -19,7 +21,11 @@ class CapacityForm(FlaskForm):
     )
 
 
-class EnrolOnBehalfForm(FlaskForm):
+class EnrolForm(CreateOnceForm, FlaskForm):
+    """The enrol button: clicked twice, it enrols once (templates add `once_token_input()`)."""
+
+
+class EnrolOnBehalfForm(CreateOnceForm, FlaskForm):
     """A coordinator or trainer enrols someone who phoned or came to the Caregivers Cafe."""
 
     managed_learner = SelectField(

@@ -16,8 +16,8 @@ from college import policy, timeutil
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
 from college.enrolment import services
-from college.enrolment.forms import CapacityForm, EmptyForm, EnrolOnBehalfForm
-from college.enrolment.models import EnrolmentStatus
+from college.enrolment.forms import CapacityForm, EmptyForm, EnrolForm, EnrolOnBehalfForm
+from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import NotAllowed, NotFound, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
@@ -69,12 +69,13 @@ def _refused(error: ServiceError):
 @login_first
 def enrol(edition_id: int):
     """Enrol the logged-in learner, or put them on the waiting list."""
-    if not EmptyForm().validate_on_submit():
+    form = EnrolForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        enrolment = services.enrol_learner(
+        enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
             edition_id=edition_id, learner_id=current_user.id, actor=current_user
-        )
+        ))
     except ServiceError as error:
         return _refused(error)
     if enrolment.status == EnrolmentStatus.ENROLLED:
@@ -189,14 +190,14 @@ def enrol_on_behalf(edition_id: int):
     if not form.validate_on_submit():
         return _render_roster(edition, behalf_form=form, status=400)
     try:
-        learner = _chosen_learner(form)
-        enrolment = services.enrol_learner(
-            edition_id=edition.id, learner_id=learner.id, actor=current_user
-        )
+        enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
+            edition_id=edition.id, learner_id=_chosen_learner(form).id, actor=current_user
+        ))
     except ServiceError as error:
         attach_error(form, error)
         return _render_roster(_edition_for_staff(edition_id), behalf_form=form,
                               status=error.status)
+    learner = db.session.get(User, enrolment.learner_id)
     if enrolment.status == EnrolmentStatus.ENROLLED:
         flash(_("%(name)s is enrolled.", name=learner.name), "success")
     else:

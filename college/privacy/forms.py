@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired
 
+from college.forms import CreateOnceForm
+
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
@@ -16,3 +18,7 @@ class DeleteAccountForm(FlaskForm):
         _l("Yes, delete my account and my personal data."),
         validators=[DataRequired(_l("Tick the box to confirm."))],
     )
+
+
+class ExportForm(CreateOnceForm, FlaskForm):
+    """Ask for a download of one's data: clicked twice, it is prepared once."""

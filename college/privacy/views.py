@@ -22,7 +22,8 @@ from college.extensions import db
 from college.forms import attach_error
 from college.privacy import services
 from college.privacy.access import context_label
-from college.privacy.forms import DeleteAccountForm
+from college.privacy.forms import DeleteAccountForm, ExportForm
+from college.privacy.models import DataExport
 
 bp = Blueprint("privacy", __name__)
 
@@ -34,7 +35,7 @@ def _page(delete_form: DeleteAccountForm, status: int = 200):
         exports=services.exports_of(current_user),
         log=services.access_log(current_user),
         delete_form=delete_form,
-        export_form=FlaskForm(),
+        export_form=ExportForm(formdata=None),
     ), status
 
 
@@ -49,11 +50,11 @@ def my_data():
 @login_required
 def request_export():
     """Ask for a ZIP of all my data, built in the background."""
-    form = FlaskForm()
+    form = ExportForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.request_export(current_user)
+        form.create_once(DataExport, lambda: services.request_export(current_user))
     except ServiceError as error:
         flash(error.message, "warning")
         return redirect(url_for("privacy.my_data")), 303

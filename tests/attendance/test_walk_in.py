@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from college.accounts.models import Kind, User
@@ -9,7 +10,7 @@ from college.catalogue.models import Edition
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
 from tests.attendance.conftest import attendance_rows
-from tests.conftest import post_form
+from tests.conftest import double_click, post_form, shown_form
 
 
 def walk_in(client, classroom, **data):
@@ -77,3 +78,37 @@ def test_only_the_editions_trainers_admit_walk_ins(client, auth, classroom, make
     response = walk_in(client, classroom, name="Iemand", kind="caregiver")
     assert response.status_code == 403
     assert attendance_rows() == []
+
+
+def test_a_double_click_on_walk_in_enrols_and_marks_present_once(client, auth, classroom):
+    auth.login_as(classroom.trainer)
+    session = classroom.sessions[0]
+    roster = f"/sessions/{session.id}/roster"
+
+    answers = double_click(client, f"/sessions/{session.id}/walk-in",
+                           {"name": "Mevrouw Gevers", "kind": "caregiver"}, page=roster)
+
+    assert answers[0] == answers[1] == (
+        302, roster, ["Mevrouw Gevers is enrolled and marked present."]
+    )
+    newcomers = db.session.scalars(select(User.id).where(User.name == "Mevrouw Gevers")).all()
+    assert len(newcomers) == 1
+    assert (session.id, newcomers[0], "present") in attendance_rows()
+    assert seats_taken(classroom.edition.id) == 3
+
+
+def test_a_refused_walk_in_keeps_its_token_and_the_roster_offers_a_new_one(client, auth, classroom):
+    db.session.get(Edition, classroom.edition.id).capacity = 2  # no free seat
+    db.session.commit()
+    auth.login_as(classroom.trainer)
+    session = classroom.sessions[0]
+    url, roster = f"/sessions/{session.id}/walk-in", f"/sessions/{session.id}/roster"
+    shown = shown_form(client, roster, url)
+
+    refused = client.post(url, data={**shown, "name": "Te Laat", "kind": "caregiver"})
+
+    assert refused.status_code == 409
+    kept = BeautifulSoup(refused.get_data(as_text=True), "html.parser").find(
+        "form", action=url).find("input", attrs={"name": "once_token"})["value"]
+    assert kept == shown["once_token"]
+    assert shown_form(client, roster, url)["once_token"] != shown["once_token"]

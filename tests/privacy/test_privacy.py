@@ -17,8 +17,9 @@ from college.catalogue.models import TrainingSession
 from college.certificates.models import Certificate, CertificateStatus, StoredFile
 from college.enrolment.models import EnrolmentStatus
 from college.extensions import db
+from college.jobs import queue
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
-from tests.conftest import PASSWORD, post_form, run_worker
+from tests.conftest import PASSWORD, double_click, post_form, run_worker
 
 
 def learner_with_history(make):
@@ -175,3 +176,16 @@ def test_verification_after_deletion_follows_the_organisers_choice(client, auth,
     db.session.get(type(organiser), organiser.id).verify_anonymised_certificates = False
     db.session.commit()
     assert client.get("/verify/ABCDEFGHJK").status_code == 404
+
+
+def test_a_double_click_on_prepare_my_download_prepares_one(client, auth, make):
+    auth.login_as(make.learner())
+
+    answers = double_click(client, "/account/privacy/export", {}, page="/account/privacy")
+
+    # Not "already being prepared" the second time: it was one request for one download.
+    assert answers[0] == answers[1] == (
+        303, "/account/privacy", ["Your download is being prepared. Reload this page in a moment."]
+    )
+    assert db.session.scalar(select(func.count()).select_from(DataExport)) == 1
+    assert queue("default").count == 1  # one job to build it

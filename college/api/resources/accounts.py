@@ -84,6 +84,7 @@ class NewAccountSchema(ma.Schema):
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
 @blp.alt_response(409, response="CONFLICT")
+@blp.idempotent(User)
 def register(data: dict):
     """Create a learner account as a caregiver or a professional."""
     return services.register_learner(**data)
@@ -118,6 +119,7 @@ def organiser_to_manage(user: User, organiser_id: int | None, refusal: str | Non
 @blp.response(201, UserSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(409, response="CONFLICT")
+@blp.idempotent(User)
 def create_user(data: dict):
     """Create a trainer, a coordinator or a managed learner (coordinators only)."""
     actor = auth.current_user()

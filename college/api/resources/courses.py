@@ -115,6 +115,7 @@ class NewCourseSchema(ma.Schema):
 @blp.response(201, CourseSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.idempotent(Course)
 def create_course(data: dict):
     """Create a course of your organiser (coordinators only)."""
     actor = auth.current_user()

@@ -138,6 +138,7 @@ def _shown(edition: Edition, user: User | None) -> Edition:
 @blp.response(201, EditionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.idempotent(Edition, lambda edition: queries.edition_with_course(edition.id))
 def create_edition(data: dict, course_id: int):
     """Add an edition to a course (the organiser's coordinators)."""
     user = auth.current_user()
@@ -182,6 +183,7 @@ _SESSION_FIELDS = {"day": "starts_at", "starts": "starts_at", "ends": "ends_at"}
 @blp.response(201, SessionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.idempotent(TrainingSession)
 def create_session(data: dict, edition_id: int):
     """Add a session to an edition (the organiser's coordinators)."""
     edition = _visible_edition(edition_id)

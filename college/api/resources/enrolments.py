@@ -49,6 +49,7 @@ class CalendarFeedSchema(ma.Schema):
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
+@blp.idempotent(Enrolment)
 def enrol(data: dict, edition_id: int):
     """Enrol in an edition, or join its waiting list when it is full."""
     actor = auth.current_user()

@@ -71,6 +71,7 @@ def _shown(module: Module, done: bool | None) -> dict:
 @blp.response(201, ModuleSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.idempotent(Module, lambda module: _shown(module, None))
 def create_module(data: dict, course_id: int):
     """Add a module to a course (trainers and coordinators of its organiser)."""
     course = visible_course(course_id)

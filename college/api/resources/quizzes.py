@@ -236,6 +236,7 @@ def get_quiz(course_id: int):
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
+@blp.idempotent(Attempt, lambda attempt: _attempt(attempts.get_attempt(auth.current_user(), attempt.id)))
 def start_attempt(course_id: int):
     """Start an attempt (enrolled learners): one at a time, within the maximum number."""
     course = visible_course(course_id)
