@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from college.forms import CreateOnceForm
 from college.learning.models import QuestionKind, ShowAnswers
 
 #: Empty choice rows shown under a question, so authors add choices without JavaScript.
@@ -88,3 +89,15 @@ class QuestionForm(FlaskForm):
         validate_choice=False,
     )
     choices = FieldList(FormField(ChoiceRowForm), min_entries=4, max_entries=20)
+
+
+class NewModuleForm(CreateOnceForm, ModuleForm):
+    """A new module: saved twice (a double click), it is written once."""
+
+
+class NewQuestionForm(CreateOnceForm, QuestionForm):
+    """A new question: saved twice, it is added once."""
+
+
+class StartQuizForm(CreateOnceForm, FlaskForm):
+    """The "Start the quiz" button: clicked twice, it starts one attempt."""

@@ -11,8 +11,16 @@ from college.errors import Invalid, ServiceError
 from college.forms import attach_error
 from college.learning import access, attempts, modules, quiz_authoring
 from college.learning.content import render_markdown
-from college.learning.forms import EXTRA_CHOICE_ROWS, ModuleForm, QuestionForm, QuizSettingsForm
-from college.learning.models import AttemptStatus, QuestionKind
+from college.learning.forms import (
+    EXTRA_CHOICE_ROWS,
+    ModuleForm,
+    NewModuleForm,
+    NewQuestionForm,
+    QuestionForm,
+    QuizSettingsForm,
+    StartQuizForm,
+)
+from college.learning.models import Attempt, AttemptStatus, Module, Question, QuestionKind
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -110,13 +118,13 @@ def complete_module(course_id: int, module_id: int):
 def new_module(course_id: int):
     """Write a new module."""
     course = _course(course_id, edit=True)
-    form = ModuleForm()
+    form = NewModuleForm()
     if form.validate_on_submit():
         try:
-            module = modules.create_module(
+            module = form.create_once(Module, lambda: modules.create_module(
                 current_user, course.id, title=form.title.data, minutes=form.minutes.data,
                 body_markdown=form.body_markdown.data,
-            )
+            ))
         except ServiceError as error:
             attach_error(form, error)
             return render_template("learning/module_form.html", form=form, course=course,
@@ -255,7 +263,7 @@ def edit_question(course_id: int, question_id: int | None = None):
             question = quiz_authoring.get_question(course, question_id)
         except ServiceError:
             abort(404)
-    form = QuestionForm()
+    form = QuestionForm() if question is not None else NewQuestionForm()
     if request.method == "GET" and question is not None:
         form = QuestionForm(data={
             "text": question.text, "kind": question.kind.value,
@@ -265,9 +273,15 @@ def edit_question(course_id: int, question_id: int | None = None):
         })
     if form.validate_on_submit():
         try:
-            quiz_authoring.save_question(current_user, course.id, text=form.text.data,
-                                   kind=form.kind.data, choices=_choice_inputs(form),
-                                   question_id=question_id)
+            def save():
+                return quiz_authoring.save_question(
+                    current_user, course.id, text=form.text.data, kind=form.kind.data,
+                    choices=_choice_inputs(form), question_id=question_id)
+
+            if question is None:
+                form.create_once(Question, save)
+            else:
+                save()
         except ServiceError as error:
             attach_error(form, error)
             return _question_page(form, course, question, error.status)
@@ -326,8 +340,11 @@ def quiz_results(course_id: int):
 @login_required
 def start_attempt(course_id: int):
     """Start an attempt and show its first question."""
+    form = StartQuizForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        attempt = attempts.start_attempt(current_user, course_id)
+        attempt = form.create_once(Attempt, lambda: attempts.start_attempt(current_user, course_id))
     except ServiceError as error:
         return _message(error, url_for("learning.course", course_id=course_id))
     return redirect(url_for("learning.attempt_question", attempt_id=attempt.id, number=1))
