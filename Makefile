@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
+# Test processes running side by side (pytest-xdist); each has its own database and Redis db.
+TEST_WORKERS ?= auto
 export FLASK_APP := wsgi.py
 
 .PHONY: run test test-browser install system-pdf system-browser translations extract browser-deps migrate demo worker bench bench-dashboards bench-certificates load-test lint clean
@@ -88,11 +90,11 @@ run: demo
 
 ## test: install and run the whole suite, browser tests included (on DATABASE_URL / REDIS_URL when set)
 test: install translations browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## test-browser: only the tests that drive Chromium (axe-core checks, journeys)
 test-browser: install translations browser-deps
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m browser $(PYTEST_ARGS)
 
 ## worker: a certificate (and mail) worker on the configured Redis
 worker: migrate

