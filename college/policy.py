@@ -6,7 +6,7 @@ everything of the organisers they coordinate. Views and the API ask here, never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from flask import abort
@@ -81,6 +81,32 @@ def can_teach_edition(user: User, edition_id: int, organiser_id: int) -> bool:
 def can_act_for_learner(user: User, learner: User, organiser_id: int) -> bool:
     """A learner acts for themselves; the organiser's coordinators act on their behalf."""
     return user.is_authenticated and (user.id == learner.id or is_coordinator(user, organiser_id))
+
+
+def learners_known_to(organiser_id: int, learner_ids: Iterable[int]) -> set[int]:
+    """Which of these learners the organiser knows: its managed accounts, and everyone who holds
+    or held an enrolment (of any status) in one of its editions."""
+    wanted = set(learner_ids)
+    if not wanted:
+        return set()
+    managed = select(User.id).where(User.id.in_(wanted), User.managed_by_organiser_id == organiser_id)
+    enrolled = (
+        select(Enrolment.learner_id)
+        .join(Edition, Edition.id == Enrolment.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+        .where(Enrolment.learner_id.in_(wanted), Course.organiser_id == organiser_id)
+    )
+    return set(db.session.scalars(managed.union(enrolled)))
+
+
+def can_reach_learner(user: User, learner_id: int, organiser_id: int) -> bool:
+    """May the user name this learner by id, for the organiser? Themselves always; the
+    organiser's staff only the learners it knows. Anyone else is found by exact email only."""
+    if not user.is_authenticated:
+        return False
+    if user.id == learner_id:
+        return True
+    return is_staff(user, organiser_id) and learner_id in learners_known_to(organiser_id, [learner_id])
 
 
 def require(allowed: bool) -> None:

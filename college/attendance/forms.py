@@ -20,6 +20,9 @@ _STATUS_FIELD = re.compile(r"^status-(\d+)$")
 class RosterForm(FlaskForm):
     """The roster: one radio group `status-<learner id>` per learner, read by parse_roster."""
 
+    #: Inputs named after a learner's id (`status-12`, with `was-12`: what the page showed).
+    id_keyed_inputs = ("status-", "was-")
+
 
 def parse_roster(formdata: MultiDict) -> dict[int, str]:
     """The statuses chosen in a roster form, by learner id (a tampered name is refused)."""

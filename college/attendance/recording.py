@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from college import timeutil
+from college import policy, timeutil
 from college.accounts.models import User
 from college.attendance import codes
 from college.attendance.models import (
@@ -54,6 +54,16 @@ def _parse_records(
     return parsed
 
 
+def _named(learner_ids: list[int], organiser_id: int) -> list[str]:
+    """Learners as a refusal may show them: by name when the organiser knows them, else by the
+    number sent, exactly as for a number that belongs to nobody."""
+    known = policy.learners_known_to(organiser_id, learner_ids)
+    names = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_(known), User.anonymised_at.is_(None))
+    ).all()) if known else {}
+    return [names.get(learner_id, str(learner_id)) for learner_id in learner_ids]
+
+
 def record_attendance(
     *,
     session_id: int,
@@ -87,10 +97,9 @@ def record_attendance(
     seated = seated_learner_ids(edition.id)
     strangers = sorted(set(parsed) - seated)
     if strangers:
-        names = db.session.scalars(select(User.name).where(User.id.in_(strangers))).all()
         raise Invalid(
             _("Not enrolled in this edition, so not marked: %(names)s. Nothing was saved.",
-              names=", ".join(names) or ", ".join(map(str, strangers))),
+              names=", ".join(_named(strangers, edition.course.organiser_id))),
             field="status",
         )
 

@@ -35,15 +35,22 @@ def admit_walk_in(
         raise NotAllowed(_("Only this edition's trainers and the organiser's coordinators can do this."))
     address = normalise_email(email)
     if address:
-        learner = User.by_email(address)
-        if learner is None or not learner.is_learner:
+        # By the exact address typed in the room, as on the enrolment page; the confirmation
+        # tells the person who enrolled them.
+        try:
+            enrolment = enrol_learner(edition_id=edition.id, email=address, actor=actor,
+                                      walk_in=True)
+        except NotFound as error:
+            if error.field != "email":
+                raise
             raise NotFound(_("No learner with this email address was found. Leave the address "
                              "empty and enter a name to make an account without email."),
-                           field="email")
+                           field="email") from error
+        learner = db.session.get(User, enrolment.learner_id)
     else:
         learner = create_walk_in_account(actor=actor, organiser_id=organiser_id, name=name or "",
                                          kind=kind)
-    enrol_learner(edition_id=edition.id, learner_id=learner.id, actor=actor, walk_in=True)
+        enrol_learner(edition_id=edition.id, learner_id=learner.id, actor=actor, walk_in=True)
     record_attendance(session_id=session.id, records={learner.id: AttendanceStatus.PRESENT},
                       actor=actor, source=AttendanceSource.ROSTER)
     return learner

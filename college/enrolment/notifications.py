@@ -40,22 +40,46 @@ def _texts(kind: str, learner: User, course: Course, edition: Edition, **extra) 
     with force_locale(learner.language.value):
         where = ", ".join(part for part in (edition.venue, edition.place) if part)
         facts = {"name": learner.name, "course": course.title, "when": _when(edition), "where": where}
+        enrolled_by: User | None = extra.get("enrolled_by")
+        if enrolled_by is not None:
+            # Enrolled by someone else: say who, so a person who never asked can have it undone.
+            facts.update(staff=enrolled_by.name, organiser=course.organiser.name)
         if kind == "enrolled":
             subject = _("You are enrolled: %(course)s", course=course.title)
-            body = _(
-                "Dear %(name)s,\n\nYou are enrolled in \"%(course)s\" (%(when)s, %(where)s). "
-                "We look forward to seeing you.\n\nCaregivers College",
-                **facts,
-            )
+            if enrolled_by is not None:
+                body = _(
+                    "Dear %(name)s,\n\n%(staff)s of %(organiser)s enrolled you in \"%(course)s\" "
+                    "(%(when)s, %(where)s). We look forward to seeing you.\n\nDid you not ask for "
+                    "this? Let %(organiser)s know, and they will cancel the enrolment.\n\n"
+                    "Caregivers College",
+                    **facts,
+                )
+            else:
+                body = _(
+                    "Dear %(name)s,\n\nYou are enrolled in \"%(course)s\" (%(when)s, %(where)s). "
+                    "We look forward to seeing you.\n\nCaregivers College",
+                    **facts,
+                )
         elif kind == "waitlisted":
             subject = _("You are on the waiting list: %(course)s", course=course.title)
-            body = _(
-                "Dear %(name)s,\n\n\"%(course)s\" (%(when)s, %(where)s) is full. You are number "
-                "%(position)s on the waiting list. When a seat becomes free you get it "
-                "automatically, and we let you know.\n\nCaregivers College",
-                position=extra["position"],
-                **facts,
-            )
+            if enrolled_by is not None:
+                body = _(
+                    "Dear %(name)s,\n\n%(staff)s of %(organiser)s put you on the waiting list of "
+                    "\"%(course)s\" (%(when)s, %(where)s): it is full. You are number %(position)s. "
+                    "When a seat becomes free you get it automatically, and we let you know.\n\n"
+                    "Did you not ask for this? Let %(organiser)s know, and they will take you off "
+                    "the list.\n\nCaregivers College",
+                    position=extra["position"],
+                    **facts,
+                )
+            else:
+                body = _(
+                    "Dear %(name)s,\n\n\"%(course)s\" (%(when)s, %(where)s) is full. You are number "
+                    "%(position)s on the waiting list. When a seat becomes free you get it "
+                    "automatically, and we let you know.\n\nCaregivers College",
+                    position=extra["position"],
+                    **facts,
+                )
         elif kind == "promoted":
             subject = _("A seat became free: you are enrolled in %(course)s", course=course.title)
             body = _(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from college import policy, timeutil
 from college.accounts.models import Kind, User
+from college.accounts.services import normalise_email
 from college.catalogue.models import Course, Edition, Track, TrainingSession
 from college.enrolment.models import (
     LIVE_STATUSES,
@@ -79,14 +80,37 @@ def _check_track(course: Course, learner: User) -> None:
         raise NotAllowed(_("This course is only for caregivers."))
 
 
-def _check_may_enrol(actor: User, learner: User, edition: Edition) -> None:
+def _learner_to_enrol(
+    actor: User, edition: Edition, learner_id: int | None, email: str | None
+) -> User:
+    """Whom the actor names: themselves, a learner their organiser knows (by id), or anyone by
+    their exact email address. An id out of reach is refused exactly like one that does not
+    exist, so no answer tells whether a stranger's id is taken."""
     organiser_id = edition.course.organiser_id
-    if actor.id == learner.id:
-        return
+    if learner_id is not None and email:
+        raise Invalid(_("Name the learner by id or by email address, not both."), field="email")
+    address = normalise_email(email) if email else None
+    if address is None and learner_id in (None, actor.id):
+        return actor
+    if address is not None and address == actor.email:
+        return actor
     if not policy.can_teach_edition(actor, edition.id, organiser_id):
         raise NotAllowed(
             _("Only the organiser's coordinators and this edition's trainers can enrol others.")
         )
+    if address is not None:
+        learner = User.by_email(address)  # accounts without email are never found this way
+        if learner is None or not learner.is_active or not learner.is_learner:
+            raise NotFound(_("No learner with this email address was found."), field="email")
+        return learner
+    learner = (db.session.get(User, learner_id)
+               if policy.can_reach_learner(actor, learner_id, organiser_id) else None)
+    if learner is None or not learner.is_active:
+        raise NotFound(_("This learner does not exist."), field="learner")
+    return learner
+
+
+def _check_managed_here(learner: User, organiser_id: int) -> None:
     if learner.is_managed and learner.managed_by_organiser_id != organiser_id:
         raise NotAllowed(_("This person's account is managed by another organiser."))
 
@@ -101,12 +125,13 @@ def _live_enrolment(learner_id: int, edition_id: int) -> Enrolment | None:
     )
 
 
-def _already_enrolled(actor: User, learner: User) -> Conflict:
+def _already_enrolled(actor: User, learner: User, organiser_id: int) -> Conflict:
     if actor.id == learner.id:
         return Conflict(_("You are already enrolled in this edition (or on its waiting list)."))
-    return Conflict(
-        _("%(name)s is already enrolled in this edition (or on its waiting list).", name=learner.name)
-    )
+    if policy.can_reach_learner(actor, learner.id, organiser_id):
+        return Conflict(_("%(name)s is already enrolled in this edition (or on its waiting list).",
+                          name=learner.name))
+    return Conflict(_("This person is already enrolled in this edition (or on its waiting list)."))
 
 
 def _take_seat(edition_id: int) -> bool:
@@ -133,21 +158,23 @@ def _join_waitlist(edition_id: int) -> int:
 
 
 def enrol_learner(
-    *, edition_id: int, learner_id: int, actor: User, walk_in: bool = False
+    *, edition_id: int, actor: User, learner_id: int | None = None, email: str | None = None,
+    walk_in: bool = False,
 ) -> Enrolment:
     """Enrol a learner in an edition, or put them on its waiting list when it is full.
 
+    Without `learner_id` and `email` the actor enrols themselves. Staff name someone else by
+    id only when their organiser knows the person (`policy.can_reach_learner`), anyone else by
+    their exact email address; the confirmation names who enrolled them.
     A walk-in is someone a trainer enrols at a session they came to: the enrolment window
     does not apply, and without a free seat they are refused rather than put on the list.
     """
     edition = _edition_with_course(edition_id)
     course = edition.course
-    learner = db.session.get(User, learner_id)
-    if learner is None or not learner.is_active:
-        raise NotFound(_("This learner does not exist."), field="learner")
+    learner = _learner_to_enrol(actor, edition, learner_id, email)
     if not learner.is_learner or learner.kind is None:
         raise NotAllowed(_("Only learners (caregivers and professionals) can enrol in a course."))
-    _check_may_enrol(actor, learner, edition)
+    _check_managed_here(learner, course.organiser_id)
     if not course.published:
         raise NotFound(_("This course is not published, so nobody can enrol yet."))
     reason = None if walk_in else enrolment_closed_reason(edition)
@@ -155,7 +182,7 @@ def enrol_learner(
         raise Conflict(reason)
     _check_track(course, learner)
     if _live_enrolment(learner.id, edition.id) is not None:
-        raise _already_enrolled(actor, learner)
+        raise _already_enrolled(actor, learner, course.organiser_id)
 
     # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
     _lock_edition(edition.id)
@@ -175,14 +202,16 @@ def enrol_learner(
         with db.session.begin_nested():
             db.session.add(enrolment)
     except IntegrityError as error:
-        raise _already_enrolled(actor, learner) from error
+        raise _already_enrolled(actor, learner, course.organiser_id) from error
+    # Someone enrolled by another person learns who did it (and can ask the organiser to undo it).
+    enrolled_by = None if actor.id == learner.id else actor
     if enrolment.status == EnrolmentStatus.ENROLLED:
         write_notification("enrolled", learner=learner, course=course, edition=edition,
-                           dedupe_key=f"enrolled:{enrolment.id}")
+                           dedupe_key=f"enrolled:{enrolment.id}", enrolled_by=enrolled_by)
     else:
         write_notification("waitlisted", learner=learner, course=course, edition=edition,
                            dedupe_key=f"waitlisted:{enrolment.id}",
-                           position=enrolment.waitlist_position)
+                           position=enrolment.waitlist_position, enrolled_by=enrolled_by)
     return enrolment
 
 

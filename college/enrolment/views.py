@@ -18,7 +18,7 @@ from college.catalogue.models import Edition
 from college.enrolment import services
 from college.enrolment.forms import CapacityForm, EmptyForm, EnrolForm, EnrolOnBehalfForm
 from college.enrolment.models import Enrolment, EnrolmentStatus
-from college.errors import NotAllowed, NotFound, ServiceError
+from college.errors import Invalid, NotAllowed, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
 from college.main.views import render_error
@@ -165,20 +165,16 @@ def change_capacity(edition_id: int):
     return redirect(url_for("enrolment.roster", edition_id=edition.id))
 
 
-def _chosen_learner(form: EnrolOnBehalfForm) -> User:
+def _whom(form: EnrolOnBehalfForm) -> dict:
+    """The person the form names: a managed account from the list, else an email address."""
     if form.managed_learner.data:
-        try:
-            learner = db.session.get(User, int(form.managed_learner.data))
-        except ValueError:
-            learner = None
-    elif form.email.data:
-        learner = User.by_email(form.email.data)
-    else:
-        raise NotFound(_("Choose a person, or enter the email address of a learner."),
-                       field="managed_learner")
-    if learner is None:
-        raise NotFound(_("No learner with this email address was found."), field="email")
-    return learner
+        chosen = form.managed_learner.data
+        # Text that is no number names nobody, and is refused exactly as an unknown id is.
+        return {"learner_id": int(chosen) if chosen.isdecimal() else 0}
+    if form.email.data:
+        return {"email": form.email.data}
+    raise Invalid(_("Choose a person, or enter the email address of a learner."),
+                  field="managed_learner")
 
 
 @bp.post("/editions/<int:edition_id>/enrol-on-behalf")
@@ -191,7 +187,7 @@ def enrol_on_behalf(edition_id: int):
         return _render_roster(edition, behalf_form=form, status=400)
     try:
         enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
-            edition_id=edition.id, learner_id=_chosen_learner(form).id, actor=current_user
+            edition_id=edition.id, actor=current_user, **_whom(form)
         ))
     except ServiceError as error:
         attach_error(form, error)

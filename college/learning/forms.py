@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectChoice,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -101,3 +102,11 @@ class NewQuestionForm(CreateOnceForm, QuestionForm):
 
 class StartQuizForm(CreateOnceForm, FlaskForm):
     """The "Start the quiz" button: clicked twice, it starts one attempt."""
+
+
+class AnswerForm(FlaskForm):
+    """One question of an attempt as the learner answers it (the template writes the inputs)."""
+
+    question_id = IntegerField(validators=[InputRequired()])
+    #: The picked choices; the service checks that they belong to the question.
+    choice = SelectMultipleField(coerce=int, validate_choice=False)

@@ -219,14 +219,15 @@ def save_question(
     quiz = current_quiz(course.id, with_questions=True)
     if quiz is None:
         raise NotFound(_("This course has no quiz yet. Save the quiz settings first."))
+    known: set[int] = set()  # a new question has no choices yet: any id names someone else's
     if question_id is not None:
         existing = next((q for q in quiz.questions if q.id == question_id), None)
         if existing is None:
             raise NotFound(_("This question is not part of the current quiz."))
         known = {choice.id for choice in existing.choices}
-        for choice in choices:
-            if choice.id is not None and choice.id not in known:
-                raise Invalid(_("A choice does not belong to this question."), field="choices")
+    for choice in choices:
+        if choice.id is not None and choice.id not in known:
+            raise Invalid(_("A choice does not belong to this question."), field="choices")
     editable = _editable_quiz(course)
     if question_id is None:
         question = Question(kind=kind, text=text, position=len(editable.quiz.questions), choices=[])

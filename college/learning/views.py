@@ -13,6 +13,7 @@ from college.learning import access, attempts, modules, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.forms import (
     EXTRA_CHOICE_ROWS,
+    AnswerForm,
     ModuleForm,
     NewModuleForm,
     NewQuestionForm,
@@ -351,12 +352,10 @@ def start_attempt(course_id: int):
 
 
 def _picked_from_form() -> dict[int, list[int]]:
-    try:
-        question_id = int(request.form.get("question_id", ""))
-        picked = [int(value) for value in request.form.getlist("choice")]
-    except ValueError as error:
-        raise Invalid(_("That answer does not belong to this question."), field="choice") from error
-    return {question_id: picked}
+    form = AnswerForm()
+    if not form.validate():
+        raise Invalid(_("That answer does not belong to this question."), field="choice")
+    return {form.question_id.data: form.choice.data or []}
 
 
 @bp.route("/quiz/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])

@@ -169,7 +169,9 @@ def _new_session(world: World, role: str) -> dict:
 
 
 def _whom_to_enrol(world: World, role: str) -> dict:
-    return {} if role in ("learner", "other_learner") else {"user_id": world.users["other_learner"].id}
+    # Staff name someone their organiser never dealt with by email address (an id would be
+    # out of reach: tests/security/test_learner_reach.py).
+    return {} if role in ("learner", "other_learner") else {"email": world.users["other_learner"].email}
 
 
 def _records(world: World, role: str) -> dict:

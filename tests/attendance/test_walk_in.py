@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from college.accounts.models import Kind, User
 from college.catalogue.models import Edition
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import Enrolment, EnrolmentStatus, Notification
 from college.extensions import db
 from tests.attendance.conftest import attendance_rows
 from tests.conftest import double_click, post_form, shown_form
@@ -41,9 +41,21 @@ def test_trainer_enrols_a_walk_in_without_email_and_marks_them_present(client, a
 
 def test_walk_in_with_an_account_is_found_by_email(client, auth, classroom):
     auth.login_as(classroom.trainer)
-    response = walk_in(client, classroom, email=classroom.stranger.email)
+    response = walk_in(client, classroom, email=classroom.stranger.email.upper())
     assert response.status_code == 302
     assert (classroom.sessions[0].id, classroom.stranger.id, "present") in attendance_rows()
+    # The organiser never dealt with her: her confirmation says who enrolled her, and where.
+    body = db.session.scalar(select(Notification.body).where(
+        Notification.user_id == classroom.stranger.id, Notification.kind == "enrolled"))
+    assert f"Tine Trainer of {classroom.organiser.name} enrolled you" in body
+
+
+def test_walk_in_finds_nobody_by_a_staff_address(client, auth, classroom):
+    auth.login_as(classroom.trainer)
+    response = walk_in(client, classroom, email=classroom.coordinator.email)
+    assert response.status_code == 404
+    assert "No learner with this email address" in response.get_data(as_text=True)
+    assert attendance_rows() == []
 
 
 def test_walk_in_counts_against_capacity(client, auth, classroom):

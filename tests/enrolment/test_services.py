@@ -238,11 +238,13 @@ def test_coordinator_and_trainer_enrol_on_behalf(make):
     managed = make.learner(email=None, password=None, managed_by_organiser_id=organiser.id)
     learner = make.learner()
     by_coordinator = enrol(edition, managed, actor=coordinator)
-    by_trainer = enrol(edition, learner, actor=trainer)
+    # Someone the organiser never dealt with is named by their email address, not by id.
+    by_trainer = enrol_learner(edition_id=edition.id, email=learner.email, actor=trainer)
     assert by_coordinator.enrolled_by_id == coordinator.id
     assert by_trainer.enrolled_by_id == trainer.id
     phone = db.session.scalar(select(Notification).where(Notification.user_id == managed.id))
     assert phone.status.value == "to_phone"
+    assert f"{coordinator.name} of {organiser.name} enrolled you" in phone.body
 
 
 def test_others_cannot_enrol_on_behalf(make):
@@ -256,7 +258,8 @@ def test_others_cannot_enrol_on_behalf(make):
         enrol(edition, make.learner(), actor=stranger)
     with pytest.raises(NotAllowed):
         enrol(edition, make.learner(), actor=other_trainer)
-    with pytest.raises(NotAllowed, match="another organiser"):
+    # Another organiser's managed account is out of reach: refused as an id of nobody.
+    with pytest.raises(NotFound, match="This learner does not exist"):
         enrol(edition, foreign_managed, actor=make.coordinator(organiser))
     assert counts(edition.id) == (20, 0, 0)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from college.api import auth
@@ -30,9 +31,24 @@ class EnrolmentSchema(ma.Schema):
 
 
 class EnrolSchema(ma.Schema):
-    """Whom to enrol: yourself when left out; a coordinator or trainer names the learner."""
+    """Whom to enrol: yourself when both are left out; a coordinator or trainer names a learner
+    their organiser knows by `user_id`, anyone else by `email` (one of the two)."""
 
-    user_id = id_field(load_default=None, allow_none=True)
+    user_id = id_field(load_default=None, allow_none=True, metadata={
+        "description": "A learner your organiser knows: one of its managed accounts, or someone "
+                       "who enrolled in one of its editions. Any other id answers 404, as an id "
+                       "that does not exist."})
+    email = ma.fields.String(load_default=None, allow_none=True,
+                             validate=ma.validate.Length(max=254), metadata={
+        "description": "The exact email address of any learner, instead of user_id; they are "
+                       "told who enrolled them."})
+
+    @ma.validates_schema
+    def one_way(self, data: dict, **kwargs) -> None:
+        """A learner is named by id or by email address, not both."""
+        if data.get("user_id") is not None and data.get("email"):
+            raise ma.ValidationError(_("Name the learner by id or by email address, not both."),
+                                     "email")
 
 
 class CalendarFeedSchema(ma.Schema):
@@ -52,10 +68,8 @@ class CalendarFeedSchema(ma.Schema):
 @blp.idempotent(Enrolment)
 def enrol(data: dict, edition_id: int):
     """Enrol in an edition, or join its waiting list when it is full."""
-    actor = auth.current_user()
-    return services.enrol_learner(
-        edition_id=edition_id, learner_id=data["user_id"] or actor.id, actor=actor
-    )
+    return services.enrol_learner(edition_id=edition_id, actor=auth.current_user(),
+                                  learner_id=data["user_id"], email=data["email"])
 
 
 @blp.delete("/enrolments/<id:enrolment_id>")
