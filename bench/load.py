@@ -95,12 +95,17 @@ def seed(env: dict) -> dict:
         db.session.add(organiser)
         db.session.flush()
         password_hash = hash_password(PASSWORD)
+        # Confirmed addresses, and the current privacy notice agreed to: logins go straight in.
+        agreed = {"email_confirmed_at": timeutil.now(),
+                  "consent_version": app.config["PRIVACY_NOTICE_VERSION"],
+                  "consented_at": timeutil.now()}
         learners = [User(email=f"learner{n}@load.example.be", name=f"Leerling {n:03d}",
                          kind=Kind.CAREGIVER, is_learner=True, password_hash=password_hash,
-                         language=Language.NL) for n in range(LEARNERS)]
+                         language=Language.NL, **agreed) for n in range(LEARNERS)]
         trainers = [User(email=f"trainer{n}@load.example.be", name=f"Trainer {n}", kind=None,
                          is_learner=False, password_hash=password_hash, language=Language.NL,
-                         memberships=[Membership(organiser_id=organiser.id, role=Role.TRAINER)])
+                         memberships=[Membership(organiser_id=organiser.id, role=Role.TRAINER)],
+                         **agreed)
                     for n in range(TRAINERS)]
         db.session.add_all(learners + trainers)
         db.session.flush()

@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
     from college.dashboards import views as dashboards
+    from college.enrolment import receivers as enrolment_receivers
     from college.enrolment import views as enrolment
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
     from college.i18n import select_locale, select_timezone
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     completion_receivers.connect()
     certificate_receivers.connect()
+    enrolment_receivers.connect()
     api_services.connect()
 
     app.cli.add_command(college_cli)

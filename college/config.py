@@ -79,6 +79,17 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": int(environ.get("SESSION_MAX_HOURS", "12")),
         "RETENTION_YEARS": int(environ.get("RETENTION_YEARS", "3")),
+        # The privacy notice of this installation: who is responsible and whom to ask. A new
+        # version (change it whenever the notice changes) asks everyone's consent again.
+        "PRIVACY_NOTICE_VERSION": environ.get("PRIVACY_NOTICE_VERSION", "2026-12").strip()[:20],
+        "PRIVACY_CONTROLLER_NAME": environ.get(
+            "PRIVACY_CONTROLLER_NAME", "Mantelzorgacademie (demo-installatie)"),
+        "PRIVACY_CONTROLLER_ADDRESS": environ.get(
+            "PRIVACY_CONTROLLER_ADDRESS", "Voorbeeldstraat 1, 9800 Deinze"),
+        "PRIVACY_CONTACT_EMAIL": environ.get("PRIVACY_CONTACT_EMAIL", "privacy@example.be"),
+        "PRIVACY_DPO_NAME": environ.get("PRIVACY_DPO_NAME", "An Voorbeeld"),
+        "PRIVACY_DPO_EMAIL": environ.get("PRIVACY_DPO_EMAIL", "dpo@example.be"),
+        "PRIVACY_DPO_PHONE": environ.get("PRIVACY_DPO_PHONE", "09 123 45 67"),
         "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
         "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
         # Seconds between the worker's periodic jobs (see college.jobs.PERIODIC_JOBS).

@@ -18,7 +18,6 @@ from sqlalchemy import exists, select
 from college import timeutil
 from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
 from college.accounts.passwords import hash_password
-from college.accounts.services import PRIVACY_NOTICE_VERSION
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.completion.services import refresh_completion
@@ -36,6 +35,7 @@ from college.learning.models import (
     QuestionKind,
     Quiz,
 )
+from college.privacy.notice import current_version
 
 #: One password for every demo account; printed by `flask college demo`.
 DEMO_PASSWORD = "zorgzame-buurt-2026"  # nosec B105 # noqa: S105 - the documented demo password
@@ -430,7 +430,8 @@ class _Demo:
         self.professionals[9].language = Language.EN
         # A managed account: a caregiver without email, enrolled by the coordinator.
         managed = User(name="Maurice Van Wassenhove", kind=Kind.CAREGIVER, is_learner=True,
-                       phone="09 386 12 34", managed_by_organiser_id=leiestreek.id)
+                       phone="09 386 12 34", managed_by_organiser_id=leiestreek.id,
+                       note="Belt liefst 's voormiddags; hoort slecht, spreek traag.")
         db.session.add(managed)
         self.caregivers.append(managed)
         db.session.flush()
@@ -457,7 +458,9 @@ class _Demo:
 
     def _staff(self, name: str, email: str, organiser: Organiser, role: Role) -> User:
         user = User(name=name, email=email, password_hash=self.password_hash, is_learner=False,
-                    kind=None, created_at=self.now - timedelta(days=120))
+                    kind=None, created_at=self.now - timedelta(days=120),
+                    email_confirmed_at=self.now - timedelta(days=120),
+                    consent_version=current_version(), consented_at=self.now - timedelta(days=120))
         user.memberships = [Membership(organiser=organiser, role=role)]
         db.session.add(user)
         return user
@@ -467,10 +470,11 @@ class _Demo:
         user = User(
             name=name, email=email, password_hash=self.password_hash, kind=kind, is_learner=True,
             profession=profession, registration_number=registration_number,
-            consent_version=PRIVACY_NOTICE_VERSION,
+            consent_version=current_version(),
             consented_at=self.now - timedelta(days=self.rng.randint(50, 100)),
             created_at=self.now - timedelta(days=self.rng.randint(50, 100)),
         )
+        user.email_confirmed_at = user.created_at
         db.session.add(user)
         return user
 

@@ -13,6 +13,11 @@ class ServiceError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides its status (Retry-After of a 429)."""
+        return {}
+
 
 class Invalid(ServiceError):
     """A value that is not acceptable (422)."""
@@ -36,3 +41,17 @@ class NotFound(ServiceError):
     """Unknown, or not visible to this user (404)."""
 
     status = 404
+
+
+class TooManyAttempts(ServiceError):
+    """Too many tries in a short time: try again after `retry_after` seconds (429)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -71,6 +71,6 @@ limiter = Limiter(
     headers_enabled=True,
 )
 
-#: Password guesses per client: token creation now, the login form and lookups later, e.g.
-#: `@limiter.limit(LOGIN_RATE_LIMIT)` under the route decorator.
-LOGIN_RATE_LIMIT = "10 per minute"
+#: Requests per client address on the forms that mail someone (password reset, registration);
+#: password guesses have their own limiter (college.accounts.throttle).
+MAIL_FORM_RATE_LIMIT = "10 per minute"

@@ -8,7 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from college.config import ConfigError
-from college.extensions import LOGIN_RATE_LIMIT, limiter
+from college.extensions import MAIL_FORM_RATE_LIMIT, limiter
 
 #: The strict policy of every page: scripts, styles and fonts only from the College itself.
 DEFAULT_CSP: dict[str, tuple[str, ...]] = {
@@ -86,21 +86,18 @@ def init_app(app: Flask) -> None:
         return response
 
 
-# Brute force: every guessing form is limited per client address (an attacker's own budget),
-# and logins and reset mails also per email address with a generous limit, so guessing from
-# many addresses stalls too. Only failures count where a classroom shares one address (the
-# venue's Wi-Fi): twenty learners logging in at once are not an attack. Limits answer 429
-# for a while and lapse by themselves: no account is ever locked, and the reset link always
-# stays within reach. Wrong check-in codes are also counted per learner by the attendance
-# service.
-#: Failed logins per client address.
-FAILED_LOGINS_PER_ADDRESS = LOGIN_RATE_LIMIT
-#: Failed logins per email address, from all addresses together.
-FAILED_LOGINS_PER_EMAIL = "30 per hour"
-#: Reset requests per client address, and reset mails per email address (enough for a
-#: forgetful person, too few to flood a mailbox).
-RESETS_PER_ADDRESS = LOGIN_RATE_LIMIT
+# Guessing: passwords (the login page and the API's tokens) have their own limiter that counts
+# failures only and never locks an account (college.accounts.throttle). The forms below are
+# limited per client address (an attacker's own budget); the forms that mail someone also per
+# email address, alike for known and unknown addresses (so a limit tells nothing about who has
+# an account), generous enough for a forgetful person and too few to flood a mailbox. Limits
+# answer 429 for a while and lapse by themselves: a reset link already mailed keeps working.
+# Wrong check-in codes are also counted per learner by the attendance service.
+#: Reset requests and registrations per client address, and their mails per email address.
+RESETS_PER_ADDRESS = MAIL_FORM_RATE_LIMIT
 RESETS_PER_EMAIL = "5 per hour"
+REGISTRATIONS_PER_ADDRESS = MAIL_FORM_RATE_LIMIT
+REGISTRATIONS_PER_EMAIL = "5 per hour"
 #: Check-in codes per client address: a whole classroom on one Wi-Fi checks in within minutes.
 CHECKINS_PER_ADDRESS = "60 per minute"
 #: Certificate verification lookups per client address (an employer checks one or a few).
@@ -108,22 +105,20 @@ VERIFICATIONS_PER_ADDRESS = "30 per minute"
 
 
 def _email_key() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _refused(response: Response) -> bool:
-    """A guess that failed: the form was posted and answered with a 4xx."""
-    return 400 <= response.status_code < 500
+    """The email address a form or a JSON body names, as the limits' key."""
+    body = request.get_json(silent=True) if request.is_json else None
+    email = request.form.get("email") or (body.get("email") if isinstance(body, dict) else None)
+    return "email:" + (email if isinstance(email, str) else "").strip().lower()[:254]
 
 
 def limit_guesses(target: str) -> Callable:
-    """Decorator: limit guessing (target "login", "reset", "checkin" or "verify") as described above."""
+    """Decorator: limit a form (target "reset", "register", "checkin" or "verify") as above."""
     post = {"methods": ["POST"]}
-    if target == "login":
+    if target == "register":
         limits = [
-            limiter.limit(FAILED_LOGINS_PER_ADDRESS, scope="login-address", deduct_when=_refused, **post),
-            limiter.limit(FAILED_LOGINS_PER_EMAIL, key_func=_email_key, scope="login-email",
-                          deduct_when=_refused, **post),
+            limiter.limit(REGISTRATIONS_PER_ADDRESS, scope="register-address", **post),
+            limiter.limit(REGISTRATIONS_PER_EMAIL, key_func=_email_key, scope="register-email",
+                          **post),
         ]
     elif target == "reset":
         limits = [

@@ -20,3 +20,6 @@ enrolment_completed = _signals.signal("enrolment-completed")
 enrolment_reopened = _signals.signal("enrolment-reopened")
 #: A user's password changed (changed or reset): their other credentials end. kwargs: user_id
 password_changed = _signals.signal("password-changed")
+#: A user's email address was confirmed (at registration or after a change): mail held for
+#: it may go out. kwargs: user_id
+email_confirmed = _signals.signal("email-confirmed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,11 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("coordinator"),
 }
 KIND_LABELS = {Kind.CAREGIVER: _l("caregiver"), Kind.PROFESSIONAL: _l("professional")}
+
+
+def tel_href(phone: str) -> str:
+    """A phone number as written ("09 386 12 34") as a tel: link a phone can dial."""
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + re.sub(r"\D", "", phone)
 
 
 def init_app(app: Flask) -> None:
@@ -35,4 +42,5 @@ def init_app(app: Flask) -> None:
         date=lambda value, fmt="EEEE d MMMM y": format_date(value, fmt),
         time=lambda value, fmt="HH:mm": format_time(value, fmt),
         number=format_decimal,
+        tel=tel_href,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from flask import current_app
 from flask.globals import _cv_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import force_locale
@@ -437,6 +438,11 @@ class Factory:
         n = next(_counter)
         if email == "":
             email = f"user{n}@example.be"
+        if email:
+            # Someone who can log in confirmed their address and agreed to the current notice.
+            fields.setdefault("email_confirmed_at", timeutil.now())
+            fields.setdefault("consent_version", current_app.config["PRIVACY_NOTICE_VERSION"])
+            fields.setdefault("consented_at", timeutil.now())
         user = User(
             email=email,
             name=name or f"Persoon {n}",

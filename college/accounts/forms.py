@@ -13,11 +13,13 @@ from wtforms import (
     SelectChoice,
     SelectMultipleField,
     StringField,
+    TelField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from college.accounts.models import Kind, Role
+from college.accounts.models import Kind, Language, Role
 from college.forms import CreateOnceForm
 
 
@@ -145,6 +147,89 @@ class AccountForm(CreateOnceForm, FlaskForm):
         choices=[SelectChoice("", _l("Not a learner")), *kind_choices()],
         default="",
         validate_choice=False,
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("So that you can phone back someone without email."),
+        render_kw={"autocomplete": "off"},
+    )
+    note = TextAreaField(
+        _l("Note (optional, for accounts without email)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only what helps to reach them, for example: \"calls best in the morning\"."),
+    )
+
+
+def language_choices():
+    return [SelectChoice(Language.NL.value, "Nederlands"), SelectChoice(Language.EN.value, "English")]
+
+
+class MyAccountForm(FlaskForm):
+    """A person's own details."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        description=_l("As it should be printed on your certificates."),
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        description=_l("A new address is used once you open the link we mail to it."),
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        _l("Current password (only to change your email address)"),
+        validators=[Optional()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("So that your Caregivers Hub can phone you, for example when a seat "
+                       "becomes free."),
+        render_kw={"autocomplete": "tel"},
+    )
+    profession = StringField(
+        _l("Profession"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("For example: home nurse, social worker, GP."),
+    )
+    registration_number = StringField(
+        _l("Registration number (optional)"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Only if your certificate must state it, for example your RIZIV/INAMI number."),
+    )
+    language = RadioField(
+        _l("Language of the College and its mails"),
+        choices=language_choices(),
+        validators=[DataRequired(_l("Choose Dutch or English."))],
+        invalid_choice_message=_l("Choose Dutch or English."),
+    )
+
+
+class ManagedAccountForm(FlaskForm):
+    """A coordinator corrects an account without email."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    phone = TelField(
+        _l("Phone number"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Shown on \"To phone\" as a number to tap."),
+        render_kw={"autocomplete": "off"},
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only what helps to reach them, for example: \"calls best in the morning\"."),
+    )
+    kind = RadioField(
+        _l("Learner type"),
+        choices=kind_choices(),
+        validators=[DataRequired(_l("Choose whether the learner is a caregiver or a professional."))],
+        invalid_choice_message=_l("Choose whether the learner is a caregiver or a professional."),
     )
 
 

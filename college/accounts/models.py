@@ -85,6 +85,11 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-cased; empty for a managed account created by a coordinator.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: When the owner of `email` proved it is theirs (a link mailed to it); None: not yet, and
+    #: the College mails it nothing but that link (and account mails such as a reset link).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A new address the user asked for; it replaces `email` once its link is opened.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[Kind | None] = mapped_column(enum_column(Kind, "user_kind"))
@@ -95,6 +100,8 @@ class User(UserMixin, db.Model):
     profession: Mapped[str | None] = mapped_column(String(120))
     registration_number: Mapped[str | None] = mapped_column(String(60))
     phone: Mapped[str | None] = mapped_column(String(40))
+    #: A coordinator's note about a managed account ("calls best in the morning").
+    note: Mapped[str | None] = mapped_column(String(500))
     #: Bumped at logout and password change, so copied session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     #: Secret of the learner's private calendar feed; None when revoked or never made.
@@ -119,6 +126,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.anonymised_at is None
+
+    @property
+    def email_confirmed(self) -> bool:
+        """Has the owner of the email address confirmed it (so the College may mail it)?"""
+        return self.email is not None and self.email_confirmed_at is not None
 
     @property
     def is_managed(self) -> bool:

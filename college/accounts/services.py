@@ -6,6 +6,8 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -13,19 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from college import signals, timeutil
+from college.accounts import throttle
 from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
 from college.accounts.passwords import check_password_rules, hash_password, verify_password
-from college.errors import Conflict, Invalid, NotAllowed
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
+from college.jobs import enqueue_after_commit
 from college.policy import can_manage_organiser, is_coordinator, is_staff
+from college.privacy import notice
 from college.privacy.access import record_access
 
 log = logging.getLogger(__name__)
 
-#: Version of the privacy notice that registration asks consent for.
-PRIVACY_NOTICE_VERSION = "2026-11"
-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ./()-]+$")
+#: Longest coordinator's note on a managed account.
+NOTE_MAX_LENGTH = 500
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -38,22 +43,32 @@ def normalise_email(email: str | None) -> str | None:
     return email
 
 
-def _ensure_email_free(email: str) -> None:
-    if User.by_email(email) is not None:
-        raise Conflict(
-            _("An account with this email address already exists. Log in instead."), field="email"
-        )
+def normalise_phone(phone: str | None) -> str | None:
+    """Trim a phone number as people write it ("09 386 12 34", "+32 9 386 12 34"); None if empty."""
+    if phone is None or not phone.strip():
+        return None
+    phone = " ".join(phone.split())
+    digits = sum(char.isdigit() for char in phone)
+    if len(phone) > 40 or not _PHONE.match(phone) or not 6 <= digits <= 15:
+        raise Invalid(_("Enter a phone number in digits, like 09 123 45 67 or +32 9 123 45 67."),
+                      field="phone")
+    return phone
 
 
-def _add_new_user(user: User) -> User:
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-    except IntegrityError as error:  # a concurrent registration with the same email
-        raise Conflict(
-            _("An account with this email address already exists. Log in instead."), field="email"
-        ) from error
-    return user
+def _note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise Invalid(_("Keep the note under %(n)d characters.", n=NOTE_MAX_LENGTH), field="note")
+    return note or None
+
+
+def _name(name: str | None, message: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(message, field="name")
+    if len(name) > 120:
+        raise Invalid(_("Keep the name under %(n)d characters.", n=120), field="name")
+    return name
 
 
 def register_learner(
@@ -66,33 +81,57 @@ def register_learner(
     profession: str | None = None,
     registration_number: str | None = None,
     consent: bool = True,
-) -> User:
-    """Create a learner's own account (a caregiver or a professional)."""
+) -> User | None:
+    """A learner registers; the answer is alike whether the address is new or taken.
+
+    A new address gets an account whose address is not confirmed yet, and a link to confirm
+    it (the College mails it nothing else until then). The owner of a taken address gets a
+    mail that someone tried to register with it, and nothing changes. Returns the new
+    account, or None when the address was taken (callers must not tell the difference).
+    """
     normalised = normalise_email(email)
     if normalised is None:
         raise Invalid(_("Enter your email address."), field="email")
-    name = name.strip()
-    if not name:
-        raise Invalid(_("Enter your name."), field="name")
+    name = _name(name, _("Enter your name."))
     if not consent:
         raise Invalid(_("You can only register if you agree to the privacy notice."), field="consent")
     check_password_rules(password)
-    _ensure_email_free(normalised)
+    # Hashed whether or not the account is made: a taken address answers as slowly as a new one.
+    password_hash = hash_password(password)
+    existing = User.by_email(normalised)
+    if existing is not None:
+        _tell_owner_someone_tried(existing)
+        return None
     if kind != Kind.PROFESSIONAL:
         profession = registration_number = None
     user = User(
         email=normalised,
         name=name,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         kind=kind,
         is_learner=True,
         language=language,
         profession=(profession or "").strip() or None,
         registration_number=(registration_number or "").strip() or None,
-        consent_version=PRIVACY_NOTICE_VERSION,
+        consent_version=notice.current_version(),
         consented_at=timeutil.now(),
     )
-    return _add_new_user(user)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # a concurrent registration with the same address came first
+        log.info("registration raced another one for the same address")
+        return None
+    enqueue_after_commit("mail", "college.accounts.tasks.send_address_confirmation", user.id)
+    log.info("user %s registered; address not confirmed yet", user.id)
+    return user
+
+
+def _tell_owner_someone_tried(owner: User) -> None:
+    """Mail the owner of an address that someone tried to use it for another account."""
+    log.info("registration or address change tried with the address of user %s", owner.id)
+    if owner.is_active:
+        enqueue_after_commit("mail", "college.accounts.tasks.send_registration_attempt", owner.id)
 
 
 def active_user_by_email(email: str | None) -> User | None:
@@ -119,21 +158,185 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def log_in(email: str, password: str, address: str | None) -> User | None:
+    """Check credentials under the one password limiter of the pages and the API.
+
+    Returns the user, or None for a wrong password or an unknown email (which count as
+    failures for this client address and this email); raises TooManyAttempts (429) when the
+    client must wait before trying, without checking the password.
+    """
+    throttle.check_attempt(email, address)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, address)
+    else:
+        throttle.record_success(email, address)
+    return user
+
+
 def end_other_sessions(user: User) -> None:
     """Invalidate every session cookie of this user (logout, password change)."""
     user.session_version += 1
     db.session.flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a password after checking the current one; ends the user's other sessions."""
-    if not verify_password(user.password_hash, current_password):
+def check_own_password(user: User, password: str | None, address: str | None) -> None:
+    """A logged-in user confirms a change with their password, under the password limiter."""
+    throttle.check_attempt(user.email, address)
+    if not verify_password(user.password_hash, password or ""):
+        throttle.record_failure(user.email, address)
         raise Invalid(_("Your current password is not correct."), field="current_password")
+
+
+def change_password(user: User, current_password: str, new_password: str,
+                    address: str | None = None) -> None:
+    """Change a password after checking the current one; ends the user's other sessions."""
+    check_own_password(user, current_password, address)
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     signals.password_changed.send(None, user_id=user.id)
     db.session.flush()
+
+
+#: What a person may change about themselves ("My account", PATCH /api/v1/me).
+OWN_DETAILS = ("name", "email", "phone", "profession", "registration_number", "language")
+
+
+def update_own_details(user: User, changes: Mapping[str, Any], *,
+                       address: str | None = None) -> bool:
+    """A person changes their own details; only the keys given change.
+
+    Profession and registration number are a professional's (a caregiver's are not kept). A
+    new email address replaces the old one only once it is confirmed by the link mailed to
+    it; that needs `current_password`. Returns whether a new address now waits for its link.
+    """
+    unknown = set(changes) - {*OWN_DETAILS, "current_password"}
+    if unknown:
+        raise Invalid(_("These details cannot be changed here: %(fields)s.",
+                        fields=", ".join(sorted(unknown))), field=sorted(unknown)[0])
+    if not set(changes) & set(OWN_DETAILS):
+        raise Invalid(_("Nothing to change: send at least one detail."))
+    if "name" in changes:
+        user.name = _name(changes["name"], _("Enter your name."))
+    if "phone" in changes:
+        user.phone = normalise_phone(changes["phone"])
+    if "language" in changes:
+        user.language = _parse_language(changes["language"])
+    if user.kind == Kind.PROFESSIONAL:
+        for field, limit in (("profession", 120), ("registration_number", 60)):
+            if field in changes:
+                value = (changes[field] or "").strip()
+                if len(value) > limit:
+                    raise Invalid(_("Keep this under %(n)d characters.", n=limit), field=field)
+                setattr(user, field, value or None)
+    asked = False
+    if "email" in changes:
+        asked = request_email_change(user, changes["email"], changes.get("current_password"),
+                                     address=address)
+    db.session.flush()
+    return asked
+
+
+def _parse_language(language: Language | str | None) -> Language:
+    if isinstance(language, Language):
+        return language
+    try:
+        return Language(language)
+    except ValueError as error:
+        raise Invalid(_("Choose Dutch or English."), field="language") from error
+
+
+def request_email_change(user: User, new_email: str | None, current_password: str | None, *,
+                         address: str | None = None) -> bool:
+    """Ask for a new address: it replaces the old one once its mailed link is opened.
+
+    The answer is alike whether the new address is free or used by another account (whose
+    owner is told instead, and no link is sent). Returns whether a new address now waits.
+    """
+    normalised = normalise_email(new_email)
+    if normalised is None:
+        raise Invalid(_("Enter your email address."), field="email")
+    if normalised == user.email:
+        return False  # unchanged (a form sends the address it showed)
+    if user.email is None:
+        raise NotAllowed(_("An account without email address cannot get one here."))
+    check_own_password(user, current_password, address)
+    user.pending_email = normalised
+    db.session.flush()
+    owner = User.by_email(normalised)
+    if owner is None:
+        enqueue_after_commit("mail", "college.accounts.tasks.send_address_confirmation", user.id)
+    else:
+        _tell_owner_someone_tried(owner)
+    if user.email_confirmed:
+        enqueue_after_commit("mail", "college.accounts.tasks.send_address_change_notice", user.id)
+    log.info("user %s asked for a new email address", user.id)
+    return True
+
+
+def cancel_email_change(user: User) -> None:
+    """Keep the current address: the new one's link stops working."""
+    user.pending_email = None
+    db.session.flush()
+
+
+def send_confirmation_again(user: User) -> str:
+    """Mail the link for the address that waits for confirmation again; returns that address."""
+    address = user.pending_email or (None if user.email_confirmed else user.email)
+    if address is None:
+        raise Conflict(_("Your email address is already confirmed."))
+    enqueue_after_commit("mail", "college.accounts.tasks.send_address_confirmation", user.id)
+    return address
+
+
+#: What a coordinator may change about a managed account (a learner without email).
+MANAGED_DETAILS = ("name", "phone", "note", "kind")
+
+
+def managed_account(actor: User, user_id: int, organiser_id: int | None = None) -> User:
+    """A managed account of an organiser the actor coordinates (its details logged as seen).
+
+    NotAllowed for someone who coordinates nothing; NotFound for an account out of reach,
+    exactly as for one that does not exist.
+    """
+    if not is_coordinator(actor):
+        raise NotAllowed(_("Only coordinators can change accounts of their organiser."))
+    user = db.session.get(User, user_id)
+    if (user is None or not user.is_managed or user.anonymised_at is not None
+            or user.managed_by_organiser_id is None
+            or not is_coordinator(actor, user.managed_by_organiser_id)
+            or (organiser_id is not None and user.managed_by_organiser_id != organiser_id)):
+        raise NotFound(_("This account does not exist, or it is not one of your organiser's."))
+    record_access(actor, [user.id], "people")
+    return user
+
+
+def update_managed_account(actor: User, user: User, changes: Mapping[str, Any]) -> User:
+    """A coordinator corrects a managed account: name, phone number, note, learner type."""
+    if not (user.managed_by_organiser_id and is_coordinator(actor, user.managed_by_organiser_id)):
+        raise NotAllowed(_("Only coordinators can change accounts of their organiser."))
+    unknown = set(changes) - set(MANAGED_DETAILS)
+    if unknown:
+        raise Invalid(_("These details cannot be changed here: %(fields)s.",
+                        fields=", ".join(sorted(unknown))), field=sorted(unknown)[0])
+    if not changes:
+        raise Invalid(_("Nothing to change: send at least one detail."))
+    if "name" in changes:
+        user.name = _name(changes["name"], _("Enter a name."))
+    if "phone" in changes:
+        user.phone = normalise_phone(changes["phone"])
+    if "note" in changes:
+        user.note = _note(changes["note"])
+    if "kind" in changes:
+        kind = _parse_kind(changes["kind"])
+        if kind is None:
+            raise Invalid(_("Choose whether the learner is a caregiver or a professional."),
+                          field="kind")
+        user.kind = kind
+    log.info("user %s changed managed account %s", actor.id, user.id)
+    db.session.flush()
+    return user
 
 
 def _parse_roles(roles: list[str] | set[str]) -> set[Role]:
@@ -169,20 +372,23 @@ def create_account(
     kind: Kind | str | None = None,
     password: str | None = None,
     language: Language = Language.NL,
+    phone: str | None = None,
+    note: str | None = None,
 ) -> User:
     """A coordinator creates a trainer, a coordinator or a managed learner for their organiser.
 
-    `actor` None means the command line, which may create a first coordinator.
+    `actor` None means the command line, which may create a first coordinator. An address a
+    coordinator types counts as confirmed: they checked it with the person.
     """
 
     if actor is not None and not is_coordinator(actor, organiser.id):
         raise NotAllowed(_("Only coordinators of this organiser can create accounts."))
     parsed_roles = _parse_roles(roles)
     kind = _parse_kind(kind)
-    name = name.strip()
-    if not name:
-        raise Invalid(_("Enter a name."), field="name")
+    name = _name(name, _("Enter a name."))
     normalised = normalise_email(email)
+    phone = normalise_phone(phone)
+    note = _note(note)
     staff_roles = parsed_roles - {Role.LEARNER}
     if staff_roles and normalised is None:
         raise Invalid(_("Trainers and coordinators need an email address to log in."), field="email")
@@ -190,19 +396,28 @@ def create_account(
         raise Invalid(_("Choose whether the learner is a caregiver or a professional."), field="kind")
     if password:
         check_password_rules(password)
-    if normalised:
-        _ensure_email_free(normalised)
+    if normalised and User.by_email(normalised) is not None:
+        raise Conflict(_("An account with this email address already exists."), field="email")
     user = User(
         email=normalised,
+        email_confirmed_at=timeutil.now() if normalised else None,
         name=name,
         password_hash=hash_password(password) if password else None,
         kind=kind,
         is_learner=Role.LEARNER in parsed_roles,
         language=language,
+        phone=phone,
+        note=note if normalised is None else None,
         managed_by_organiser_id=organiser.id if normalised is None else None,
     )
     user.memberships = [Membership(organiser_id=organiser.id, role=role) for role in staff_roles]
-    return _add_new_user(user)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as error:  # created at the same moment by another request
+        raise Conflict(_("An account with this email address already exists."),
+                       field="email") from error
+    return user
 
 
 def find_or_create_organiser(name: str) -> Organiser:

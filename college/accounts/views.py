@@ -9,6 +9,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -19,12 +20,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from college.accounts import services
+from college.accounts.confirmation import confirm_address, confirmation_for_token
 from college.accounts.forms import (
     AccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     LogoForm,
+    ManagedAccountForm,
+    MyAccountForm,
     OrganiserSettingsForm,
     RegisterForm,
     ResetPasswordForm,
@@ -33,10 +37,11 @@ from college.accounts.models import Kind, Language, Organiser, User
 from college.accounts.reset import request_password_reset, user_for_token
 from college.accounts.reset import reset_password as reset_with_token
 from college.accounts.sessions import enforce_timeouts, mark_login
-from college.errors import ServiceError
+from college.errors import ServiceError, TooManyAttempts
 from college.extensions import db, login_manager
 from college.forms import attach_error, safe_next
 from college.policy import can_manage_organiser, require
+from college.privacy.notice import current_version
 from college.security import limit_guesses
 
 bp = Blueprint("accounts", __name__)
@@ -69,14 +74,15 @@ bp.before_app_request(enforce_timeouts)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_guesses("register")
 def register():
-    """Create a learner account as a caregiver or a professional."""
+    """Create a learner account; the answer is the same whether the address is new or taken."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_learner(
+            services.register_learner(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
@@ -89,22 +95,54 @@ def register():
         except ServiceError as error:
             attach_error(form, error)
             return render_template("accounts/register.html", form=form), error.status
-        _start_session(user)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-        return redirect(safe_next())
+        session["registration_sent_to"] = form.email.data.strip()[:254]
+        return redirect(url_for("accounts.registration_sent"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
 
 
+@bp.get("/register/check-your-mail")
+def registration_sent():
+    """After registering: open the link we mailed to confirm the address."""
+    return render_template("accounts/registration_sent.html",
+                           email=session.get("registration_sent_to"))
+
+
+@bp.route("/account/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm an email address through its mailed link (a button, so mail scanners cannot)."""
+    found = confirmation_for_token(token)
+    if found is None:
+        return render_template("accounts/confirm_email.html", form=None), 410
+    user, address = found
+    form = FlaskForm()
+    if form.validate_on_submit():
+        was_new_address = address == user.pending_email
+        try:
+            user = confirm_address(token)
+        except ServiceError as error:
+            return render_template("accounts/confirm_email.html", form=None,
+                                   refusal=error.message), error.status
+        # Whoever opened the link can read this mailbox, which a reset link reaches too.
+        _start_session(user)
+        flash(_("Your email address %(email)s is confirmed. Welcome, %(name)s.",
+                email=user.email, name=user.name), "success")
+        return redirect(url_for("accounts.my_account" if was_new_address else "catalogue.index"))
+    return render_template("accounts/confirm_email.html", form=form, address=address)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limit_guesses("login")
 def login():
-    """Log in with email and password."""
+    """Log in with email and password (guesses are slowed, never locked out)."""
     if current_user.is_authenticated:
         return redirect(safe_next())
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.log_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            form.form_errors.append(error.message)
+            return render_template("accounts/login.html", form=form), error.status, error.headers
         if user is None:
             form.form_errors.append(_("The email address or password is not correct."))
             return render_template("accounts/login.html", form=form), 401
@@ -126,6 +164,67 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def my_account():
+    """My own details: name, email address, phone, profession, language."""
+    user = current_user._get_current_object()
+    form = MyAccountForm(obj=user, language=user.language.value)
+    if form.validate_on_submit():
+        changes = {"name": form.name.data, "email": form.email.data, "phone": form.phone.data,
+                   "language": form.language.data,
+                   "current_password": form.current_password.data}
+        if user.kind == Kind.PROFESSIONAL:
+            changes.update(profession=form.profession.data,
+                           registration_number=form.registration_number.data)
+        try:
+            asked = services.update_own_details(user, changes, address=request.remote_addr)
+        except ServiceError as error:
+            attach_error(form, error)
+            return (render_template("accounts/my_account.html", form=form, **_account_page(user)),
+                    error.status, error.headers)
+        session["language"] = user.language.value
+        flash(_("Your details have been saved."), "success")
+        if asked:
+            flash(_("We sent a link to %(email)s. Open it to start using that address; until "
+                    "then we keep using %(current)s.", email=user.pending_email,
+                    current=user.email), "info")
+        return redirect(url_for("accounts.my_account"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/my_account.html", form=form, **_account_page(user)), status
+
+
+def _account_page(user: User) -> dict:
+    return {"user": user, "action_form": FlaskForm(), "notice_version": current_version()}
+
+
+@bp.post("/account/confirmation")
+@login_required
+def send_confirmation():
+    """Send the link that confirms my (new) email address again."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        address = services.send_confirmation_again(current_user)
+    except ServiceError as error:
+        flash(error.message, "info")
+        return redirect(url_for("accounts.my_account"))
+    flash(_("We sent the link again to %(email)s. It can take a few minutes; look in your spam "
+            "folder too.", email=address), "success")
+    return redirect(url_for("accounts.my_account"))
+
+
+@bp.post("/account/email/cancel")
+@login_required
+def cancel_email_change():
+    """Keep my current email address after all."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.cancel_email_change(current_user)
+    flash(_("Your email address stays %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("accounts.my_account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
@@ -134,13 +233,15 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user, form.current_password.data, form.new_password.data,
+                address=request.remote_addr,
             )
         except ServiceError as error:
             attach_error(form, error)
             if error.field == "password":
                 form.new_password.errors = [*form.new_password.errors, error.message]
-            return render_template("accounts/change_password.html", form=form), error.status
+            return (render_template("accounts/change_password.html", form=form), error.status,
+                    error.headers)
         _start_session(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("main.index"))
@@ -215,6 +316,8 @@ def new_account(organiser_id: int):
                 email=form.email.data,
                 roles=form.roles.data,
                 kind=form.kind.data or None,
+                phone=form.phone.data,
+                note=form.note.data,
             ))
         except ServiceError as error:
             attach_error(form, error)
@@ -225,6 +328,33 @@ def new_account(organiser_id: int):
         return redirect(url_for("accounts.people", organiser_id=organiser.id))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/new_account.html", form=form, organiser=organiser), status
+
+
+@bp.route("/organisers/<int:organiser_id>/people/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_person(organiser_id: int, user_id: int):
+    """Correct an account without email: name, phone number, note, learner type."""
+    organiser = _organiser_or_404(organiser_id)
+    try:
+        person = services.managed_account(current_user, user_id, organiser.id)
+    except ServiceError:
+        abort(404)
+    form = ManagedAccountForm(obj=person, kind=person.kind.value if person.kind else None)
+    if form.validate_on_submit():
+        try:
+            services.update_managed_account(current_user, person, {
+                "name": form.name.data, "phone": form.phone.data, "note": form.note.data,
+                "kind": form.kind.data,
+            })
+        except ServiceError as error:
+            attach_error(form, error)
+            return render_template("accounts/edit_person.html", form=form, organiser=organiser,
+                                   person=person), error.status
+        flash(_("The details of %(name)s have been saved.", name=person.name), "success")
+        return redirect(url_for("accounts.people", organiser_id=organiser.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/edit_person.html", form=form, organiser=organiser,
+                           person=person), status
 
 
 @bp.route("/organisers/<int:organiser_id>/logo", methods=["GET", "POST"])

@@ -77,7 +77,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_service_error(error: ServiceError) -> Response:
     """A service's refusal: its message as detail, and under its field for invalid values."""
     errors = {error.field: [str(error.message)]} if error.field and error.status == 422 else None
-    return problem(error.status, str(error.message), errors=errors)
+    return problem(error.status, str(error.message), errors=errors, headers=error.headers)
 
 
 def handle_server_error(error: Exception) -> Response:

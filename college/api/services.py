@@ -9,14 +9,17 @@ from flask import current_app
 from sqlalchemy import delete
 
 from college import signals, timeutil
-from college.accounts.services import authenticate
+from college.accounts.services import log_in
 from college.api.models import ApiToken, hash_token
 from college.extensions import db
 
 
-def issue_token(email: str, password: str) -> tuple[str, ApiToken] | None:
-    """A new bearer token for these credentials (the secret, and its row), or None."""
-    user = authenticate(email, password)
+def issue_token(email: str, password: str, address: str | None) -> tuple[str, ApiToken] | None:
+    """A new bearer token for these credentials (the secret, and its row), or None.
+
+    The password limiter of the login page applies (TooManyAttempts: 429 with Retry-After).
+    """
+    user = log_in(email, password, address)
     if user is None:
         return None
     # Expired tokens authenticate nothing; drop the user's old ones while we are here.

@@ -29,6 +29,7 @@ from college.learning.models import (
     QuestionKind,
     Quiz,
 )
+from college.privacy.notice import current_version
 
 BATCH = 5000
 
@@ -64,12 +65,13 @@ def generate(name: str, sizes: Sizes, seed: int = 7) -> Organiser:
     db.session.add(organiser)
     db.session.flush()
     password = hash_password("generated password")
+    agreed = {"email_confirmed_at": now, "consent_version": current_version(), "consented_at": now}
     coordinator = User(email=f"coordinator@{organiser.slug}.example", name="Coördinator",
-                       password_hash=password, is_learner=False)
+                       password_hash=password, is_learner=False, **agreed)
     coordinator.memberships = [Membership(organiser_id=organiser.id, role=Role.COORDINATOR)]
     db.session.add(coordinator)
     trainers = [User(email=f"trainer{i}@{organiser.slug}.example", name=f"Lesgever {i}",
-                     password_hash=password, is_learner=False) for i in range(20)]
+                     password_hash=password, is_learner=False, **agreed) for i in range(20)]
     for trainer in trainers:
         trainer.memberships = [Membership(organiser_id=organiser.id, role=Role.TRAINER)]
     db.session.add_all(trainers)
@@ -79,7 +81,7 @@ def generate(name: str, sizes: Sizes, seed: int = 7) -> Organiser:
         {"email": f"learner{i}@{organiser.slug}.example", "name": f"Leerling {i}",
          "password_hash": None, "is_learner": True,  # nosec B105
          "kind": (Kind.CAREGIVER if i % 3 else Kind.PROFESSIONAL).value, "session_version": 1,
-         "created_at": now, "language": "nl"}
+         "created_at": now, "language": "nl", **agreed}
         for i in range(sizes.learners)
     ])
     learner_ids = list(db.session.scalars(

@@ -85,6 +85,8 @@ class NotificationStatus(enum.Enum):
     LOGGED = "logged"  # no mail server configured: written to the log instead
     TO_PHONE = "to_phone"  # the learner has no email: a coordinator phones them
     FAILED = "failed"
+    HELD = "held"  # the address is not confirmed yet: sent once it is
+    EXPIRED = "expired"  # held until the training had ended: no longer worth sending
 
 
 class Notification(db.Model):

@@ -1,12 +1,21 @@
-"""The notification outbox: rows written in the transaction of the change, sent by a job."""
+"""The notification outbox: rows written in the transaction of the change, sent by a job.
+
+Who gets what: a learner with a confirmed address gets mail; a learner whose address is not
+confirmed yet gets nothing but the confirmation link, so their mails wait (held) and go out
+once the address is confirmed (those about a training that has ended by then are dropped);
+a learner without email is phoned by a coordinator ("To phone"), who also sees the held mails
+of learners who gave a phone number.
+"""
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from college import timeutil
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import Notification, NotificationStatus
@@ -108,11 +117,17 @@ def write_notification(
 ) -> int | None:
     """Add an outbox row to the current transaction and queue its sending after commit.
 
-    Learners without email get a row for the coordinator to phone them instead. Returns
-    the new row's id, or None when this event was already written (nothing is sent twice).
+    Learners without email get a row for the coordinator to phone them instead; a learner
+    whose address is not confirmed yet gets a held row, sent once it is. Returns the new
+    row's id, or None when this event was already written (nothing is sent twice).
     """
     subject, body = _texts(kind, learner, course, edition, **extra)
-    status = NotificationStatus.PENDING if learner.email else NotificationStatus.TO_PHONE
+    if not learner.email:
+        status = NotificationStatus.TO_PHONE
+    elif learner.email_confirmed_at is None:
+        status = NotificationStatus.HELD
+    else:
+        status = NotificationStatus.PENDING
     notification_id = _insert_ignoring_duplicates(
         {
             "user_id": learner.id,
@@ -127,3 +142,28 @@ def write_notification(
     if notification_id is not None and status == NotificationStatus.PENDING:
         enqueue_after_commit("mail", "college.enrolment.tasks.send_notification", notification_id)
     return notification_id
+
+
+def release_held_notifications(user_id: int) -> int:
+    """The learner's address is confirmed: queue the mails held for it; returns how many.
+
+    Mails about an edition that has ended by now are no longer worth sending (expired).
+    """
+    ended = select(Edition.id).where(Edition.ends_on < timeutil.today())
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.status == NotificationStatus.HELD,
+               Notification.edition_id.in_(ended))
+        .values(status=NotificationStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
+    )
+    released = list(db.session.scalars(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.status == NotificationStatus.HELD)
+        .values(status=NotificationStatus.PENDING)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    ))
+    for notification_id in released:
+        enqueue_after_commit("mail", "college.enrolment.tasks.send_notification", notification_id)
+    return len(released)

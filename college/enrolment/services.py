@@ -462,9 +462,13 @@ def write_reminders(moment: datetime | None = None) -> int:
     return written
 
 
-def to_phone_list(organiser_id: int) -> list[tuple[Notification, User]]:
-    """Messages about the organiser's editions for learners without email, oldest first."""
-    return [
+def to_phone_list(organiser_id: int, viewer: User) -> list[tuple[Notification, User]]:
+    """Messages about the organiser's editions to pass on by phone, oldest first (logged).
+
+    Those for learners without email, and those held for learners who gave a phone number
+    but have not confirmed their email address yet.
+    """
+    rows = [
         (row[0], row[1])
         for row in db.session.execute(
             select(Notification, User)
@@ -472,10 +476,13 @@ def to_phone_list(organiser_id: int) -> list[tuple[Notification, User]]:
             .join(Edition, Edition.id == Notification.edition_id)
             .join(Course, Course.id == Edition.course_id)
             .where(Course.organiser_id == organiser_id,
-                   Notification.status == NotificationStatus.TO_PHONE)
+                   (Notification.status == NotificationStatus.TO_PHONE)
+                   | ((Notification.status == NotificationStatus.HELD) & User.phone.is_not(None)))
             .order_by(Notification.created_at, Notification.id)
         )
     ]
+    record_access(viewer, [person.id for _notification, person in rows], "to-phone")
+    return rows
 
 
 def mark_phoned(*, notification_id: int, actor: User) -> int:
@@ -491,7 +498,7 @@ def mark_phoned(*, notification_id: int, actor: User) -> int:
     notification, organiser_id = row
     if not policy.can_manage_organiser(actor, organiser_id):
         raise NotAllowed(_("Only the organiser's coordinators can do this."))
-    if notification.status != NotificationStatus.TO_PHONE:
+    if notification.status not in (NotificationStatus.TO_PHONE, NotificationStatus.HELD):
         raise Conflict(_("This message was already passed on."))
     notification.status = NotificationStatus.SENT
     notification.sent_at = timeutil.now()

@@ -17,7 +17,7 @@ from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
 from college.enrolment import services
 from college.enrolment.forms import CapacityForm, EmptyForm, EnrolForm, EnrolOnBehalfForm
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import Enrolment, EnrolmentStatus, NotificationStatus
 from college.errors import Invalid, NotAllowed, ServiceError
 from college.extensions import db
 from college.forms import attach_error, safe_next
@@ -232,9 +232,9 @@ def to_phone(organiser_id: int):
     """Messages for learners without email, for the coordinator to pass on by phone."""
     organiser = db.session.get(Organiser, organiser_id) or abort(404)
     policy.require(policy.can_manage_organiser(current_user, organiser.id))
-    rows = services.to_phone_list(organiser.id)
+    rows = services.to_phone_list(organiser.id, current_user)
     return render_template("enrolment/to_phone.html", organiser=organiser, rows=rows,
-                           done_form=EmptyForm())
+                           done_form=EmptyForm(), held=NotificationStatus.HELD)
 
 
 @bp.post("/notifications/<int:notification_id>/phoned")

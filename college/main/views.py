@@ -62,7 +62,8 @@ def refusal(error: ServiceError):
     The request's unit of work is rolled back (`transactions.finish_request`), so the refused
     change changes nothing.
     """
-    return render_error(error.status, error.message)
+    page, status = render_error(error.status, error.message)
+    return page, status, error.headers
 
 
 @bp.app_errorhandler(CSRFError)

@@ -23,6 +23,7 @@ ANONYMOUS_NAME = "—"
 #: Where staff saw a learner's data, as the learner reads it under "Who looked at my data".
 CONTEXTS = {
     "people": _l("list of people"),
+    "to-phone": _l("list of people to phone"),
     "roster": _l("attendance list"),
     "attendance-export": _l("attendance list, downloaded (spreadsheet or sign-in sheet)"),
     "history": _l("history of attendance changes"),

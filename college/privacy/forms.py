@@ -22,3 +22,11 @@ class DeleteAccountForm(FlaskForm):
 
 class ExportForm(CreateOnceForm, FlaskForm):
     """Ask for a download of one's data: clicked twice, it is prepared once."""
+
+
+class ConsentForm(FlaskForm):
+    agree = BooleanField(
+        _l("I have read the privacy notice and agree that the College keeps my details "
+           "to organise my trainings."),
+        validators=[DataRequired(_l("Tick the box to agree, or log out."))],
+    )

@@ -48,10 +48,15 @@ def user_data(user_id: int) -> dict:
     iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
     data = {
         "profile": {
-            "name": user.name, "email": user.email, "kind": user.kind.value if user.kind else None,
+            "name": user.name, "email": user.email,
+            "email_confirmed_at": iso(user.email_confirmed_at),
+            "new_email_waiting_for_confirmation": user.pending_email,
+            "kind": user.kind.value if user.kind else None,
             "language": user.language.value, "profession": user.profession,
             "registration_number": user.registration_number, "phone": user.phone,
+            "note_of_your_hub": user.note,
             "created_at": iso(user.created_at), "last_seen_at": iso(user.last_seen_at),
+            # The version of the privacy notice this person agreed to, and when.
             "privacy_notice_version": user.consent_version, "consented_at": iso(user.consented_at),
         },
     }
@@ -178,6 +183,9 @@ def anonymise(user: User) -> None:
     """
     user.name = ANONYMOUS_NAME
     user.email = None
+    user.email_confirmed_at = None
+    user.pending_email = None
+    user.note = None
     user.password_hash = None
     user.profession = None
     user.registration_number = None

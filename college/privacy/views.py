@@ -9,6 +9,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -19,13 +20,54 @@ from flask_wtf import FlaskForm
 from college.accounts.models import User
 from college.errors import ServiceError
 from college.extensions import db
-from college.forms import attach_error
-from college.privacy import services
+from college.forms import attach_error, safe_next
+from college.privacy import notice, services
 from college.privacy.access import context_label
-from college.privacy.forms import DeleteAccountForm, ExportForm
+from college.privacy.forms import ConsentForm, DeleteAccountForm, ExportForm
 from college.privacy.models import DataExport
 
 bp = Blueprint("privacy", __name__)
+
+#: Pages open to someone who has not agreed to the current notice yet: the notice, their
+#: data (to download it or delete the account instead), logging out, and the plumbing.
+CONSENT_FREE = {
+    "static", "privacy.notice", "privacy.consent", "privacy.my_data", "privacy.request_export",
+    "privacy.download_export", "privacy.delete_account", "accounts.logout",
+    "main.switch_language", "main.liveness", "main.readiness",
+}
+
+
+@bp.before_app_request
+def ask_consent_first():
+    """Someone logged in who has not agreed to the current privacy notice reads it first."""
+    if request.endpoint is None or request.endpoint in CONSENT_FREE or request.path.startswith("/api/"):
+        return None
+    if not notice.needs_consent(current_user):
+        return None
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("privacy.consent", next=back) if back else url_for("privacy.consent"))
+
+
+@bp.get("/privacy", endpoint="notice")
+def notice_page():
+    """The privacy notice of this installation (who, what, why, how long, rights, contact)."""
+    return render_template("privacy/notice.html", facts=notice.facts())
+
+
+@bp.route("/privacy/consent", methods=["GET", "POST"])
+@login_required
+def consent():
+    """Agree to the current privacy notice (at registration, and after it changed)."""
+    if request.method == "GET" and not notice.needs_consent(current_user):
+        return redirect(safe_next())
+    form = ConsentForm()
+    if form.validate_on_submit():
+        notice.record_consent(current_user)
+        flash(_("Thank you. You agreed to version %(version)s of the privacy notice.",
+                version=notice.current_version()), "success")
+        return redirect(safe_next())
+    status = 422 if form.is_submitted() else 200
+    return render_template("privacy/consent.html", form=form, facts=notice.facts()), status
 
 
 def _page(delete_form: DeleteAccountForm, status: int = 200):

@@ -14,18 +14,22 @@ NEW_LEARNER = {
 }
 
 
-def test_register_creates_a_learner(client):
+def test_register_creates_a_learner_whose_address_waits_for_its_link(client):
     response = client.post("/api/v1/register", json=NEW_LEARNER)
-    assert response.status_code == 201
-    body = response.get_json()
+    assert response.status_code == 202
+    assert response.get_json()["email"] == "Mia@Example.be"
+    user = User.by_email("mia@example.be")
+    assert user.profession == "thuisverpleegkundige"
+    assert user.consented_at is not None and user.email_confirmed_at is None
+    token = client.post("/api/v1/auth/tokens", json={"email": "mia@example.be",
+                                                     "password": NEW_LEARNER["password"]})
+    body = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.get_json()['token']}"}).get_json()
     assert body["email"] == "mia@example.be"
     assert body["kind"] == "professional"
     assert body["roles"] == ["learner"]
     assert body["is_managed"] is False
+    assert body["email_confirmed"] is False
     assert "password" not in body and "password_hash" not in body
-    user = db.session.get(User, body["id"])
-    assert user.profession == "thuisverpleegkundige"
-    assert user.consented_at is not None
 
 
 def test_register_without_consent_changes_nothing(client):

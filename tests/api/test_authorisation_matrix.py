@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from flask import current_app
 
 from college.learning import attempts, modules, quiz_authoring
 from tests.api.conftest import bearer_for
@@ -86,6 +87,14 @@ def _new_learner(world: World, role: str) -> dict:
             "name": "Nieuw", "kind": "caregiver", "consent": True}
 
 
+def _managed(world: World):
+    """A managed account (no email) of the organiser (made on first use)."""
+    if not hasattr(world, "managed"):
+        world.managed = world.make.learner(email=None, password=None, name="Jozef Wouters",
+                                           managed_by_organiser_id=world.hub.id)
+    return world.managed
+
+
 def _managed_learner(world: World, role: str) -> dict:
     return {"name": "Jozef", "roles": ["learner"], "kind": "caregiver", "organiser_id": world.hub.id}
 
@@ -101,8 +110,22 @@ MATRIX: dict[str, Row] = {
         lambda w: "/api/v1/auth/tokens", {**_everyone(201), "anonymous": 401}, _credentials
     ),
     "DELETE /api/v1/auth/tokens/current": Row(lambda w: "/api/v1/auth/tokens/current", _logged_in(204)),
-    "POST /api/v1/register": Row(lambda w: "/api/v1/register", _everyone(201), _new_learner),
+    "POST /api/v1/register": Row(lambda w: "/api/v1/register", _everyone(202), _new_learner),
     "GET /api/v1/me": Row(lambda w: "/api/v1/me", _logged_in(200)),
+    "PATCH /api/v1/me": Row(lambda w: "/api/v1/me", _logged_in(200),
+                            lambda w, role: {"phone": "09 123 45 67", "language": "nl"}),
+    "POST /api/v1/me/privacy-consent": Row(
+        lambda w: "/api/v1/me/privacy-consent", _logged_in(200),
+        lambda w, role: {"version": current_app.config["PRIVACY_NOTICE_VERSION"]},
+    ),
+    "GET /api/v1/privacy-notice": Row(lambda w: "/api/v1/privacy-notice", _everyone(200)),
+    # A managed account of the organiser: its coordinators correct it; to a coordinator of
+    # another organiser it does not exist.
+    "PATCH /api/v1/users/<id:user_id>": Row(
+        lambda w: f"/api/v1/users/{_managed(w).id}",
+        {**_only(200, "coordinator"), "other_coordinator": 404},
+        lambda w, role: {"phone": "09 123 45 67", "note": "Belt na 10 uur"},
+    ),
     "POST /api/v1/users": Row(
         lambda w: "/api/v1/users",
         _only(201, "coordinator"),

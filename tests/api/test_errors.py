@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import assert_problem
+from tests.api.conftest import assert_problem, bearer_for
 
 
 def test_unknown_api_path_is_a_problem_but_unknown_page_is_html(client):
@@ -33,9 +33,9 @@ def test_invalid_values_are_422_with_errors_per_field(client):
 
 def test_service_refusal_keeps_its_message_and_field(client, make):
     make.learner(email="an@example.be")
-    response = client.post("/api/v1/register", json={
-        "email": "AN@example.be", "password": "een lange zin", "name": "An",
-        "kind": "caregiver", "consent": True,
+    hub = make.organiser()
+    response = client.post("/api/v1/users", headers=bearer_for(make.coordinator(hub)), json={
+        "email": "AN@example.be", "name": "An", "roles": ["trainer"],
     })
     body = assert_problem(response, 409)
     assert "already exists" in body["detail"]

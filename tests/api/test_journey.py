@@ -38,6 +38,10 @@ def test_from_a_new_course_to_a_verified_certificate(app, client, make):
         "password": "lesgeven in Deinze",
     }), 201)["id"]
     trainer = _token(client, "lies@example.be", "lesgeven in Deinze")
+    # A new trainer agrees to the privacy notice before anything else (learners do so when
+    # they register).
+    version = _ok(client.get("/api/v1/privacy-notice"))["version"]
+    _ok(client.post("/api/v1/me/privacy-consent", headers=trainer, json={"version": version}))
     course = _ok(client.post("/api/v1/courses", headers=coordinator, json={
         "title": "Omgaan met dementie", "tracks": ["caregivers"], "hours": 6, "published": True,
         "completion": {"min_attendance_pct": 100, "modules_required": True, "quiz_pass_pct": 70},
@@ -73,7 +77,7 @@ def test_from_a_new_course_to_a_verified_certificate(app, client, make):
     for name, email in (("Maria Peeters", "maria@example.be"), ("Jan Claes", "jan@example.be")):
         _ok(client.post("/api/v1/register", json={
             "email": email, "password": LEARNER_PASSWORD, "name": name, "kind": "caregiver", "consent": True,
-        }), 201)
+        }), 202)
         learners[name] = headers = _token(client, email, LEARNER_PASSWORD)
         assert _ok(client.post(f"/api/v1/editions/{edition['id']}/enrolments", headers=headers, json={}),
                    201)["status"] == "enrolled"

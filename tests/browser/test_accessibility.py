@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from college import timeutil
+from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind
 from college.catalogue.models import TrainingSession, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
@@ -95,6 +96,15 @@ MAIN_PAGES = [
     MainPage("trainer dashboard", "/editions/{edition.id}/dashboard", as_="trainer"),
     MainPage("coordinator dashboard", "/organisers/{organiser.id}/dashboard", as_="coordinator"),
     MainPage("my data", "/account/privacy", as_="learner"),
+    # Accounts and the privacy notice
+    MainPage("my account", "/account", as_="unconfirmed"),
+    MainPage("check your mailbox", "/register/check-your-mail"),
+    MainPage("confirm address", "/account/confirm/{confirm_token}"),
+    MainPage("edit managed account", "/organisers/{organiser.id}/people/{managed.id}/edit",
+             as_="coordinator"),
+    MainPage("privacy notice", "/privacy"),
+    MainPage("privacy consent", "/privacy/consent", as_="outdated"),
+    MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
@@ -142,7 +152,15 @@ def world(make) -> dict:
     )
     db.session.add(certificate)
     db.session.commit()
+    unconfirmed = make.learner(name="Nog Niet Bevestigd", email_confirmed_at=None,
+                               pending_email="nieuw.adres@example.be")
+    managed = make.learner(email=None, password=None, name="Maurice Van Wassenhove",
+                           phone="09 386 12 34", note="Belt liefst 's voormiddags.",
+                           managed_by_organiser_id=organiser.id)
+    outdated = make.learner(name="Oude Versie", consent_version="2000-01")
     return {
+        "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
+        "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),
         "organiser": organiser, "coordinator": coordinator, "trainer": trainer,
         "learner": learner, "professional": professional, "course": course,
         "edition": edition, "session": first_session, "enrolment": enrolment,

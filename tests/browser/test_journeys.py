@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from college import signals, timeutil
+from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind, User
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import TrainingSession, edition_trainer
@@ -65,6 +66,12 @@ def test_caregiver_registers_on_a_phone_finds_a_training_nearby_enrols_and_subsc
     page.check("#consent")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    assert "We sent a link to maria.peeters@example.be" in page.locator("main").inner_text()
+    # She opens the link the worker mailed her (made here as the mail job makes it).
+    [maria] = fresh(select(User).where(User.email == "maria.peeters@example.be"))
+    page.goto(f"/account/confirm/{make_confirmation_token(maria, maria.email)}")
+    with page.expect_navigation():
+        page.click("main button:has-text('Yes, confirm my address')")
     assert "Welcome, Maria Peeters" in page.locator("main").inner_text()
 
     page.goto("/courses")

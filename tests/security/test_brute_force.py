@@ -1,4 +1,7 @@
-"""Guessing is limited per client address and per email, without locking anybody's account."""
+"""Guessing is limited per client address and per email, without locking anybody's account.
+
+Passwords have their own limiter: tests/security/test_password_limiter.py.
+"""
 
 from __future__ import annotations
 
@@ -11,45 +14,6 @@ def from_address(client, address: str, url: str, data: dict):
     """POST a form as a browser at another client address would."""
     payload = {"csrf_token": csrf_token(client, url), **data}
     return client.post(url, data=payload, environ_base={"REMOTE_ADDR": address})
-
-
-def test_failed_logins_from_one_address_are_stopped_there_only(app, make):
-    victim = make.learner(email="slachtoffer@example.be")
-    attacker = app.test_client()
-    for _guess in range(10):
-        assert from_address(attacker, "203.0.113.9", "/login",
-                            {"email": victim.email, "password": "raden123"}).status_code == 401
-    stopped = from_address(attacker, "203.0.113.9", "/login", {"email": victim.email, "password": PASSWORD})
-    assert stopped.status_code == 429
-    assert "Too many attempts" in stopped.get_data(as_text=True)
-    # The victim, elsewhere, logs in as always: the account itself is not locked.
-    victim_browser = app.test_client()
-    assert from_address(victim_browser, "198.51.100.7", "/login",
-                        {"email": victim.email, "password": PASSWORD}).status_code == 302
-
-
-def test_a_classroom_on_one_address_logs_in_together(app, make):
-    learners = [make.learner() for _ in range(15)]
-    for learner in learners:
-        browser = app.test_client()
-        response = from_address(browser, "192.0.2.50", "/login", {"email": learner.email, "password": PASSWORD})
-        assert response.status_code == 302
-
-
-def test_guessing_one_email_from_many_addresses_stalls(app, make):
-    victim = make.learner(email="doelwit@example.be")
-    bystander = make.learner(email="omstaander@example.be")
-    attacker = app.test_client()
-    for n in range(30):
-        assert from_address(attacker, f"203.0.113.{n}", "/login",
-                            {"email": victim.email, "password": "raden123"}).status_code == 401
-    assert from_address(attacker, "203.0.113.200", "/login",
-                        {"email": victim.email, "password": "raden123"}).status_code == 429
-    # Other accounts are untouched, and the victim can always ask for a reset link.
-    assert from_address(app.test_client(), "203.0.113.201", "/login",
-                        {"email": bystander.email, "password": PASSWORD}).status_code == 302
-    assert from_address(app.test_client(), "198.51.100.7", "/password/forgot",
-                        {"email": victim.email}).status_code == 200
 
 
 def test_failed_logins_are_logged_without_the_password(client, make, caplog):
@@ -104,5 +68,6 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_budget(another_app, make
         return client.post("/login", data=payload, headers={"X-Forwarded-For": forwarded_for},
                            environ_base={"REMOTE_ADDR": "10.0.0.2"})  # the proxy's own address
 
-    assert [login(attacker, "203.0.113.9", "raden123").status_code for _ in range(11)][-1] == 429
+    answers = [login(attacker, "203.0.113.9", "raden123").status_code for _ in range(4)]
+    assert answers == [401, 401, 401, 429]  # the attacker's own client, seen through the proxy
     assert login(bystander, "198.51.100.7", PASSWORD).status_code == 302

@@ -41,7 +41,7 @@ def test_registration_makes_a_plain_learner_whatever_else_is_posted(client, make
         "name": "Nieuwe Mantelzorger", "email": "nieuw@example.be", "password": "een lange zin",
         "kind": "caregiver", "consent": "y",
     })
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = db.session.scalar(select(User).where(User.email == "nieuw@example.be"))
     assert user.is_learner and user.managed_by_organiser_id is None and user.session_version == 1
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 0

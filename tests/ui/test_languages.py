@@ -105,7 +105,7 @@ def test_registration_keeps_the_language_the_page_was_shown_in(client, accept_la
         "kind": "caregiver", "name": "Maria Peeters", "email": "maria@example.be",
         "password": "mijn tuin in de lente", "consent": "y",
     })
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert User.by_email("maria@example.be").language == Language(accept_language)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import request
 from flask_babel import gettext as _
 from flask_smorest import abort
 
 from college.api import auth, services
 from college.api.core import Blueprint
-from college.extensions import LOGIN_RATE_LIMIT, limiter
 
 blp = Blueprint(
     "api_tokens", __name__, url_prefix="/api/v1/auth/tokens",
@@ -31,14 +31,18 @@ class TokenSchema(ma.Schema):
 
 
 @blp.post("")
-@limiter.limit(LOGIN_RATE_LIMIT)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def create_token(credentials: dict):
-    """Create a bearer token with an email address and password."""
-    issued = services.issue_token(credentials["email"], credentials["password"])
+    """Create a bearer token with an email address and password.
+
+    Wrong passwords are slowed like on the login page (one limiter for both): after some
+    failures the answer is 429 with Retry-After, for a short while only.
+    """
+    issued = services.issue_token(credentials["email"], credentials["password"],
+                                  request.remote_addr)
     if issued is None:
         abort(401, message=_("The email address or password is not correct."))
     secret, token = issued
