@@ -89,12 +89,6 @@ def _user(make) -> Create:
                   {**body, "name": "Jan Claes"})
 
 
-def _register(make) -> Create:
-    body = {"email": "mia@example.be", "password": "een lange zin", "name": "Mia Claes",
-            "kind": "caregiver", "consent": True}
-    return Create("/api/v1/register", body, {}, User, {**body, "email": "jan@example.be"})
-
-
 def _enrolment(make) -> Create:
     _hub_, _course, _trainer, edition = _hub(make)
     return Create(f"/api/v1/editions/{edition.id}/enrolments", {}, bearer_for(make.learner()),
@@ -124,7 +118,6 @@ OPERATIONS: dict[str, Callable] = {
     "edition": lambda make, client: _edition(make),
     "session": lambda make, client: _session(make),
     "user": lambda make, client: _user(make),
-    "register": lambda make, client: _register(make),
     "enrolment": lambda make, client: _enrolment(make),
     "module": lambda make, client: _module(make),
     "quiz attempt": _attempt,
@@ -204,19 +197,6 @@ def test_keys_belong_to_their_user(client, make):
     assert count(Course) == 2
 
 
-def test_without_a_token_the_key_belongs_to_the_exact_request(client, make):
-    """Registering: only who sends the same body (password included) gets the account again."""
-    create = _register(make)
-    assert post(client, create).status_code == 201
-    assert post(client, create).headers["Idempotent-Replayed"] == "true"
-
-    someone_else = post(client, create, body=create.other_body)
-
-    assert someone_else.status_code == 201 and "Idempotent-Replayed" not in someone_else.headers
-    assert someone_else.get_json()["email"] == "jan@example.be"
-    assert count(User) == 2
-
-
 @pytest.mark.parametrize("key", ["", "x" * 201, "sleutel\tmet tab", "clé"])
 def test_a_malformed_key_is_refused_before_anything_happens(client, make, key):
     create = _course(make)
@@ -276,7 +256,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
     }
     assert creating == {
         "POST /api/v1/courses", "POST /api/v1/courses/{course_id}/editions",
-        "POST /api/v1/editions/{edition_id}/sessions", "POST /api/v1/users", "POST /api/v1/register",
+        "POST /api/v1/editions/{edition_id}/sessions", "POST /api/v1/users",
         "POST /api/v1/editions/{edition_id}/enrolments", "POST /api/v1/courses/{course_id}/modules",
         "POST /api/v1/courses/{course_id}/quiz/attempts",
     }
