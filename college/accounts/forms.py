@@ -35,6 +35,21 @@ def kind_choices():
     ]
 
 
+def phone_field(label, description, autocomplete: str = "off") -> TelField:
+    """A phone number (optional): the hub phones back people without email."""
+    return TelField(label, validators=[Optional(), Length(max=40)], description=description,
+                    render_kw={"autocomplete": autocomplete})
+
+
+def note_field(label) -> TextAreaField:
+    """A short note on how to reach someone; nothing else belongs there."""
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only what helps to reach them, for example: \"calls best in the morning\"."),
+    )
+
+
 class RegisterForm(FlaskForm):
     kind = RadioField(
         _l("Who are you?"),
@@ -148,17 +163,11 @@ class AccountForm(CreateOnceForm, FlaskForm):
         default="",
         validate_choice=False,
     )
-    phone = TelField(
+    phone = phone_field(
         _l("Phone number (optional)"),
-        validators=[Optional(), Length(max=40)],
-        description=_l("So that you can phone back someone without email."),
-        render_kw={"autocomplete": "off"},
+        _l("So that you can phone back someone without email."),
     )
-    note = TextAreaField(
-        _l("Note (optional, for accounts without email)"),
-        validators=[Optional(), Length(max=500)],
-        description=_l("Only what helps to reach them, for example: \"calls best in the morning\"."),
-    )
+    note = note_field(_l("Note (optional, for accounts without email)"))
 
 
 def language_choices():
@@ -185,12 +194,10 @@ class MyAccountForm(FlaskForm):
         validators=[Optional()],
         render_kw={"autocomplete": "current-password"},
     )
-    phone = TelField(
+    phone = phone_field(
         _l("Phone number (optional)"),
-        validators=[Optional(), Length(max=40)],
-        description=_l("So that your Caregivers Hub can phone you, for example when a seat "
-                       "becomes free."),
-        render_kw={"autocomplete": "tel"},
+        _l("So that your Caregivers Hub can phone you, for example when a seat becomes free."),
+        "tel",
     )
     profession = StringField(
         _l("Profession"),
@@ -214,17 +221,11 @@ class ManagedAccountForm(FlaskForm):
     """A coordinator corrects an account without email."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
-    phone = TelField(
+    phone = phone_field(
         _l("Phone number"),
-        validators=[Optional(), Length(max=40)],
-        description=_l("Shown on \"To phone\" as a number to tap."),
-        render_kw={"autocomplete": "off"},
+        _l("Shown on \"To phone\" as a number to tap."),
     )
-    note = TextAreaField(
-        _l("Note (optional)"),
-        validators=[Optional(), Length(max=500)],
-        description=_l("Only what helps to reach them, for example: \"calls best in the morning\"."),
-    )
+    note = note_field(_l("Note (optional)"))
     kind = RadioField(
         _l("Learner type"),
         choices=kind_choices(),

@@ -6,7 +6,7 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -203,6 +203,17 @@ def change_password(user: User, current_password: str, new_password: str,
 OWN_DETAILS = ("name", "email", "phone", "profession", "registration_number", "language")
 
 
+def _check_changes(changes: Mapping[str, object], details: Iterable[str],
+                   also_allowed: Iterable[str] = ()) -> None:
+    """Refuse fields that cannot be changed here, and a request that changes no detail."""
+    unknown = set(changes) - {*details, *also_allowed}
+    if unknown:
+        raise Invalid(_("These details cannot be changed here: %(fields)s.",
+                        fields=", ".join(sorted(unknown))), field=sorted(unknown)[0])
+    if not set(changes) & set(details):
+        raise Invalid(_("Nothing to change: send at least one detail."))
+
+
 def update_own_details(user: User, changes: Mapping[str, Any], *,
                        address: str | None = None) -> bool:
     """A person changes their own details; only the keys given change.
@@ -211,12 +222,7 @@ def update_own_details(user: User, changes: Mapping[str, Any], *,
     new email address replaces the old one only once it is confirmed by the link mailed to
     it; that needs `current_password`. Returns whether a new address now waits for its link.
     """
-    unknown = set(changes) - {*OWN_DETAILS, "current_password"}
-    if unknown:
-        raise Invalid(_("These details cannot be changed here: %(fields)s.",
-                        fields=", ".join(sorted(unknown))), field=sorted(unknown)[0])
-    if not set(changes) & set(OWN_DETAILS):
-        raise Invalid(_("Nothing to change: send at least one detail."))
+    _check_changes(changes, OWN_DETAILS, also_allowed={"current_password"})
     if "name" in changes:
         user.name = _name(changes["name"], _("Enter your name."))
     if "phone" in changes:
@@ -316,12 +322,7 @@ def update_managed_account(actor: User, user: User, changes: Mapping[str, Any]) 
     """A coordinator corrects a managed account: name, phone number, note, learner type."""
     if not (user.managed_by_organiser_id and is_coordinator(actor, user.managed_by_organiser_id)):
         raise NotAllowed(_("Only coordinators can change accounts of their organiser."))
-    unknown = set(changes) - set(MANAGED_DETAILS)
-    if unknown:
-        raise Invalid(_("These details cannot be changed here: %(fields)s.",
-                        fields=", ".join(sorted(unknown))), field=sorted(unknown)[0])
-    if not changes:
-        raise Invalid(_("Nothing to change: send at least one detail."))
+    _check_changes(changes, MANAGED_DETAILS)
     if "name" in changes:
         user.name = _name(changes["name"], _("Enter a name."))
     if "phone" in changes:
