@@ -19,6 +19,7 @@ from college import timeutil
 from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
 from college.accounts.passwords import hash_password
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
+from college.catalogue import queries, repeat
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.completion.services import refresh_completion
 from college.enrolment.models import Enrolment, EnrolmentStatus
@@ -443,6 +444,11 @@ class _Demo:
                 self._quiz(course, "Quiz: mantelzorgers herkennen", PRO_QUIZ)
             elif spec.title == "Omgaan met dementie":
                 self._quiz(course, "Korte quiz: omgaan met dementie", CAREGIVER_QUIZ)
+                # It runs again in spring: the Zulte edition copied, as a coordinator does.
+                zulte = db.session.scalar(select(Edition.id).where(
+                    Edition.course_id == course.id, Edition.place == "Zulte"))
+                repeat.copy_edition(None, queries.edition_with_course(zulte),
+                                    self.today + timedelta(days=101))
         # The second organiser's course is run by its own staff.
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator

@@ -10,8 +10,10 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     IntegerField,
+    RadioField,
     SelectChoice,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
     URLField,
@@ -201,3 +203,49 @@ class SessionForm(FlaskForm):
 
 class NewSessionForm(CreateOnceForm, SessionForm):
     """A new session: saved twice (a double click), it is added once."""
+
+
+class PreviewSaveForm(CreateOnceForm, FlaskForm):
+    """A form that first shows what it will create ("preview"), then creates it ("save")."""
+
+    preview = SubmitField(_l("Show the dates"))
+    save = SubmitField(_l("Save"))
+
+    def wants_preview(self) -> bool:
+        return not self.save.data
+
+
+class CopyEditionForm(PreviewSaveForm):
+    """Copy an edition to a new first day."""
+
+    starts_on = DayField(
+        _l("First day of the new edition"),
+        validators=[InputRequired(_l("Enter the first day of the new edition."))],
+    )
+
+
+class SeriesForm(PreviewSaveForm):
+    """Add sessions that repeat every week or every month."""
+
+    first_day = DayField(_l("Day of the first session"),
+                         validators=[InputRequired(_l("Enter the day of the first session."))])
+    starts = ClockField(_l("Starts at"), validators=[InputRequired(_l("Enter a start time, like 14:00."))])
+    ends = ClockField(_l("Ends at"), validators=[InputRequired(_l("Enter an end time, like 16:00."))])
+    every = RadioField(
+        _l("Repeat"),
+        choices=[SelectChoice("week", _l("Every week, on the same weekday")),
+                 SelectChoice("month", _l("Every month, on the same weekday of the same week "
+                                          "(for example every second Tuesday)"))],
+        default="week",
+        validators=[InputRequired(_l("Choose every week or every month."))],
+        invalid_choice_message=_l("Choose every week or every month."),
+    )
+    count = WholeNumberField(_l("Number of sessions"),
+                             validators=[InputRequired(_l("Enter the number of sessions."))])
+    title = StringField(_l("Title (optional)"), validators=[Length(max=200)])
+    room = StringField(_l("Room"), validators=[Length(max=120)])
+
+    def service_fields(self) -> dict:
+        """The fields as `repeat.plan_series` takes them."""
+        names = ("first_day", "starts", "ends", "every", "count", "title", "room")
+        return {name: getattr(self, name).data for name in names}

@@ -11,13 +11,16 @@ from flask_wtf import FlaskForm
 
 from college import timeutil
 from college.accounts.models import Organiser
-from college.catalogue import queries, services
+from college.catalogue import queries, repeat, services
 from college.catalogue.forms import (
+    CopyEditionForm,
     CourseForm,
     EditionForm,
     NewCourseForm,
     NewEditionForm,
     NewSessionForm,
+    PreviewSaveForm,
+    SeriesForm,
     SessionForm,
 )
 from college.catalogue.models import Course, Edition, TrainingSession
@@ -70,6 +73,16 @@ def _form_page(form: FlaskForm, template: str, save: Callable, done: Callable, *
         return done(result)
     status = 422 if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
+
+
+def _preview_page(form: PreviewSaveForm, template: str, plan: Callable, create: Callable,
+                  done: Callable, **context):
+    """A form that shows what it will create (nothing saved), then creates it on "save"."""
+    if form.is_submitted() and form.wants_preview():
+        def shown(planned):
+            return render_template(template, form=form, plan=planned, **context)
+        return _form_page(form, template, plan, shown, plan=None, **context)
+    return _form_page(form, template, create, done, plan=None, **context)
 
 
 def _trainer_choices(form: EditionForm, organiser_id: int) -> None:
@@ -180,6 +193,43 @@ def edit_edition(edition_id: int):
         _saved(_("The edition has been saved."), "catalogue_manage.manage_course",
                course_id=edition.course_id),
         course=edition.course, edition=edition,
+    )
+
+
+@bp.route("/manage/editions/<int:edition_id>/copy", methods=["GET", "POST"])
+@login_required
+def copy_edition(edition_id: int):
+    """Copy an edition (place, seats, trainers, sessions) to a new first day, dates shown first."""
+    edition = _edition(edition_id)
+    form = CopyEditionForm()
+    return _preview_page(
+        form, "catalogue/copy_edition.html",
+        lambda: repeat.plan_copy(edition, form.starts_on.data),
+        lambda: form.create_once(Edition, lambda: repeat.copy_edition(
+            current_user, edition, form.starts_on.data)),
+        _saved(_("The copy has been created. Nobody is enrolled in it yet."),
+               "catalogue_manage.manage_course", course_id=edition.course_id),
+        edition=edition, course=edition.course,
+    )
+
+
+@bp.route("/manage/editions/<int:edition_id>/sessions/series", methods=["GET", "POST"])
+@login_required
+def new_series(edition_id: int):
+    """Add sessions that repeat weekly or monthly, dates shown first."""
+    edition = _edition(edition_id)
+    form = SeriesForm()
+    if not form.is_submitted():
+        form.first_day.data = max(edition.starts_on, timeutil.today())
+    # A series is remembered by its first session: sent twice, it is added once.
+    return _preview_page(
+        form, "catalogue/series_form.html",
+        lambda: repeat.plan_series(edition, **form.service_fields()),
+        lambda: form.create_once(TrainingSession, lambda: repeat.create_series(
+            current_user, edition, **form.service_fields())[0]),
+        _saved(_("The sessions have been added."), "catalogue_manage.manage_course",
+               course_id=edition.course_id),
+        edition=edition, course=edition.course,
     )
 
 

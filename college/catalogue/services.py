@@ -21,7 +21,8 @@ from college.policy import can_manage_organiser
 _COMPLETION_RULE = ("min_attendance_pct", "modules_required", "quiz_pass_pct")
 
 
-def _require_coordinator(actor: User | None, organiser_id: int) -> None:
+def require_coordinator(actor: User | None, organiser_id: int) -> None:
+    """Refuse anyone but a coordinator of the organiser."""
     # actor None: the command line or the demo loader, which act as the system.
     if actor is not None and not can_manage_organiser(actor, organiser_id):
         raise NotAllowed(_("Only coordinators of this organiser can manage its courses."))
@@ -116,7 +117,7 @@ def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     Fields: title, summary, description, tracks (a set of Track), hours, accreditation_points,
     published, min_attendance_pct, modules_required, quiz_pass_pct.
     """
-    _require_coordinator(actor, organiser.id)
+    require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
     db.session.add(course)
     db.session.flush()
@@ -135,7 +136,7 @@ def _course_fields(course: Course) -> dict:
 
 def update_course(actor: User | None, course: Course, **fields) -> Course:
     """Change a course (fields left out keep theirs); a changed completion rule is signalled first."""
-    _require_coordinator(actor, course.organiser_id)
+    require_coordinator(actor, course.organiser_id)
     values = _course_values(_merged(_course_fields(course), fields))
     rule_changed = any(getattr(course, name) != values[name] for name in _COMPLETION_RULE)
     _assign(course, values)
@@ -216,7 +217,7 @@ def create_edition(actor: User | None, course: Course, *, capacity, **fields) ->
     Fields: venue, address, place, online_url, starts_on, ends_on, enrolment_opens_at,
     enrolment_closes_at (aware, or naive meaning Brussels), trainer_ids.
     """
-    _require_coordinator(actor, course.organiser_id)
+    require_coordinator(actor, course.organiser_id)
     capacity = parse_capacity(capacity)
     values = _edition_values(course.organiser_id, fields)
     edition = Edition(course_id=course.id, capacity=capacity, **values)
@@ -225,7 +226,8 @@ def create_edition(actor: User | None, course: Course, *, capacity, **fields) ->
     return edition
 
 
-def _edition_fields(edition: Edition) -> dict:
+def edition_fields(edition: Edition) -> dict:
+    """An edition's changeable fields as `create_edition` and `update_edition` take them."""
     if "trainers" not in sqlalchemy_inspect(edition).dict:
         db.session.refresh(edition, ["trainers"])  # replacing a list needs the old one loaded
     names = ("venue", "address", "place", "online_url", "starts_on", "ends_on",
@@ -242,8 +244,8 @@ def update_edition(actor: User | None, edition: Edition, **fields) -> Edition:
     Capacity is not changed here: enrolment's service does that, promoting from the waiting list.
     """
     organiser_id = _edition_organiser_id(edition)
-    _require_coordinator(actor, organiser_id)
-    values = _edition_values(organiser_id, _merged(_edition_fields(edition), fields))
+    require_coordinator(actor, organiser_id)
+    values = _edition_values(organiser_id, _merged(edition_fields(edition), fields))
     _check_sessions_within(edition.id, values["starts_on"], values["ends_on"])
     _assign(edition, values)
     db.session.flush()
@@ -268,7 +270,8 @@ def _check_sessions_within(edition_id: int, starts_on: date, ends_on: date) -> N
         )
 
 
-def _session_values(edition: Edition, fields: dict) -> dict:
+def session_values(edition: Edition, fields: dict) -> dict:
+    """A session's checked columns from its day, starts, ends (Brussels), title and room."""
     day = _as_date(fields.get("day"), "day")
     starts, ends = fields.get("starts"), fields.get("ends")
     if not isinstance(starts, time):
@@ -296,8 +299,8 @@ def _edition_organiser_id(edition: Edition) -> int:
 
 def create_session(actor: User | None, edition: Edition, **fields) -> TrainingSession:
     """Add a session to an edition: day, starts and ends (Brussels wall-clock), title, room."""
-    _require_coordinator(actor, _edition_organiser_id(edition))
-    session = TrainingSession(edition_id=edition.id, **_session_values(edition, fields))
+    require_coordinator(actor, _edition_organiser_id(edition))
+    session = TrainingSession(edition_id=edition.id, **session_values(edition, fields))
     db.session.add(session)
     db.session.flush()
     # One more session changes every learner's attendance share: completion follows.
@@ -308,11 +311,11 @@ def create_session(actor: User | None, edition: Edition, **fields) -> TrainingSe
 def update_session(actor: User | None, session: TrainingSession, **fields) -> TrainingSession:
     """Change a session's day, times, title or room (fields left out keep their value)."""
     edition = db.session.get(Edition, session.edition_id)
-    _require_coordinator(actor, _edition_organiser_id(edition))
+    require_coordinator(actor, _edition_organiser_id(edition))
     starts, ends = timeutil.local(session.starts_at), timeutil.local(session.ends_at)
     current = {"day": starts.date(), "starts": starts.time(), "ends": ends.time(),
                "title": session.title, "room": session.room}
-    _assign(session, _session_values(edition, _merged(current, fields)))
+    _assign(session, session_values(edition, _merged(current, fields)))
     db.session.flush()
     return session
 
@@ -320,7 +323,7 @@ def update_session(actor: User | None, session: TrainingSession, **fields) -> Tr
 def delete_session(actor: User | None, session: TrainingSession) -> None:
     """Delete a session, unless attendance was already recorded for it."""
     edition = db.session.get(Edition, session.edition_id)
-    _require_coordinator(actor, _edition_organiser_id(edition))
+    require_coordinator(actor, _edition_organiser_id(edition))
     recorded = db.session.scalar(
         select(exists().where(Attendance.session_id == session.id))
     )

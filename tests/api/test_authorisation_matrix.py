@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from flask import current_app
 
+from college import timeutil
 from college.learning import attempts, modules, quiz_authoring
 from tests.api.conftest import bearer_for
 from tests.conftest import PASSWORD
@@ -47,7 +49,9 @@ class World:
         }
         self.published_course = make.course(self.hub)
         self.draft_course = make.course(self.hub, published=False)
-        self.edition = make.edition(self.published_course, trainers=[self.users["trainer"]])
+        starts_on = timeutil.today() + timedelta(days=14)
+        self.edition = make.edition(self.published_course, trainers=[self.users["trainer"]],
+                                    starts_on=starts_on, ends_on=starts_on + timedelta(days=14))
         self.other_edition = make.edition(make.course(self.hub), trainers=[self.users["other_trainer"]])
         make.enrolment(self.users["learner"], self.edition)
 
@@ -155,10 +159,6 @@ MATRIX: dict[str, Row] = {
 def _session(world: World):
     """A session of the learner's edition starting in ten minutes: attendance is open, and
     enrolment too (made on first use)."""
-    from datetime import timedelta
-
-    from college import timeutil
-
     if not hasattr(world, "session"):
         world.session = world.make.session(
             world.edition, starts_at=timeutil.now() + timedelta(minutes=10))
@@ -191,6 +191,16 @@ def _new_session(world: World, role: str) -> dict:
     return {"starts_at": f"{day}T09:00:00+01:00", "ends_at": f"{day}T11:00:00+01:00", "room": "Zaal 2"}
 
 
+def _copy(world: World, role: str) -> dict:
+    return {"starts_on": (world.edition.starts_on + timedelta(days=91)).isoformat()}
+
+
+def _series(world: World, role: str) -> dict:
+    # Two sessions a week apart, inside the world's two-week edition.
+    return {"first_day": world.edition.starts_on.isoformat(), "starts": "14:00", "ends": "16:00",
+            "every": "week", "count": 2}
+
+
 def _whom_to_enrol(world: World, role: str) -> dict:
     # Staff name someone their organiser never dealt with by email address (an id would be
     # out of reach: tests/security/test_learner_reach.py).
@@ -217,6 +227,10 @@ MATRIX.update({
     "POST /api/v1/editions/<id:edition_id>/sessions": Row(
         lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _only(201, "coordinator"), _new_session,
     ),
+    **{f"POST /api/v1/editions/<id:edition_id>/{what}{tail}": Row(
+        lambda w, what=what, tail=tail: f"/api/v1/editions/{w.edition.id}/{what}{tail}",
+        _only(200 if tail else 201, "coordinator"), body,
+    ) for what, body in (("copies", _copy), ("sessions/series", _series)) for tail in ("", "/preview")},
     "GET /api/v1/editions/<id:edition_id>/sessions": Row(
         lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _everyone(200),
     ),

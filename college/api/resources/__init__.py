@@ -24,8 +24,9 @@ from . import (
     modules,
     organisers,
     quizzes,
+    repeats,
 )
 
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
-RESOURCES += [editions.blp, enrolments.blp, attendance.blp, dashboards.blp]
+RESOURCES += [editions.blp, repeats.blp, enrolments.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
