@@ -73,6 +73,11 @@ MAIN_PAGES = [
     MainPage("edit course", "/manage/courses/{course.id}/edit", as_="coordinator"),
     MainPage("edit edition", "/manage/editions/{edition.id}/edit", as_="coordinator"),
     MainPage("edit session", "/manage/sessions/{session.id}/edit", as_="coordinator"),
+    MainPage("copy edition", "/manage/editions/{edition.id}/copy", as_="coordinator"),
+    MainPage("copy edition with errors", "/manage/editions/{edition.id}/copy", as_="coordinator",
+             submit=True),
+    MainPage("repeat sessions with errors", "/manage/editions/{edition.id}/sessions/series",
+             as_="coordinator", submit=True),
     # Attendance
     MainPage("teaching", "/teaching", as_="trainer"),
     MainPage("session roster", "/sessions/{session.id}/roster", as_="trainer"),
