@@ -57,9 +57,27 @@ def edition_starts_at(edition: Edition) -> datetime:
     return timeutil.brussels(edition.starts_on, time(0, 0))
 
 
-def enrolment_closed_reason(edition: Edition, moment: datetime | None = None) -> str | None:
-    """Why enrolment in this edition is not possible now, or None when it is open."""
+def edition_ends_at(edition: Edition) -> datetime:
+    """The moment an edition is over: the end of its last session, else the end of its last day."""
+    last = db.session.scalar(
+        select(func.max(TrainingSession.ends_at)).where(TrainingSession.edition_id == edition.id)
+    )
+    return last if last is not None else timeutil.brussels(edition.ends_on, time.max)
+
+
+def enrolment_closed_reason(edition: Edition, moment: datetime | None = None, *,
+                            by_staff: bool = False) -> str | None:
+    """Why enrolment in this edition is not possible now, or None when it is open.
+
+    Learners enrol themselves within the enrolment window and before the edition starts. The
+    edition's staff enrol others until its last session ends: before the window opens, after it
+    closes and during the edition (from its start on only into a free seat, see enrol_learner).
+    """
     moment = moment or timeutil.now()
+    if by_staff:
+        if moment >= edition_ends_at(edition):
+            return _("This edition is over: nobody can be enrolled any more.")
+        return None
     if edition.enrolment_opens_at and moment < edition.enrolment_opens_at:
         return _(
             "Enrolment for this edition opens on %(day)s.",
@@ -177,9 +195,13 @@ def enrol_learner(
     _check_managed_here(learner, course.organiser_id)
     if not course.published:
         raise NotFound(_("This course is not published, so nobody can enrol yet."))
-    reason = None if walk_in else enrolment_closed_reason(edition)
+    # Naming someone else needs the edition's staff (checked in _learner_to_enrol).
+    by_staff = learner.id != actor.id
+    reason = None if walk_in else enrolment_closed_reason(edition, by_staff=by_staff)
     if reason:
         raise Conflict(reason)
+    # Once the edition has started nobody joins its waiting list: a seat or nothing.
+    seat_or_nothing = walk_in or timeutil.now() >= edition_starts_at(edition)
     _check_track(course, learner)
     if _live_enrolment(learner.id, edition.id) is not None:
         raise _already_enrolled(actor, learner, course.organiser_id)
@@ -190,6 +212,9 @@ def enrol_learner(
         enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
     elif walk_in:
         raise Conflict(_("This edition is full: there is no seat for a walk-in."))
+    elif seat_or_nothing:
+        raise Conflict(_("This edition has started and is full: nobody can join its waiting "
+                         "list any more."))
     else:
         enrolment = Enrolment(
             status=EnrolmentStatus.WAITLISTED, waitlist_position=_join_waitlist(edition.id)
