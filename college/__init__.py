@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
     from college.dashboards import views as dashboards
+    from college.enrolment import import_views as enrolment_import
     from college.enrolment import receivers as enrolment_receivers
     from college.enrolment import views as enrolment
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     transactions.init_app(app)
 
-    for feature in (main, accounts, enrolment, catalogue, catalogue_manage, learning,
+    for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
                     certificates, attendance, dashboards, privacy):
         app.register_blueprint(feature.bp)
     api.init_app(app)

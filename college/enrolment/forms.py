@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Optional
 
 from college.forms import CreateOnceForm
 
@@ -42,3 +43,23 @@ class EnrolOnBehalfForm(CreateOnceForm, FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token: for buttons that POST."""
+
+
+class ImportUploadForm(FlaskForm):
+    """A coordinator uploads a participant list to see what importing it will do."""
+
+    file = FileField(
+        _l("Participant list"),
+        validators=[FileRequired(_l("Choose a CSV or Excel file."))],
+        description=_l("A CSV or Excel file (.xlsx) of at most 500 people. The first row names "
+                       "the columns: naam, e-mail, telefoon, soort (mantelzorger or "
+                       "zorgprofessional)."),
+        render_kw={"accept": ".csv,.xlsx,text/csv,"
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    """The rows of a previewed list, signed by the College, sent back to enrol them."""
+
+    rows = HiddenField(validators=[DataRequired()])

@@ -6,6 +6,7 @@ so a new endpoint cannot ship without saying who may call it.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class Row:
     path: Callable[[World], str]
     expect: dict[str, int]
     body: Callable[[World, str], dict] | None = None
+    #: A file sent as multipart/form-data (field "file") instead of a JSON body.
+    upload: bytes | None = None
 
 
 def _only(status: int, *roles: str, others: int = 403) -> dict[str, int]:
@@ -231,6 +234,11 @@ MATRIX.update({
         lambda w, what=what, tail=tail: f"/api/v1/editions/{w.edition.id}/{what}{tail}",
         _only(200 if tail else 201, "coordinator"), body,
     ) for what, body in (("copies", _copy), ("sessions/series", _series)) for tail in ("", "/preview")},
+    **{f"POST /api/v1/editions/<id:edition_id>/imports{tail}": Row(
+        lambda w, tail=tail: f"/api/v1/editions/{w.edition.id}/imports{tail}",
+        _only(200 if tail else 201, "coordinator"),
+        upload=f"naam;e-mail\nNieuw;nieuw{next(_emails)}@example.be\n".encode(),
+    ) for tail in ("", "/preview")},
     "GET /api/v1/editions/<id:edition_id>/sessions": Row(
         lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _everyone(200),
     ),
@@ -391,7 +399,9 @@ def test_status_per_role(client, make, route, role):
     method = route.split(" ", 1)[0]
     headers = {} if role == "anonymous" else bearer_for(world.users[role])
     body = row.body(world, role) if row.body else None
-    with client.open(row.path(world), method=method, headers=headers, json=body) as response:
+    sent = ({"data": {"file": (io.BytesIO(row.upload), "deelnemers.csv")},
+             "content_type": "multipart/form-data"} if row.upload is not None else {"json": body})
+    with client.open(row.path(world), method=method, headers=headers, **sent) as response:
         assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]
         if response.status_code >= 400:
             assert response.mimetype == "application/problem+json"

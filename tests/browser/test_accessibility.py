@@ -64,6 +64,9 @@ MAIN_PAGES = [
     MainPage("my trainings", "/my/trainings", as_="learner"),
     MainPage("enrolment roster", "/editions/{edition.id}/enrolments", as_="coordinator"),
     MainPage("to phone", "/organisers/{organiser.id}/to-phone", as_="coordinator"),
+    MainPage("import participants", "/editions/{edition.id}/import", as_="coordinator"),
+    MainPage("import participants with errors", "/editions/{edition.id}/import", as_="coordinator",
+             submit=True),
     MainPage("my calendar", "/account/calendar", as_="learner"),
     # Course management
     MainPage("manage courses", "/organisers/{organiser.id}/courses", as_="coordinator"),

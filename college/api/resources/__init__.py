@@ -21,6 +21,7 @@ from . import (
     dashboards,
     editions,
     enrolments,
+    imports,
     modules,
     organisers,
     quizzes,
@@ -28,5 +29,5 @@ from . import (
 )
 
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
-RESOURCES += [editions.blp, repeats.blp, enrolments.blp, attendance.blp, dashboards.blp]
+RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
