@@ -22,13 +22,16 @@ blp = Blueprint("api_modules", __name__, url_prefix="/api/v1",
 
 
 class ModuleSchema(ma.Schema):
-    """A module, with its Markdown rendered to sanitised HTML."""
+    """A module, with its Markdown rendered to sanitised HTML; the source only for its authors."""
 
     id = ma.fields.Integer(required=True)
     course_id = ma.fields.Integer(required=True)
     position = ma.fields.Integer(required=True)
     title = ma.fields.String(required=True)
-    body_markdown = ma.fields.String(required=True)
+    body_markdown = ma.fields.String(metadata={"description": (
+        "The Markdown source, unsanitised: only for those who may edit the module (the "
+        "organiser's trainers and coordinators). Learners get `html` alone."
+    )})
     html = ma.fields.String(required=True,
                             metadata={"description": "The body as HTML: images and links, nothing that runs."})
     minutes = ma.fields.Integer(required=True)
@@ -59,9 +62,13 @@ class ModuleCompletionSchema(ma.Schema):
     completed_at = ma.fields.AwareDateTime(required=True)
 
 
-def _shown(module: Module, done: bool | None) -> dict:
+def _shown(module: Module, done: bool | None, *, author: bool) -> dict:
+    """The module as answered: safe HTML for everyone, the raw source for its authors only
+    (a client that renders the source as HTML would run what a learner must never run)."""
     fields = {name: getattr(module, name) for name in
-              ("id", "course_id", "position", "title", "body_markdown", "minutes", "published", "updated_at")}
+              ("id", "course_id", "position", "title", "minutes", "published", "updated_at")}
+    if author:
+        fields["body_markdown"] = module.body_markdown
     return {**fields, "html": str(render_markdown(module.body_markdown)), "done": done}
 
 
@@ -71,12 +78,12 @@ def _shown(module: Module, done: bool | None) -> dict:
 @blp.response(201, ModuleSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-@blp.idempotent(Module, lambda module: _shown(module, None))
+@blp.idempotent(Module, lambda module: _shown(module, None, author=True))
 def create_module(data: dict, course_id: int):
     """Add a module to a course (trainers and coordinators of its organiser)."""
     course = visible_course(course_id)
     module = modules.create_module(auth.current_user(), course.id, **data)
-    return _shown(module, None)
+    return _shown(module, None, author=True)
 
 
 @blp.get("/courses/<id:course_id>/modules")
@@ -93,7 +100,9 @@ def list_modules(course_id: int):
     follows = policy.can_follow_course(user, course.id)
     done = modules.completed_module_ids(user.id, course.id) if follows else set()
     shown = modules.visible_modules(user, course)
-    return {"items": [_shown(module, module.id in done if follows else None) for module in shown],
+    author = access.can_edit(user, course)
+    return {"items": [_shown(module, module.id in done if follows else None, author=author)
+                      for module in shown],
             "next": None}
 
 
