@@ -8,7 +8,7 @@ from flask_smorest import abort
 
 from college import policy
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, Boolean
 from college.api.pagination import page_schema
 from college.api.resources.courses import visible_course
 from college.errors import NotAllowed
@@ -35,8 +35,8 @@ class ModuleSchema(ma.Schema):
     html = ma.fields.String(required=True,
                             metadata={"description": "The body as HTML: images and links, nothing that runs."})
     minutes = ma.fields.Integer(required=True)
-    published = ma.fields.Boolean(required=True)
-    done = ma.fields.Boolean(
+    published = Boolean(required=True)
+    done = Boolean(
         required=True, allow_none=True,
         metadata={"description": "Whether you marked it done; null when you do not follow the course."},
     )
@@ -51,14 +51,14 @@ class NewModuleSchema(ma.Schema):
     body_markdown = ma.fields.String(load_default="")
     minutes = ma.fields.Integer(strict=True, load_default=10,
                                 metadata={"description": "Estimated minutes, 0 to 1440; 10 when left out."})
-    published = ma.fields.Boolean(load_default=True)
+    published = Boolean(load_default=True)
 
 
 class ModuleCompletionSchema(ma.Schema):
     """A module you marked done."""
 
     module_id = ma.fields.Integer(required=True)
-    done = ma.fields.Boolean(required=True)
+    done = Boolean(required=True)
     completed_at = ma.fields.AwareDateTime(required=True)
 
 
@@ -74,6 +74,7 @@ def _shown(module: Module, done: bool | None, *, author: bool) -> dict:
 
 @blp.post("/courses/<id:course_id>/modules")
 @blp.login_required
+@blp.staff_only()
 @blp.arguments(NewModuleSchema)
 @blp.response(201, ModuleSchema)
 @blp.alt_response(403, response="FORBIDDEN")
