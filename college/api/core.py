@@ -273,9 +273,6 @@ class Api(flask_smorest.Api):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, errors.PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "An error", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, errors.PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def register_blueprint(self, blp, *, parameters=None, **options):
         """Register a resource, exempt from CSRF: no cookie authenticates it, so none can be

@@ -35,7 +35,9 @@ class QuestionSchema(ma.Schema):
     """A question with its choices; `html` is its Markdown text rendered and sanitised."""
 
     id = ma.fields.Integer(required=True)
-    text = ma.fields.String(required=True)
+    text = ma.fields.String(metadata={"description": (
+        "The Markdown source, unsanitised: only for the quiz's authors (the organiser's "
+        "trainers and coordinators). Learners get `html` alone.")})
     html = ma.fields.String(required=True)
     kind = ma.fields.Enum(QuestionKind, by_value=True, required=True)
     choices = ma.fields.List(ma.fields.Nested(ChoiceSchema), required=True)
@@ -145,7 +147,9 @@ def _question(question, choices, *, for_staff: bool) -> dict:
         if for_staff:
             item |= {"correct": choice.correct, "feedback": choice.feedback}
         shown.append(item)
-    return {"id": question.id, "text": question.text, "html": str(render_markdown(question.text)),
+    # The Markdown source is unsanitised: like a module's, it goes to the quiz's authors only.
+    source = {"text": question.text} if for_staff else {}
+    return {"id": question.id, **source, "html": str(render_markdown(question.text)),
             "kind": question.kind, "choices": shown}
 
 
