@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from college.api import docs, errors
-from college.api.core import Api, CodeConverter, IdConverter
+from college.api.core import Api, CodeConverter, DocumentPlugin, IdConverter
 from college.api.resources import RESOURCES
 
-api = Api()
+api = Api(spec_kwargs={"extra_plugins": [DocumentPlugin()]})
 
 #: flask-smorest settings: the document at /api/v1/openapi.json (docs page: college.api.docs).
 SETTINGS = {
@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     """Serve the API, its document and its docs page."""
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
+    # The document names where it is served, so a client generated from it finds the API.
+    app.config["API_SPEC_OPTIONS"] = {**app.config["API_SPEC_OPTIONS"], "servers": [
+        {"url": app.config["PUBLIC_BASE_URL"], "description": "This College"}]}
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     api.init_app(app)

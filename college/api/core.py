@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import http
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_smorest import abort
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from college import policy
 from college.api import auth, errors
 from college.extensions import csrf
 from college.idempotency.services import (
@@ -29,12 +34,15 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<id:name>` in a route: a row id; anything out of range is simply not found (404)."""
+    """`<id:name>` in a route: a row id; anything out of range is simply not found (404).
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+    Out of range reads as 0, an id no row has, so the view answers 404. Refusing it in the
+    converter instead makes Werkzeug answer 405 when another method's rule has the same path.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
 
 
 class CodeConverter(UnicodeConverter):
@@ -44,6 +52,16 @@ class CodeConverter(UnicodeConverter):
         kwargs.setdefault("minlength", 1)
         kwargs.setdefault("maxlength", 64)
         super().__init__(url_map, *args, **kwargs)
+
+
+class Boolean(ma.fields.Boolean):
+    """A JSON true or false, nothing else: "yes", "1", 1 or "true" are refused (422), so a
+    client's mistake never silently reads as a choice."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise ma.ValidationError(str(_l("Send true or false.")))
+        return value
 
 
 def id_field(**kwargs) -> ma.fields.Integer:
@@ -63,6 +81,30 @@ class ProblemSchema(ma.Schema):
         values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Messages per field (invalid values only)."},
     )
+
+
+class ChangeSchema(ma.Schema):
+    """The body of a PATCH: the fields sent change, the others keep their value.
+
+    An empty body changes nothing and is almost always a client's mistake (a form sent before
+    it was filled in), so it is refused with 422; the document says so with `minProperties`.
+    """
+
+    @ma.validates_schema
+    def _something_to_change(self, data: dict, **kwargs) -> None:
+        if not data:
+            raise ma.ValidationError(str(_l("Send at least one field to change.")))
+
+
+class DocumentPlugin(BasePlugin):
+    """Puts in the document what marshmallow cannot say: a PATCH body needs a field."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        if isinstance(schema_class, type) and issubclass(schema_class, ChangeSchema):
+            return {"minProperties": 1}
+        return None
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -95,22 +137,93 @@ def _keyed_request(key: str | None) -> KeyedRequest | None:
                         fingerprint=fingerprint(request.method, request.get_data()))
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class Parser(FlaskParser):
+    """webargs' parser that refuses NUL characters (422 per field): PostgreSQL stores no NUL
+    in text, and no one types one."""
+
+    def pre_load(self, location_data, *, schema, req, location):
+        if isinstance(location_data, Mapping):
+            fields = [str(name) for name, value in location_data.items()
+                      if _holds_nul(name) or _holds_nul(value)]
+            if fields:
+                message = str(_l("This contains a NUL character, which no text may hold."))
+                raise ma.ValidationError({name: [message] for name in fields})
+        return super().pre_load(location_data, schema=schema, req=req, location=location)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """An API resource's blueprint: problem+json errors, the bearer token's user, no cookies.
 
     Set up here, once, because a blueprint cannot change after its first registration.
     """
 
+    ARGUMENTS_PARSER = Parser()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         errors.register_handlers(self)
         self.before_request(auth.load_token_user)
+
+    @property
+    def tag(self) -> str:
+        """The resource's name in the document: "Editions" for api_editions."""
+        return self.name.removeprefix("api_").replace("_", " ").capitalize()
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """A route whose operation is named in the document after its view (`create_edition`),
+        under the resource's tag."""
+        register = super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+        def decorator(view: Callable) -> Callable:
+            return register(self.doc(operationId=view.__name__)(view))
+
+        return decorator
+
+    def arguments(self, schema, *, location: str = "json", **kwargs) -> Callable:
+        """flask-smorest's arguments; a JSON body that does not parse answers 400, documented."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+        return lambda view: self.alt_response(400, response="BAD_REQUEST")(parse(view))
 
     def login_required(self, view: Callable) -> Callable:
         """The view needs a bearer token: 401 without one, documented in the OpenAPI document."""
         view = auth.require_user(view)
         view = self.doc(security=BEARER)(view)
         return self.alt_response(401, response="UNAUTHORIZED")(view)
+
+    def staff_only(self, coordinators: bool = False) -> Callable:
+        """Callers who are staff (or coordinators) of no organiser at all get 403 before their
+        input is read: a learner learns nothing from a 422 about a body they may never send.
+
+        Goes between `login_required` and `arguments`; which organiser's staff may act is still
+        the policy's question inside the view.
+        """
+
+        def decorator(view: Callable) -> Callable:
+            @wraps(view)
+            def checked(*args, **kwargs):
+                user = auth.current_user()
+                allowed = policy.is_coordinator(user) if coordinators else policy.is_staff(user)
+                if not allowed:
+                    abort(403, message=str(
+                        _l("Only coordinators can do this.") if coordinators
+                        else _l("Only trainers and coordinators can do this.")))
+                return view(*args, **kwargs)
+
+            return self.alt_response(403, response="FORBIDDEN")(checked)
+
+        return decorator
 
     def idempotent(self, model: type, present: Callable | None = None) -> Callable:
         """A create operation (its last decorator) that honours an Idempotency-Key header.
@@ -146,6 +259,9 @@ class Api(flask_smorest.Api):
     """
 
     ERROR_SCHEMA = ProblemSchema
+    # No catch-all "default" response: each operation lists the statuses it really answers,
+    # so a client (and schemathesis's status_code_conformance) can rely on the list.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass
@@ -157,12 +273,13 @@ class Api(flask_smorest.Api):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, errors.PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "An error", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, errors.PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
-    def register_blueprint(self, blp, **options):
-        """Register a resource, exempt from CSRF: no cookie authenticates it, so none can be forged."""
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """Register a resource, exempt from CSRF: no cookie authenticates it, so none can be
+        forged. Its operations go in the document under the resource's human tag ("Editions")."""
 
         csrf.exempt(blp)
-        super().register_blueprint(blp, **options)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=parameters)
+        self.spec.tag({"name": blp.tag, "description": blp.description})

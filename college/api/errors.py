@@ -63,7 +63,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = _field_errors(data.get("messages", {})) if status == 422 else None
-    detail = data.get("message") or (
+    # A message about the body as a whole (an empty PATCH) is the detail, not a field's.
+    whole_body = (errors or {}).pop("_schema", None)
+    detail = " ".join(whole_body) if whole_body else data.get("message") or (
         _DETAILS[status]() if status in _DETAILS else error.description
     )
     headers = dict(data.get("headers") or {})

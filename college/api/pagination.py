@@ -23,10 +23,13 @@ def encode_cursor(after_id: int) -> str:
 
 
 class Cursor(ma.fields.String):
-    """A cursor from a previous page's `next`, loaded as the id to continue after."""
+    """A cursor from a previous page's `next`, loaded as the id to continue after; an empty
+    one (`?cursor=`, what a client sends for "no cursor yet") is the first page."""
 
-    def _deserialize(self, value, attr, data, **kwargs) -> int:
+    def _deserialize(self, value, attr, data, **kwargs) -> int | None:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "":
+            return None
         try:
             after = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))["after"]
         except (binascii.Error, ValueError, TypeError, KeyError) as error:
@@ -39,7 +42,8 @@ class Cursor(ma.fields.String):
 class PageArgs(ma.Schema):
     """The query parameters of every list: where to continue and how many items."""
 
-    cursor = Cursor(load_default=None, metadata={"description": "The `next` of the previous page."})
+    cursor = Cursor(load_default=None, metadata={
+        "description": "The `next` of the previous page; left out or empty for the first page."})
     limit = ma.fields.Integer(
         load_default=DEFAULT_LIMIT, validate=ma.validate.Range(min=1, max=MAX_LIMIT)
     )

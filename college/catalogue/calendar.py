@@ -18,6 +18,9 @@ from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
 
+#: How often calendar apps should fetch a feed again.
+REFRESH_INTERVAL = timedelta(hours=6)
+
 #: Sessions of these enrolments appear in the learner's feed.
 FEED_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
@@ -79,9 +82,10 @@ def render_calendar(
         name=name,
         uid=uid,
         prodid="-//Caregivers College//Mantelzorgacademie//NL",
-        refresh_interval=timedelta(hours=6),
         subcomponents=[_event(session, stamp, with_online_links) for session in sessions],
     )
+    # RFC 7986 requires the VALUE parameter (icalendar leaves it out): strict readers need it.
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from college.enrolment.models import Enrolment, EnrolmentStatus
@@ -37,6 +39,36 @@ def test_trainer_writes_a_module_and_the_learner_reads_it_sanitised(client, make
     [module] = body["items"]
     assert "<strong>nee</strong>" in module["html"] and "<script>" not in module["html"]
     assert module["done"] is False
+
+
+def test_learners_get_the_safe_html_only_and_authors_the_source(client, make, bearer):
+    """The Markdown source is unsanitised: a client that rendered it would run its script."""
+    hub, course, trainer, learner = _setup(make)
+    modules.create_module(trainer, course.id, title="Grenzen", minutes=5,
+                          body_markdown="Zeg **nee**.\n\n<script>alert(1)</script>")
+    url = f"/api/v1/courses/{course.id}/modules"
+
+    [seen_by_learner] = client.get(url, headers=bearer(learner)).get_json()["items"]
+    assert "body_markdown" not in seen_by_learner
+    assert "<script" not in json.dumps(seen_by_learner)
+    assert "<strong>nee</strong>" in seen_by_learner["html"]
+
+    for author in (trainer, make.coordinator(hub)):
+        [seen_by_author] = client.get(url, headers=bearer(author)).get_json()["items"]
+        assert seen_by_author["body_markdown"].endswith("<script>alert(1)</script>")
+        assert "<script" not in seen_by_author["html"]
+
+    # A trainer of another organiser enrolled as a learner reads it as a learner.
+    other_trainer = make.trainer(make.organiser())
+    make.enrolment(other_trainer, make.edition(course))
+    [seen_by_other] = client.get(url, headers=bearer(other_trainer)).get_json()["items"]
+    assert "body_markdown" not in seen_by_other
+
+
+def test_the_document_marks_the_source_as_optional_for_authors(client):
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Module"]
+    assert "body_markdown" not in schema["required"] and "html" in schema["required"]
+    assert "only for those who may edit" in schema["properties"]["body_markdown"]["description"]
 
 
 def test_learners_see_only_published_modules_and_staff_see_all(client, make, bearer):

@@ -10,7 +10,7 @@ from flask_smorest import abort
 from college.accounts import services
 from college.accounts.models import Kind, Language, Organiser, Role, User
 from college.api import auth
-from college.api.core import Blueprint, id_field
+from college.api.core import Blueprint, Boolean, ChangeSchema, id_field
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 from college.privacy import notice
@@ -40,7 +40,7 @@ class UserSchema(ma.Schema):
         required=True,
         metadata={"type": "array", "items": {"type": "string", "enum": [r.value for r in Role]}},
     )
-    is_managed = ma.fields.Boolean(required=True)
+    is_managed = Boolean(required=True)
     memberships = ma.fields.List(ma.fields.Nested(MembershipSchema), required=True)
     profession = ma.fields.String(required=True, allow_none=True)
     registration_number = ma.fields.String(required=True, allow_none=True)
@@ -49,7 +49,7 @@ class UserSchema(ma.Schema):
         required=True, allow_none=True,
         metadata={"description": "A coordinator's note on a managed account (null otherwise)."},
     )
-    email_confirmed = ma.fields.Boolean(
+    email_confirmed = Boolean(
         required=True,
         metadata={"description": "False until the link mailed to the address was opened; "
                   "until then the College mails it nothing else."},
@@ -85,7 +85,7 @@ class RegisterSchema(ma.Schema):
     registration_number = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.Length(max=60)
     )
-    consent = ma.fields.Boolean(
+    consent = Boolean(
         required=True,
         metadata={"description": "True once the person agreed to the privacy notice."},
     )
@@ -121,7 +121,7 @@ class RegistrationReceivedSchema(ma.Schema):
     email = ma.fields.String(required=True, metadata={"description": "Where the mail went."})
 
 
-class MyDetailsSchema(ma.Schema):
+class MyDetailsSchema(ChangeSchema):
     """The details a person changes themselves; only those sent change."""
 
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=120))
@@ -143,7 +143,7 @@ class MyDetailsSchema(ma.Schema):
     language = ma.fields.Enum(Language, by_value=True)
 
 
-class ManagedDetailsSchema(ma.Schema):
+class ManagedDetailsSchema(ChangeSchema):
     """The details a coordinator keeps of a managed account; only those sent change."""
 
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=120))
@@ -253,9 +253,11 @@ def organiser_to_manage(user: User, organiser_id: int | None, refusal: str | Non
 
 @blp.post("/users")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(NewAccountSchema)
 @blp.response(201, UserSchema)
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @blp.idempotent(User)
 def create_user(data: dict):
@@ -269,6 +271,7 @@ def create_user(data: dict):
 
 @blp.patch("/users/<id:user_id>")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(ManagedDetailsSchema)
 @blp.response(200, UserSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -84,6 +84,7 @@ def get_attendance(session_id: int):
 
 @blp.put("/sessions/<id:session_id>/attendance")
 @blp.login_required
+@blp.staff_only()
 @blp.arguments(RecordsSchema)
 @blp.response(200, RosterSchema)
 @blp.alt_response(403, response="FORBIDDEN")

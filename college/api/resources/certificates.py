@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from college import timeutil
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, Boolean
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.catalogue.models import Edition
 from college.certificates import services
@@ -64,8 +64,8 @@ class RevokeSchema(ma.Schema):
 class VerificationSchema(ma.Schema):
     """What anyone holding the code may know: valid or revoked, name, course, hours and date."""
 
-    valid = ma.fields.Boolean(required=True)
-    revoked = ma.fields.Boolean(required=True)
+    valid = Boolean(required=True)
+    revoked = Boolean(required=True)
     learner_name = ma.fields.String(required=True)
     course_title = ma.fields.String(required=True)
     hours = ma.fields.Float(required=True)
@@ -106,6 +106,7 @@ def certificate_pdf(certificate_id: int):
 
 @blp.post("/certificates/<id:certificate_id>/revoke")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(RevokeSchema)
 @blp.response(200, CertificateSchema)
 @blp.alt_response(403, response="FORBIDDEN")

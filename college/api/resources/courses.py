@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from college.api import auth
-from college.api.core import Blueprint, id_field
+from college.api.core import Blueprint, Boolean, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.api.resources.accounts import organiser_to_manage
 from college.catalogue import queries, services
@@ -20,7 +20,7 @@ class CompletionSchema(ma.Schema):
     """What a learner must do to complete the course."""
 
     min_attendance_pct = ma.fields.Integer(required=True)
-    modules_required = ma.fields.Boolean(required=True)
+    modules_required = Boolean(required=True)
     quiz_pass_pct = ma.fields.Integer(required=True)
 
 
@@ -39,7 +39,7 @@ class CourseSchema(ma.Schema):
     )
     hours = ma.fields.Float(required=True)
     accreditation_points = ma.fields.Float(required=True, allow_none=True)
-    published = ma.fields.Boolean(required=True)
+    published = Boolean(required=True)
     completion = ma.fields.Nested(CompletionSchema, required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
@@ -87,7 +87,7 @@ class CompletionInSchema(ma.Schema):
     """The completion rule of a new course; left out, the College's defaults apply."""
 
     min_attendance_pct = ma.fields.Integer(metadata={"description": "0 to 100; 80 when left out."})
-    modules_required = ma.fields.Boolean()
+    modules_required = Boolean()
     quiz_pass_pct = ma.fields.Integer(metadata={"description": "0 to 100; 70 when left out."})
 
 
@@ -101,7 +101,7 @@ class NewCourseSchema(ma.Schema):
     tracks = ma.fields.List(ma.fields.Enum(Track, by_value=True), required=True)
     hours = ma.fields.Float(required=True)
     accreditation_points = ma.fields.Float(load_default=None, allow_none=True)
-    published = ma.fields.Boolean(load_default=False)
+    published = Boolean(load_default=False)
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     organiser_id = id_field(
         load_default=None, allow_none=True,
@@ -111,6 +111,7 @@ class NewCourseSchema(ma.Schema):
 
 @blp.post("")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(NewCourseSchema)
 @blp.response(201, CourseSchema)
 @blp.alt_response(403, response="FORBIDDEN")

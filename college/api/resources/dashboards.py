@@ -8,7 +8,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, Boolean
 from college.dashboards import services
 from college.dashboards.definitions import (
     EDITION_FUNNEL,
@@ -105,13 +105,17 @@ def get_dashboard(edition_id: int):
     }
 
 
+_DAY_OR_EMPTY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
+
+
 class PeriodArgsSchema(ma.Schema):
     """The period: editions whose first day falls in it, both days included."""
 
-    start = ma.fields.String(metadata={"format": "date", "description": "YYYY-MM-DD; default: a "
-                                       "year before the end."})
-    end = ma.fields.String(metadata={"format": "date", "description": "YYYY-MM-DD; default: "
-                                     "today."})
+    # Not `format: date`: empty means "the default", as in the Figures page's form.
+    start = ma.fields.String(metadata={"pattern": _DAY_OR_EMPTY, "description": (
+        "YYYY-MM-DD; left out or empty: a year before the end.")})
+    end = ma.fields.String(metadata={"pattern": _DAY_OR_EMPTY, "description": (
+        "YYYY-MM-DD; left out or empty: today.")})
 
 
 class FiguresSchema(ma.Schema):
@@ -141,8 +145,8 @@ class CourseFiguresSchema(ma.Schema):
 
     id = ma.fields.Integer(required=True)
     title = ma.fields.String(required=True)
-    open_to_caregivers = ma.fields.Boolean(required=True)
-    open_to_professionals = ma.fields.Boolean(required=True)
+    open_to_caregivers = Boolean(required=True)
+    open_to_professionals = Boolean(required=True)
     figures = ma.fields.Nested(FiguresSchema, required=True)
 
 
@@ -189,6 +193,7 @@ def _figures(figures: Figures) -> dict:
 
 @blp.get("/organisers/<id:organiser_id>/dashboard")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(PeriodArgsSchema, location="query")
 @blp.response(200, OrganiserDashboardSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from college import policy, timeutil
 from college.accounts.models import User
 from college.api import auth
-from college.api.core import Blueprint, id_field
+from college.api.core import Blueprint, ChangeSchema, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.attendance.queries import seated_learner_ids
 from college.catalogue import calendar, queries, services
@@ -69,7 +69,7 @@ class EditionSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(required=True)
 
 
-class EditionChangeSchema(ma.Schema):
+class EditionChangeSchema(ChangeSchema):
     """What a coordinator may change of an edition; fields left out keep their value."""
 
     # Lengths, dates and trainers are the catalogue service's rules: it answers 422 per field.
@@ -134,6 +134,7 @@ def _shown(edition: Edition, user: User | None) -> Edition:
 
 @blp.post("/courses/<id:course_id>/editions")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(NewEditionSchema)
 @blp.response(201, EditionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -157,6 +158,7 @@ def get_edition_view(edition_id: int):
 
 @blp.patch("/editions/<id:edition_id>")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(EditionChangeSchema)
 @blp.response(200, EditionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -179,6 +181,7 @@ _SESSION_FIELDS = {"day": "starts_at", "starts": "starts_at", "ends": "ends_at"}
 
 @blp.post("/editions/<id:edition_id>/sessions")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(NewSessionSchema)
 @blp.response(201, SessionSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -8,7 +8,7 @@ from flask_smorest import abort
 
 from college import policy
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, Boolean
 from college.api.pagination import page_schema
 from college.api.resources.courses import visible_course
 from college.errors import NotAllowed
@@ -22,18 +22,21 @@ blp = Blueprint("api_modules", __name__, url_prefix="/api/v1",
 
 
 class ModuleSchema(ma.Schema):
-    """A module, with its Markdown rendered to sanitised HTML."""
+    """A module, with its Markdown rendered to sanitised HTML; the source only for its authors."""
 
     id = ma.fields.Integer(required=True)
     course_id = ma.fields.Integer(required=True)
     position = ma.fields.Integer(required=True)
     title = ma.fields.String(required=True)
-    body_markdown = ma.fields.String(required=True)
+    body_markdown = ma.fields.String(metadata={"description": (
+        "The Markdown source, unsanitised: only for those who may edit the module (the "
+        "organiser's trainers and coordinators). Learners get `html` alone."
+    )})
     html = ma.fields.String(required=True,
                             metadata={"description": "The body as HTML: images and links, nothing that runs."})
     minutes = ma.fields.Integer(required=True)
-    published = ma.fields.Boolean(required=True)
-    done = ma.fields.Boolean(
+    published = Boolean(required=True)
+    done = Boolean(
         required=True, allow_none=True,
         metadata={"description": "Whether you marked it done; null when you do not follow the course."},
     )
@@ -48,35 +51,40 @@ class NewModuleSchema(ma.Schema):
     body_markdown = ma.fields.String(load_default="")
     minutes = ma.fields.Integer(strict=True, load_default=10,
                                 metadata={"description": "Estimated minutes, 0 to 1440; 10 when left out."})
-    published = ma.fields.Boolean(load_default=True)
+    published = Boolean(load_default=True)
 
 
 class ModuleCompletionSchema(ma.Schema):
     """A module you marked done."""
 
     module_id = ma.fields.Integer(required=True)
-    done = ma.fields.Boolean(required=True)
+    done = Boolean(required=True)
     completed_at = ma.fields.AwareDateTime(required=True)
 
 
-def _shown(module: Module, done: bool | None) -> dict:
+def _shown(module: Module, done: bool | None, *, author: bool) -> dict:
+    """The module as answered: safe HTML for everyone, the raw source for its authors only
+    (a client that renders the source as HTML would run what a learner must never run)."""
     fields = {name: getattr(module, name) for name in
-              ("id", "course_id", "position", "title", "body_markdown", "minutes", "published", "updated_at")}
+              ("id", "course_id", "position", "title", "minutes", "published", "updated_at")}
+    if author:
+        fields["body_markdown"] = module.body_markdown
     return {**fields, "html": str(render_markdown(module.body_markdown)), "done": done}
 
 
 @blp.post("/courses/<id:course_id>/modules")
 @blp.login_required
+@blp.staff_only()
 @blp.arguments(NewModuleSchema)
 @blp.response(201, ModuleSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-@blp.idempotent(Module, lambda module: _shown(module, None))
+@blp.idempotent(Module, lambda module: _shown(module, None, author=True))
 def create_module(data: dict, course_id: int):
     """Add a module to a course (trainers and coordinators of its organiser)."""
     course = visible_course(course_id)
     module = modules.create_module(auth.current_user(), course.id, **data)
-    return _shown(module, None)
+    return _shown(module, None, author=True)
 
 
 @blp.get("/courses/<id:course_id>/modules")
@@ -93,7 +101,9 @@ def list_modules(course_id: int):
     follows = policy.can_follow_course(user, course.id)
     done = modules.completed_module_ids(user.id, course.id) if follows else set()
     shown = modules.visible_modules(user, course)
-    return {"items": [_shown(module, module.id in done if follows else None) for module in shown],
+    author = access.can_edit(user, course)
+    return {"items": [_shown(module, module.id in done if follows else None, author=author)
+                      for module in shown],
             "next": None}
 
 

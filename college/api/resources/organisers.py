@@ -10,7 +10,7 @@ from college import policy
 from college.accounts import services
 from college.accounts.models import Organiser
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, Boolean, ChangeSchema
 from college.errors import NotAllowed
 from college.extensions import db
 
@@ -30,15 +30,15 @@ class OrganiserSchema(ma.Schema):
         metadata={"description": "From this many hours before an edition starts, a freed seat "
                                  "stays free: nobody is moved up from the waiting list."},
     )
-    verify_anonymised_certificates = ma.fields.Boolean(required=True)
+    verify_anonymised_certificates = Boolean(required=True)
 
 
-class OrganiserChangeSchema(ma.Schema):
+class OrganiserChangeSchema(ChangeSchema):
     """The settings a coordinator changes; fields left out keep their value."""
 
     waitlist_closes_hours_before = ma.fields.Integer(
         strict=True, metadata={"description": "0 to 720 (the service answers 422 outside)."})
-    verify_anonymised_certificates = ma.fields.Boolean()
+    verify_anonymised_certificates = Boolean()
 
 
 def _organiser_to_manage(organiser_id: int) -> Organiser:
@@ -62,6 +62,7 @@ def get_organiser(organiser_id: int):
 
 @blp.patch("/<id:organiser_id>")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(OrganiserChangeSchema)
 @blp.response(200, OrganiserSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from college.accounts.models import User
 from college.api import auth
-from college.api.core import MAX_ID, Blueprint, id_field
+from college.api.core import MAX_ID, Blueprint, Boolean, id_field
 from college.api.resources.courses import visible_course
 from college.catalogue.models import Course
 from college.errors import Invalid, NotAllowed, NotFound
@@ -27,7 +27,7 @@ class ChoiceSchema(ma.Schema):
 
     id = ma.fields.Integer(required=True)
     text = ma.fields.String(required=True)
-    correct = ma.fields.Boolean()
+    correct = Boolean()
     feedback = ma.fields.String()
 
 
@@ -35,7 +35,9 @@ class QuestionSchema(ma.Schema):
     """A question with its choices; `html` is its Markdown text rendered and sanitised."""
 
     id = ma.fields.Integer(required=True)
-    text = ma.fields.String(required=True)
+    text = ma.fields.String(metadata={"description": (
+        "The Markdown source, unsanitised: only for the quiz's authors (the organiser's "
+        "trainers and coordinators). Learners get `html` alone.")})
     html = ma.fields.String(required=True)
     kind = ma.fields.Enum(QuestionKind, by_value=True, required=True)
     choices = ma.fields.List(ma.fields.Nested(ChoiceSchema), required=True)
@@ -50,8 +52,8 @@ class QuizSchema(ma.Schema):
     pass_pct = ma.fields.Integer(required=True)
     max_attempts = ma.fields.Integer(required=True, allow_none=True)
     time_limit_minutes = ma.fields.Integer(required=True, allow_none=True)
-    shuffle_questions = ma.fields.Boolean(required=True)
-    shuffle_choices = ma.fields.Boolean(required=True)
+    shuffle_questions = Boolean(required=True)
+    shuffle_choices = Boolean(required=True)
     show_answers = ma.fields.Enum(ShowAnswers, by_value=True, required=True)
     question_count = ma.fields.Integer(required=True)
     questions = ma.fields.List(ma.fields.Nested(QuestionSchema),
@@ -59,7 +61,7 @@ class QuizSchema(ma.Schema):
     attempts_left = ma.fields.Integer(allow_none=True,
                                       metadata={"description": "For a learner; null: unlimited."})
     best_score_pct = ma.fields.Float(allow_none=True, metadata={"description": "For a learner."})
-    passed = ma.fields.Boolean(metadata={"description": "For a learner: passed in any attempt."})
+    passed = Boolean(metadata={"description": "For a learner: passed in any attempt."})
     open_attempt_id = ma.fields.Integer(allow_none=True,
                                         metadata={"description": "For a learner: the attempt to continue."})
 
@@ -68,7 +70,7 @@ class ChoiceInSchema(ma.Schema):
     """A choice of a question being written."""
 
     text = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
-    correct = ma.fields.Boolean(load_default=False)
+    correct = Boolean(load_default=False)
     feedback = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
 
 
@@ -92,8 +94,8 @@ class QuizInSchema(ma.Schema):
     time_limit_minutes = ma.fields.Integer(strict=True, load_default=None, allow_none=True,
                                            metadata={"description": "Null or left out: no limit."})
     title = ma.fields.String(load_default="")
-    shuffle_questions = ma.fields.Boolean(load_default=False)
-    shuffle_choices = ma.fields.Boolean(load_default=False)
+    shuffle_questions = Boolean(load_default=False)
+    shuffle_choices = Boolean(load_default=False)
     show_answers = ma.fields.Enum(ShowAnswers, by_value=True, load_default=ShowAnswers.AFTER_ATTEMPT)
     questions = ma.fields.List(ma.fields.Nested(QuestionInSchema), required=True,
                                validate=ma.validate.Length(max=MAX_QUESTIONS))
@@ -114,7 +116,7 @@ class AttemptSchema(ma.Schema):
     answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Integer()),
                              required=True, metadata={"description": "Choice ids per question id."})
     score_pct = ma.fields.Float(required=True, allow_none=True)
-    passed = ma.fields.Boolean(required=True, allow_none=True)
+    passed = Boolean(required=True, allow_none=True)
     submitted_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 
 
@@ -134,7 +136,7 @@ class ResultSchema(ma.Schema):
 
     id = ma.fields.Integer(required=True)
     score_pct = ma.fields.Float(required=True)
-    passed = ma.fields.Boolean(required=True)
+    passed = Boolean(required=True)
     submitted_at = ma.fields.AwareDateTime(required=True)
 
 
@@ -145,7 +147,9 @@ def _question(question, choices, *, for_staff: bool) -> dict:
         if for_staff:
             item |= {"correct": choice.correct, "feedback": choice.feedback}
         shown.append(item)
-    return {"id": question.id, "text": question.text, "html": str(render_markdown(question.text)),
+    # The Markdown source is unsanitised: like a module's, it goes to the quiz's authors only.
+    source = {"text": question.text} if for_staff else {}
+    return {"id": question.id, **source, "html": str(render_markdown(question.text)),
             "kind": question.kind, "choices": shown}
 
 
@@ -193,6 +197,7 @@ def _current_quiz(course_id: int) -> Quiz:
 
 @blp.put("/courses/<id:course_id>/quiz")
 @blp.login_required
+@blp.staff_only()
 @blp.arguments(QuizInSchema)
 @blp.response(200, QuizSchema)
 @blp.alt_response(403, response="FORBIDDEN")
