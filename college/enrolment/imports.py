@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -134,13 +133,18 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
         dialect = _BelgianCsv
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text.replace("\x00", "")), dialect)]
+    except csv.Error as error:  # a cell longer than the csv module takes, for example
+        raise Invalid(_("This file cannot be read as a list. Save it again as CSV or as .xlsx."),
+                      field="file") from error
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - any broken or foreign file is the sender's
+        # openpyxl raises what its parts raise (zipfile, XML, KeyError, ValueError, ...).
         raise Invalid(_("This Excel file cannot be read. Save it again as .xlsx or as CSV."),
                       field="file") from error
     try:

@@ -160,6 +160,7 @@ BAD_FILES = [
     ("lijst.csv", b"voornaam;adres\nMia;Gent", 'at least a column "naam"'),
     ("lijst.xlsx", b"PK\x03\x04 kapot", "This Excel file cannot be read."),
     ("groot.csv", b"naam;e-mail\n" + b"x;y@example.be\n" * 80_000, "larger than 1 MB"),
+    ("veld.csv", b'naam;e-mail\n"' + b"x" * 200_000 + b"\n", "cannot be read as a list"),
     ("lang.csv", b"naam;e-mail\n" + b"".join(b"P%d;p%d@example.be\n" % (i, i) for i in range(501)),
      "more than 500 people"),
 ]

@@ -63,6 +63,7 @@ def _rows(edition_id: int, data: dict):
 
 @blp.post("/editions/<id:edition_id>/imports/preview")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportPreviewSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -76,6 +77,7 @@ def preview_import(data: dict, edition_id: int):
 
 @blp.post("/editions/<id:edition_id>/imports")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -91,6 +91,7 @@ def _edition_sessions(edition_id: int) -> dict:
 
 @blp.post("/editions/<id:edition_id>/copies/preview")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(CopySchema)
 @blp.response(200, PlannedEditionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -102,6 +103,7 @@ def preview_copy(data: dict, edition_id: int):
 
 @blp.post("/editions/<id:edition_id>/copies")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(CopySchema)
 @blp.response(201, EditionSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -115,6 +117,7 @@ def create_copy(data: dict, edition_id: int):
 
 @blp.post("/editions/<id:edition_id>/sessions/series/preview")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(SeriesSchema)
 @blp.response(200, PlannedSeriesSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -126,6 +129,7 @@ def preview_series(data: dict, edition_id: int):
 
 @blp.post("/editions/<id:edition_id>/sessions/series")
 @blp.login_required
+@blp.staff_only(coordinators=True)
 @blp.arguments(SeriesSchema)
 @blp.response(201, EditionSessionsSchema)
 @blp.alt_response(403, response="FORBIDDEN")
