@@ -20,6 +20,7 @@ from rq.utils import import_attribute
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from college.addresses import JOB_META_KEY, request_base_url
 from college.extensions import db
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,9 @@ def enqueue(queue_name: str, func: str, *args, **kwargs):
     Callers keep the work recorded in the database, so a job that could not be queued
     is picked up again later (see each feature's requeue command).
     """
+    address = request_base_url()
+    if address:  # development without PUBLIC_BASE_URL: the job's links take this request's address
+        kwargs.setdefault("meta", {})[JOB_META_KEY] = address
     try:
         job = queue(queue_name).enqueue(func, *args, **kwargs)
     except redis.exceptions.RedisError as error:
