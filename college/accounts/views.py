@@ -297,8 +297,7 @@ def people(organiser_id: int):
     """The organiser's trainers, coordinators and managed learner accounts."""
     organiser = _organiser_or_404(organiser_id)
     people = services.staff_of(organiser.id, current_user)
-    return render_template("accounts/people.html", organiser=organiser, people=people,
-                           delete_form=FlaskForm())
+    return render_template("accounts/people.html", organiser=organiser, people=people)
 
 
 @bp.route("/organisers/<int:organiser_id>/people/new", methods=["GET", "POST"])

@@ -65,6 +65,10 @@ MAIN_PAGES = [
     MainPage("enrolment roster", "/editions/{edition.id}/enrolments", as_="coordinator"),
     MainPage("to phone", "/organisers/{organiser.id}/to-phone", as_="coordinator"),
     MainPage("my calendar", "/account/calendar", as_="learner"),
+    MainPage("cancel enrolment", "/enrolments/{later_enrolment.id}/cancel", as_="learner"),
+    MainPage("delete managed account", "/organisers/{organiser.id}/people/{managed.id}/delete",
+             as_="coordinator"),
+    MainPage("development mailbox", "/dev/mailbox"),
     # Course management
     MainPage("manage courses", "/organisers/{organiser.id}/courses", as_="coordinator"),
     MainPage("manage course", "/manage/courses/{course.id}", as_="coordinator"),
@@ -158,8 +162,11 @@ def world(make) -> dict:
                            phone="09 386 12 34", note="Belt liefst 's voormiddags.",
                            managed_by_organiser_id=organiser.id)
     outdated = make.learner(name="Oude Versie", consent_version="2000-01")
+    # An edition still to come: its enrolment can be cancelled (after a confirmation).
+    later_enrolment = make.enrolment(learner, make.edition(course, sessions=1))
     return {
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
+        "later_enrolment": later_enrolment,
         "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),
         "organiser": organiser, "coordinator": coordinator, "trainer": trainer,
         "learner": learner, "professional": professional, "course": course,
