@@ -96,6 +96,8 @@ MAIN_PAGES = [
     MainPage("my certificates", "/certificates", as_="graduate"),
     MainPage("edition certificates", "/editions/{edition.id}/certificates", as_="coordinator"),
     MainPage("verify", "/verify/{certificate.verification_code}"),
+    MainPage("verify form", "/verify"),
+    MainPage("verify unknown code", "/verify?code=ZZZZ-ZZZZ", status=404),
     # Dashboards and privacy
     MainPage("trainer dashboard", "/editions/{edition.id}/dashboard", as_="trainer"),
     MainPage("coordinator dashboard", "/organisers/{organiser.id}/dashboard", as_="coordinator"),

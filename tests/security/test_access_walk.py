@@ -167,6 +167,7 @@ ACCESS: dict[str, Access] = {
     "catalogue.organiser_ics": Access(get=EVERYONE),
     "catalogue.learner_ics": Access(get=EVERYONE),  # the secret token is the credential
     "certificates.verify": Access(get=EVERYONE),  # the verification code is the credential
+    "certificates.verify_form": Access(get=EVERYONE),
     "accounts.login": Access(get={"anonymous"}, post=EVERYONE),
     "accounts.register": Access(get={"anonymous"}, post=EVERYONE),
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
