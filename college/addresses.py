@@ -15,10 +15,10 @@ import redis
 from flask import Flask, current_app, has_request_context, request, url_for
 from rq import get_current_job
 
+from college.jobs import ADDRESS_META_KEY, redis_connection
+
 log = logging.getLogger(__name__)
 
-#: Where a job's meta keeps the address of the request that queued it.
-JOB_META_KEY = "public_base_url"
 #: Where Redis keeps the last address a request came in on (development only).
 LAST_SEEN_KEY = "college:public-base-url"
 #: The address `make run` serves on by default.
@@ -29,13 +29,6 @@ def _request_base_url() -> str:
     return request.host_url.rstrip("/")
 
 
-def request_base_url() -> str | None:
-    """The address of the current request when no PUBLIC_BASE_URL is configured, else None."""
-    if current_app.config.get("PUBLIC_BASE_URL") or not has_request_context():
-        return None
-    return _request_base_url()
-
-
 def public_base_url() -> str:
     """The address the College is reached at, without a trailing slash."""
     configured = current_app.config.get("PUBLIC_BASE_URL")
@@ -44,8 +37,8 @@ def public_base_url() -> str:
     if has_request_context():
         return _request_base_url()
     job = get_current_job()
-    if job is not None and job.meta.get(JOB_META_KEY):
-        return job.meta[JOB_META_KEY]
+    if job is not None and job.meta.get(ADDRESS_META_KEY):
+        return job.meta[ADDRESS_META_KEY]
     return _last_seen() or DEVELOPMENT_DEFAULT
 
 
@@ -55,8 +48,6 @@ def public_url(endpoint: str, **values) -> str:
 
 
 def _last_seen() -> str | None:
-    from college.jobs import redis_connection
-
     try:
         value = redis_connection().get(LAST_SEEN_KEY)
     except redis.exceptions.RedisError:
@@ -75,8 +66,6 @@ def init_app(app: Flask) -> None:
         address = _request_base_url()
         if remembered.get("address") == address:
             return
-        from college.jobs import redis_connection
-
         try:
             redis_connection(app).set(LAST_SEEN_KEY, address)
         except redis.exceptions.RedisError as error:

@@ -19,6 +19,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from college import timeutil
 from college.addresses import public_base_url
+from college.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,6 @@ def keep(to: str, subject: str, body: str) -> None:
     """Keep a mail in the mailbox and print it to the console (development only)."""
     if not enabled():
         return
-    from college.jobs import redis_connection
-
     mail = Mail(to=to, subject=subject, body=body, sent_at=timeutil.now().isoformat())
     try:
         connection = redis_connection()
@@ -72,8 +71,6 @@ def mailbox_address() -> str:
 
 def kept_mails() -> list[Mail]:
     """The kept mails, newest first."""
-    from college.jobs import redis_connection
-
     return [Mail(**json.loads(raw)) for raw in redis_connection().lrange(MAILBOX_KEY, 0, KEPT - 1)]
 
 
