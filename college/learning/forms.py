@@ -60,11 +60,13 @@ class QuizSettingsForm(FlaskForm):
     show_answers = RadioField(
         _l("When may learners see the correct answers?"),
         choices=[
+            SelectChoice(ShowAnswers.PASSED_OR_LAST.value,
+                         _l("Once they have passed, or after their last attempt")),
             SelectChoice(ShowAnswers.AFTER_ATTEMPT.value, _l("After each attempt")),
             SelectChoice(ShowAnswers.AFTER_PASSING.value, _l("Once they have passed")),
             SelectChoice(ShowAnswers.NEVER.value, _l("Never")),
         ],
-        default=ShowAnswers.AFTER_ATTEMPT.value,
+        default=ShowAnswers.PASSED_OR_LAST.value,
         validate_choice=False,  # the service refuses unknown values with its own message
     )
 
