@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from college.accounts.forms import MultiCheckboxField
 from college.catalogue.models import Track
 from college.forms import CreateOnceForm
+from college.kept_forms import KeptForm
 
 
 class _PlainParseMessage:
@@ -78,7 +78,7 @@ def track_choices():
     ]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(KeptForm):
     """A course and its completion rule."""
 
     title = StringField(_l("Title"), validators=[Length(max=200)])
@@ -134,7 +134,7 @@ class NewCourseForm(CreateOnceForm, CourseForm):
     """A new course: saved twice (a double click), it is created once."""
 
 
-class EditionForm(FlaskForm):
+class EditionForm(KeptForm):
     """An edition's place, dates and trainers."""
 
     venue = StringField(
@@ -185,7 +185,7 @@ class NewEditionForm(CreateOnceForm, EditionForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(KeptForm):
     """A session: a day, two times (Brussels) and a room."""
 
     day = DayField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])

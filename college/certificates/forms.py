@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from college.kept_forms import KeptForm
+
 
 class VerifyForm(Form):
     """Type the code of a certificate (a GET form: no CSRF token, works without JavaScript)."""
@@ -18,7 +20,7 @@ class VerifyForm(Form):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(KeptForm):
     """Revoke or reissue: both need a reason."""
 
     reason = TextAreaField(

@@ -181,6 +181,7 @@ ACCESS: dict[str, Access] = {
     "accounts.my_account": Access(get=LOGGED_IN, post=LOGGED_IN),
     "accounts.send_confirmation": Access(post=LOGGED_IN),
     "accounts.cancel_email_change": Access(post=LOGGED_IN),
+    "accounts.keep_alive": Access(post=LOGGED_IN),
     "privacy.consent": Access(get=LOGGED_IN, post=LOGGED_IN),
     "catalogue.account_calendar": Access(get=LOGGED_IN),
     "catalogue.renew_calendar": Access(post=LOGGED_IN),
