@@ -3,10 +3,14 @@
 // without JavaScript the warning stays hidden and a form sent too late is kept (kept_forms).
 (function () {
   "use strict";
+  function meta(name) {
+    var element = document.querySelector('meta[name="' + name + '"]');
+    return element ? element.getAttribute("content") : null;
+  }
   var box = document.getElementById("session-warning");
   if (!box) return;
-  var secondsLeft = parseInt(box.getAttribute("data-seconds-left"), 10);
-  var warnSeconds = parseInt(box.getAttribute("data-warn-seconds"), 10) || 300;
+  var secondsLeft = parseInt(meta("session-seconds-left"), 10);
+  var warnSeconds = parseInt(meta("session-warn-seconds"), 10) || 300;
   if (isNaN(secondsLeft)) return;
   var timer = null;
 
@@ -18,10 +22,10 @@
   }
 
   box.querySelector("button").addEventListener("click", function () {
-    fetch(box.getAttribute("data-keep-alive"), {
+    fetch(meta("session-keep-alive"), {
       method: "POST",
       credentials: "same-origin",
-      headers: {"X-CSRFToken": box.getAttribute("data-csrf-token"), "Accept": "application/json"}
+      headers: {"X-CSRFToken": meta("csrf-token"), "Accept": "application/json"}
     }).then(function (response) {
       if (!response.ok) throw new Error(response.status);
       return response.json();

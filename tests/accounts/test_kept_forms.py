@@ -109,12 +109,13 @@ def test_pages_carry_the_warning_before_the_login_ends(app, client, make, auth, 
         id="session-warning") is None  # nobody to log out
     auth.login_as(make.learner())
     clock.advance(timedelta(minutes=30))
-    warning = BeautifulSoup(client.get("/my/trainings").get_data(as_text=True),
-                            "html.parser").find(id="session-warning")
+    page = BeautifulSoup(client.get("/my/trainings").get_data(as_text=True), "html.parser")
+    warning = page.find(id="session-warning")
     assert warning.has_attr("hidden")  # shown by the script only; without it nothing changes
-    assert warning["data-seconds-left"] == str(120 * 60)  # the page was just used
-    assert warning["data-warn-seconds"] == "300"
     assert "You will soon be logged out" in warning.get_text()
+    timing = {meta["name"]: meta["content"] for meta in page.find_all("meta", attrs={"name": True})}
+    assert timing["session-seconds-left"] == str(120 * 60)  # the page was just used
+    assert timing["session-warn-seconds"] == "300"
     # Near the absolute end, that end counts.
     for _hour in range(11):  # active every hour, never idle
         clock.advance(timedelta(hours=1))
@@ -122,7 +123,7 @@ def test_pages_carry_the_warning_before_the_login_ends(app, client, make, auth, 
     clock.advance(timedelta(minutes=20))
     client.get("/")
     clock.advance(timedelta(minutes=9))
-    answer = client.post(warning["data-keep-alive"],
-                         headers={"X-CSRFToken": warning["data-csrf-token"]})
+    answer = client.post(timing["session-keep-alive"],
+                         headers={"X-CSRFToken": timing["csrf-token"]})
     assert answer.status_code == 200, answer.get_data(as_text=True)[-1500:]
     assert answer.get_json() == {"seconds_left": 60}  # 12 hours after logging in
