@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from college.accounts.models import User
+from college.accounts.models import Language, User
 from college.extensions import db
 from tests.conftest import post_form, shown_form
 
@@ -46,7 +46,7 @@ def test_the_confirmation_speaks_dutch(client, auth, make):
     organiser = make.organiser()
     managed = make.learner(email=None, password=None, name="Mevrouw Gevers",
                            managed_by_organiser_id=organiser.id)
-    auth.login_as(make.coordinator(organiser))
+    auth.login_as(make.coordinator(organiser, language=Language.NL))
     response = client.get(f"/organisers/{organiser.id}/people/{managed.id}/delete",
                           headers={"Accept-Language": "nl"})
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
