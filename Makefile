@@ -82,6 +82,7 @@ demo: migrate
 run: demo
 	@echo ""
 	@echo "Caregivers College runs at http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	@echo "Mails it sends: http://$(HOST):$(PORT)/dev/mailbox"
 	@echo ""
 	@# Background jobs of a non-interactive shell ignore Ctrl+C: the trap stops the worker.
 	$(BIN)/flask college worker & WORKER=$$!; \

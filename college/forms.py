@@ -28,6 +28,20 @@ from college.idempotency.services import (
 T = TypeVar("T")
 
 
+class ConfirmForm(FlaskForm):
+    """The button of a confirmation page: what cannot be undone is done only from there.
+
+    The page that asks ("Cancel my enrolment", "Delete X") links to the confirmation page; a
+    POST without this form's `confirmed` field only shows that page.
+    """
+
+    confirmed = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        """Whether this POST came from the confirmation page (with a valid CSRF token)."""
+        return self.validate_on_submit() and self.confirmed.data == "yes"
+
+
 def attach_error(form: FlaskForm, error: ServiceError) -> None:
     """Show a service's refusal next to the field it concerns, or at the top of the form."""
     field = getattr(form, error.field, None) if error.field else None

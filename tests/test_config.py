@@ -46,7 +46,8 @@ def test_production_refuses_debug_mode(tmp_path, debug):
 
 
 def test_production_with_a_secret_key_starts_with_secure_cookies(tmp_path):
-    settings = config.load(str(tmp_path), {"COLLEGE_ENV": "production", "SECRET_KEY": "k" * 40})
+    settings = config.load(str(tmp_path), {"COLLEGE_ENV": "production", "SECRET_KEY": "k" * 40,
+                                           "PUBLIC_BASE_URL": "https://academie.example.be"})
     assert settings["PRODUCTION"] is True
     assert settings["SECRET_KEY"] == "k" * 40
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]

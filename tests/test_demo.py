@@ -40,6 +40,9 @@ def test_demo_prints_the_logins_and_each_login_works(runner, client, auth):
     result = load(runner)
     assert result.exit_code == 0, result.output
     assert f"password for all: {DEMO_PASSWORD}" in result.output
+    # Where a newcomer reads the mails (a password reset, a confirmation) in development.
+    assert "Mails the College sends (development): http://" in result.output
+    assert "/dev/mailbox" in result.output
     for role, email in [("coordinator", "coordinator@example.be"), ("trainer", "trainer@example.be"),
                         ("caregiver", "mantelzorger@example.be"),
                         ("professional", "professional@example.be")]:

@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from college.accounts.models import Kind, Language, Role
 from college.forms import CreateOnceForm
+from college.kept_forms import KeptForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,7 +51,7 @@ def note_field(label) -> TextAreaField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(KeptForm):
     kind = RadioField(
         _l("Who are you?"),
         choices=kind_choices(),
@@ -142,7 +143,7 @@ def role_choices():
     ]
 
 
-class AccountForm(CreateOnceForm, FlaskForm):
+class AccountForm(CreateOnceForm, KeptForm):
     """A coordinator creates an account for their organiser (once per form shown)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
@@ -174,7 +175,7 @@ def language_choices():
     return [SelectChoice(Language.NL.value, "Nederlands"), SelectChoice(Language.EN.value, "English")]
 
 
-class MyAccountForm(FlaskForm):
+class MyAccountForm(KeptForm):
     """A person's own details."""
 
     name = StringField(
@@ -217,7 +218,7 @@ class MyAccountForm(FlaskForm):
     )
 
 
-class ManagedAccountForm(FlaskForm):
+class ManagedAccountForm(KeptForm):
     """A coordinator corrects an account without email."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])

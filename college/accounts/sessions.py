@@ -18,6 +18,21 @@ def mark_login() -> None:
     session["seen_at"] = stamp
 
 
+#: How long before a session ends the page warns (see static/session_warning.js).
+WARN_SECONDS = 5 * 60
+
+
+def seconds_left() -> int | None:
+    """Seconds until this login ends if nothing happens (idle or absolute); None: not logged in."""
+    if not current_user.is_authenticated:
+        return None
+    now = timeutil.now().timestamp()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]).total_seconds()
+    absolute = timedelta(hours=current_app.config["SESSION_MAX_HOURS"]).total_seconds()
+    left = min(session.get("seen_at", now) + idle, session.get("auth_at", now) + absolute) - now
+    return max(round(left), 0)
+
+
 def enforce_timeouts() -> None:
     """Log out a session that has been idle or alive for too long."""
     if not current_user.is_authenticated:

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from college import mailbox
 from college.accounts.confirmation import (
     CONFIRM_LINK_SECONDS,
     address_to_confirm,
@@ -22,6 +23,7 @@ from college.accounts.confirmation import (
 from college.accounts.models import User
 from college.accounts.reset import RESET_LINK_SECONDS, make_reset_token
 from college.accounts.services import active_user_by_email
+from college.addresses import public_base_url
 from college.enrolment.tasks import _send_mail
 from college.extensions import db
 
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 def _deliver(app: Flask, to: str, subject: str, body: str, what: str) -> str:
     """Send by SMTP, or write to the log without MAIL_SERVER; returns "sent" or "logged"."""
+    mailbox.keep(to, subject, body)
     if not app.config.get("MAIL_SERVER"):
         log.info("mail (no MAIL_SERVER) %s to %s: %s\n%s", what, to, subject, body)
         return "logged"
@@ -54,7 +57,7 @@ def send_password_reset(email: str) -> str:
             log.info("password reset asked for an unknown or inactive account")
             return "no account"
         log.info("password reset asked for user %s", user.id)
-        link = f"{app.config['PUBLIC_BASE_URL']}/password/reset/{make_reset_token(user)}"
+        link = f"{public_base_url()}/password/reset/{make_reset_token(user)}"
         with force_locale(user.language.value):
             subject = _("Choose a new password")
             body = _(
@@ -75,7 +78,7 @@ def send_address_confirmation(user_id: int) -> str:
         address = address_to_confirm(user) if user is not None and user.is_active else None
         if address is None:
             return "skipped"
-        link = (f"{app.config['PUBLIC_BASE_URL']}/account/confirm/"
+        link = (f"{public_base_url()}/account/confirm/"
                 f"{make_confirmation_token(user, address)}")
         days = CONFIRM_LINK_SECONDS // (24 * 3600)
         with force_locale(user.language.value):
@@ -107,7 +110,7 @@ def send_registration_attempt(user_id: int) -> str:
         user = db.session.get(User, user_id)
         if user is None or not user.is_active or not user.email:
             return "skipped"
-        base = app.config["PUBLIC_BASE_URL"]
+        base = public_base_url()
         with force_locale(user.language.value):
             subject = _("Someone tried to register with your email address")
             body = _(
@@ -128,7 +131,7 @@ def send_address_change_notice(user_id: int) -> str:
         user = db.session.get(User, user_id)
         if user is None or not user.is_active or not user.email or not user.pending_email:
             return "skipped"
-        base = app.config["PUBLIC_BASE_URL"]
+        base = public_base_url()
         with force_locale(user.language.value):
             subject = _("Your email address is being changed")
             body = _(

@@ -36,10 +36,11 @@ from college.accounts.forms import (
 from college.accounts.models import Kind, Language, Organiser, User
 from college.accounts.reset import request_password_reset, user_for_token
 from college.accounts.reset import reset_password as reset_with_token
-from college.accounts.sessions import enforce_timeouts, mark_login
+from college.accounts.sessions import WARN_SECONDS, enforce_timeouts, mark_login, seconds_left
 from college.errors import ServiceError, TooManyAttempts
 from college.extensions import db, login_manager
 from college.forms import attach_error, safe_next
+from college.kept_forms import keep_posted_form, page_of_form
 from college.policy import can_manage_organiser, require
 from college.privacy.notice import current_version
 from college.security import limit_guesses
@@ -71,6 +72,27 @@ def _start_session(user: User) -> None:
 
 
 bp.before_app_request(enforce_timeouts)
+
+
+@login_manager.unauthorized_handler
+def login_first():
+    """To the login page and back; a form sent after the session ended keeps what was typed."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    back = keep_posted_form() or page_of_form() or request.full_path.rstrip("?")
+    return redirect(url_for("accounts.login", next=back))
+
+
+@bp.app_context_processor
+def session_timing() -> dict:
+    """For the warning before a login ends (base.html, static/session_warning.js)."""
+    return {"session_seconds_left": seconds_left, "session_warn_seconds": WARN_SECONDS}
+
+
+@bp.post("/account/keep-alive")
+@login_required
+def keep_alive():
+    """Stay logged in: this request counts as activity; answers the seconds left."""
+    return {"seconds_left": seconds_left()}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -297,8 +319,7 @@ def people(organiser_id: int):
     """The organiser's trainers, coordinators and managed learner accounts."""
     organiser = _organiser_or_404(organiser_id)
     people = services.staff_of(organiser.id, current_user)
-    return render_template("accounts/people.html", organiser=organiser, people=people,
-                           delete_form=FlaskForm())
+    return render_template("accounts/people.html", organiser=organiser, people=people)
 
 
 @bp.route("/organisers/<int:organiser_id>/people/new", methods=["GET", "POST"])

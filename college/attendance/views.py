@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from college import timeutil
 from college.accounts.models import User
+from college.addresses import public_base_url, public_url
 from college.attendance import codes, queries
 from college.attendance.checkin import check_in, checkin_display
 from college.attendance.forms import (
@@ -262,7 +263,7 @@ def sign_in_sheet(session_id: int):
 
 def _checkin_url(session_id: int, code: str) -> str:
     path = url_for("attendance.checkin_session", session_id=session_id, code=code)
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_base_url() + path
 
 
 @bp.get("/sessions/<int:session_id>/checkin-code")
@@ -286,7 +287,7 @@ def checkin_code(session_id: int):
         edition=session.edition,
         display=display,
         qr_svg=qr_svg,
-        checkin_address=current_app.config["PUBLIC_BASE_URL"] + url_for("attendance.checkin"),
+        checkin_address=public_url("attendance.checkin"),
         message=None,
     )
 

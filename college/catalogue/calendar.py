@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from college import timeutil
 from college.accounts.models import Organiser, User
+from college.addresses import public_base_url, public_url
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
@@ -40,7 +40,7 @@ def _sessions(*conditions) -> list[TrainingSession]:
 
 def stable_uid(kind: str, id_: int | str) -> str:
     """A UID that stays the same for a thing, so calendar apps update it instead of duplicating."""
-    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    host = urlsplit(public_base_url()).hostname or "localhost"
     return f"{kind}-{id_}@{host}"
 
 
@@ -53,9 +53,7 @@ def _location(session: TrainingSession) -> str:
 def _event(session: TrainingSession, stamp, with_online_link: bool) -> Event:
     course = session.edition.course
     summary = f"{course.title}: {session.title}" if session.title else course.title
-    page = current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "catalogue.course", course_id=course.id
-    )
+    page = public_url("catalogue.course", course_id=course.id)
     description = "\n\n".join(part for part in (course.summary, page) if part)
     event = Event.new(
         uid=stable_uid("session", session.id),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from college.accounts.forms import MultiCheckboxField
 from college.catalogue.models import Track
 from college.forms import CreateOnceForm
+from college.kept_forms import KeptForm
 
 
 class _PlainParseMessage:
@@ -80,7 +80,7 @@ def track_choices():
     ]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(KeptForm):
     """A course and its completion rule."""
 
     title = StringField(_l("Title"), validators=[Length(max=200)])
@@ -136,7 +136,7 @@ class NewCourseForm(CreateOnceForm, CourseForm):
     """A new course: saved twice (a double click), it is created once."""
 
 
-class EditionForm(FlaskForm):
+class EditionForm(KeptForm):
     """An edition's place, dates and trainers."""
 
     venue = StringField(
@@ -187,7 +187,7 @@ class NewEditionForm(CreateOnceForm, EditionForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(KeptForm):
     """A session: a day, two times (Brussels) and a room."""
 
     day = DayField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])
@@ -205,7 +205,7 @@ class NewSessionForm(CreateOnceForm, SessionForm):
     """A new session: saved twice (a double click), it is added once."""
 
 
-class PreviewSaveForm(CreateOnceForm, FlaskForm):
+class PreviewSaveForm(CreateOnceForm, KeptForm):
     """A form that first shows what it will create ("preview"), then creates it ("save")."""
 
     preview = SubmitField(_l("Show the dates"))

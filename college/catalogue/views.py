@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from college.addresses import public_url
 from college.catalogue import calendar, queries
 from college.catalogue.models import Track
 from college.main.views import render_error
@@ -151,7 +151,7 @@ def learner_ics(token: str):
 def _feed_url(token: str | None) -> str | None:
     if not token:
         return None
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("catalogue.learner_ics", token=token)
+    return public_url("catalogue.learner_ics", token=token)
 
 
 @bp.get("/account/calendar")

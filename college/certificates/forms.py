@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from college.kept_forms import KeptForm
 
-class ReasonForm(FlaskForm):
+
+class VerifyForm(Form):
+    """Type the code of a certificate (a GET form: no CSRF token, works without JavaScript)."""
+
+    code = StringField(
+        _l("Verification code"),
+        description=_l("The code printed on the certificate, under its QR code."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class ReasonForm(KeptForm):
     """Revoke or reissue: both need a reason."""
 
     reason = TextAreaField(

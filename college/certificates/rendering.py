@@ -7,7 +7,6 @@ import warnings
 from dataclasses import dataclass
 
 import segno
-from flask import current_app
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from college import timeutil
 from college.accounts.models import Kind, Language, Organiser, User
+from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate
 from college.extensions import db
@@ -41,7 +41,7 @@ def format_number(value: float | None) -> str:
 
 def verification_url(code: str) -> str:
     """The public address printed on the certificate and in its QR code."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{code}"
+    return f"{public_base_url()}/verify/{code}"
 
 
 def load_for_rendering(certificate_id: int) -> Certificate | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from college.catalogue.models import Course, Edition
 from college.certificates import editions, services
-from college.certificates.forms import ActionForm, ReasonForm
+from college.certificates.forms import ActionForm, ReasonForm, VerifyForm
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import format_number
 from college.certificates.storage import file_storage
@@ -66,15 +66,32 @@ def download(certificate_id: int):
     return _attachment(content, "application/pdf", f"certificate-{certificate.verification_code}.pdf")
 
 
+@bp.get("/verify")
+@limit_guesses("verify")
+def verify_form():
+    """Type a certificate's code to check it (the address printed without the QR code)."""
+    form = VerifyForm(request.args)
+    if not (form.code.data or "").strip():
+        return render_template("certificates/verify.html", form=VerifyForm(), certificate=None)
+    return _verify_page(form.code.data, form)
+
+
 @bp.get("/verify/<code>")
 @limit_guesses("verify")
 def verify(code: str):
     """Public check of a certificate: valid or revoked, with name, course, hours and date only."""
+    return _verify_page(code, VerifyForm())
+
+
+def _verify_page(code: str, form: VerifyForm):
     certificate = services.verify_certificate(code)
     if certificate is None:
-        abort(404)
+        form.code.errors = [_("No certificate has this code. Check the code on the certificate "
+                              "and try again.")]
+        return render_template("certificates/verify.html", form=form, certificate=None), 404
     return render_template(
         "certificates/verify.html",
+        form=VerifyForm(),
         certificate=certificate,
         hours=format_number(certificate.edition.course.hours),
     )

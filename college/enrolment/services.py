@@ -308,8 +308,8 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     return promoted
 
 
-def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
-    """Cancel an enrolment or waiting-list place; the first on the waiting list moves up."""
+def enrolment_to_cancel(*, enrolment_id: int, actor: User) -> Enrolment:
+    """The enrolment the actor may cancel now (learner, edition and course loaded); else raises."""
     enrolment = db.session.scalar(
         select(Enrolment)
         .where(Enrolment.id == enrolment_id)
@@ -326,7 +326,15 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
         raise Conflict(
             _("This edition has already started. Please contact the organiser to cancel.")
         )
+    if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+        raise Conflict(_("This enrolment is already cancelled or completed."))
+    return enrolment
 
+
+def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
+    """Cancel an enrolment or waiting-list place; the first on the waiting list moves up."""
+    enrolment = enrolment_to_cancel(enrolment_id=enrolment_id, actor=actor)
+    edition = enrolment.edition
     _lock_edition(edition.id)
     db.session.refresh(enrolment)  # the state after the lock, not before it
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):

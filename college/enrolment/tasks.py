@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
-from college import timeutil
+from college import mailbox, timeutil
 from college.accounts.models import User
 from college.enrolment.models import Notification, NotificationStatus
 from college.enrolment.services import write_reminders
@@ -69,6 +69,8 @@ def send_notification(notification_id: int) -> str:
         if claimed is None:
             return "skipped"
         notification = db.session.get(Notification, notification_id)
+        if email:
+            mailbox.keep(email, notification.subject, notification.body)
         if not email:
             notification.status = NotificationStatus.TO_PHONE
         elif not app.config.get("MAIL_SERVER"):

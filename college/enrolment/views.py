@@ -20,7 +20,7 @@ from college.enrolment.forms import CapacityForm, EmptyForm, EnrolForm, EnrolOnB
 from college.enrolment.models import Enrolment, EnrolmentStatus, NotificationStatus
 from college.errors import Invalid, NotAllowed, ServiceError
 from college.extensions import db
-from college.forms import attach_error, safe_next
+from college.forms import ConfirmForm, attach_error, safe_next
 from college.main.views import render_error
 
 bp = Blueprint("enrolment", __name__)
@@ -86,18 +86,26 @@ def enrol(edition_id: int):
     return redirect(safe_next("enrolment.my_trainings"))
 
 
-@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@bp.route("/enrolments/<int:enrolment_id>/cancel", methods=["GET", "POST"])
 @login_first
 def cancel(enrolment_id: int):
-    """Cancel an enrolment (one's own, or as the organiser's coordinator)."""
-    if not EmptyForm().validate_on_submit():
+    """Say what cancelling means; cancel (one's own, or as coordinator) when confirmed there."""
+    form = ConfirmForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
     try:
-        services.cancel_enrolment(enrolment_id=enrolment_id, actor=current_user)
+        if form.is_confirmed():
+            services.cancel_enrolment(enrolment_id=enrolment_id, actor=current_user)
+            flash(_("The enrolment is cancelled."), "success")
+            return redirect(safe_next("enrolment.my_trainings"))
+        enrolment = services.enrolment_to_cancel(enrolment_id=enrolment_id, actor=current_user)
     except ServiceError as error:
         return _refused(error)
-    flash(_("The enrolment is cancelled."), "success")
-    return redirect(safe_next("enrolment.my_trainings"))
+    return render_template(
+        "enrolment/cancel.html", enrolment=enrolment, edition=enrolment.edition,
+        course=enrolment.edition.course, own=enrolment.learner_id == current_user.id,
+        form=ConfirmForm(formdata=None), back=safe_next("enrolment.my_trainings"),
+    )
 
 
 def _edition_for_staff(edition_id: int) -> Edition:
@@ -129,7 +137,6 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         roster=roster,
         capacity_form=capacity_form,
         behalf_form=behalf_form,
-        cancel_form=EmptyForm(),
         may_manage=policy.can_manage_organiser(current_user, organiser_id),
         status_labels=STATUS_LABELS,
     )
@@ -222,7 +229,6 @@ def my_trainings():
         upcoming=upcoming,
         past=past,
         sessions=sessions,
-        cancel_form=EmptyForm(),
     )
 
 

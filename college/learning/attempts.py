@@ -200,6 +200,10 @@ def _writable_attempt(learner: User, attempt_id: int) -> Attempt:
     """The learner's open attempt, loaded under its row lock; refuses foreign and graded ones."""
     attempt = _load_attempt(attempt_id, for_update=True)
     _require_own(learner, attempt)
+    if (attempt.status != AttemptStatus.OPEN and attempt.deadline is not None
+            and timeutil.now() > attempt.deadline):
+        # Graded because its time ran out (by the worker, or on another page): say that.
+        raise TimeUp(_("The time for this quiz is up. The answers you saved in time are graded."))
     _require_open(attempt)
     return attempt
 
@@ -417,9 +421,12 @@ def may_review(viewer: User, attempt: Attempt) -> bool:
     rule = attempt.quiz.show_answers
     if rule == ShowAnswers.AFTER_ATTEMPT:
         return True
-    if rule == ShowAnswers.AFTER_PASSING:
+    if rule in (ShowAnswers.AFTER_PASSING, ShowAnswers.PASSED_OR_LAST):
         best = best_attempt(attempt.learner_id, course.id)
-        return bool(best and best.passed)
+        if best and best.passed:
+            return True
+    if rule == ShowAnswers.PASSED_OR_LAST:
+        return attempts_left(attempt.learner_id, course.id, attempt.quiz) == 0
     return False
 
 
@@ -431,6 +438,16 @@ class QuestionResult:
     choices: list[Choice]
     picked: set[int]
     points: float
+
+    @property
+    def correct(self) -> bool:
+        """Fully right (a multiple-choice question can also be partly right)."""
+        return self.points >= 1 - 1e-9
+
+    @property
+    def points_pct(self) -> int:
+        """The points as a whole percentage, as people say it (67%, not 0.67)."""
+        return round(self.points * 100)
 
 
 def question_results(attempt: Attempt) -> list[QuestionResult]:

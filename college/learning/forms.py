@@ -20,13 +20,14 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from college.forms import CreateOnceForm
+from college.kept_forms import KeptForm
 from college.learning.models import QuestionKind, ShowAnswers
 
 #: Empty choice rows shown under a question, so authors add choices without JavaScript.
 EXTRA_CHOICE_ROWS = 2
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(KeptForm):
     title = StringField(_l("Title"))
     minutes = IntegerField(
         _l("Estimated minutes"), default=10,
@@ -40,7 +41,7 @@ class ModuleForm(FlaskForm):
     )
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(KeptForm):
     title = StringField(_l("Title of the quiz (optional)"))
     pass_pct = IntegerField(
         _l("Pass mark (%)"), default=70,
@@ -60,11 +61,13 @@ class QuizSettingsForm(FlaskForm):
     show_answers = RadioField(
         _l("When may learners see the correct answers?"),
         choices=[
+            SelectChoice(ShowAnswers.PASSED_OR_LAST.value,
+                         _l("Once they have passed, or after their last attempt")),
             SelectChoice(ShowAnswers.AFTER_ATTEMPT.value, _l("After each attempt")),
             SelectChoice(ShowAnswers.AFTER_PASSING.value, _l("Once they have passed")),
             SelectChoice(ShowAnswers.NEVER.value, _l("Never")),
         ],
-        default=ShowAnswers.AFTER_ATTEMPT.value,
+        default=ShowAnswers.PASSED_OR_LAST.value,
         validate_choice=False,  # the service refuses unknown values with its own message
     )
 
@@ -77,7 +80,7 @@ class ChoiceRowForm(Form):
     remove = BooleanField(_l("Remove this choice"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(KeptForm):
     text = TextAreaField(_l("Question"), description=_l("You can use Markdown."))
     kind = RadioField(
         _l("Type of question"),

@@ -65,6 +65,8 @@ class ShowAnswers(enum.Enum):
     NEVER = "never"
     AFTER_ATTEMPT = "after_attempt"
     AFTER_PASSING = "after_passing"
+    #: The default: a failed attempt with attempts left shows no answers to copy.
+    PASSED_OR_LAST = "passed_or_last"
 
 
 class QuestionKind(enum.Enum):
@@ -102,7 +104,7 @@ class Quiz(db.Model):
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
     shuffle_choices: Mapped[bool] = mapped_column(default=False)
     show_answers: Mapped[ShowAnswers] = mapped_column(
-        enum_column(ShowAnswers, "quiz_show_answers"), default=ShowAnswers.AFTER_ATTEMPT
+        enum_column(ShowAnswers, "quiz_show_answers"), default=ShowAnswers.PASSED_OR_LAST
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
 

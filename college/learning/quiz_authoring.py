@@ -68,7 +68,7 @@ class QuizSettings:
     time_limit_minutes: int | None = None
     shuffle_questions: bool = False
     shuffle_choices: bool = False
-    show_answers: ShowAnswers | str = ShowAnswers.AFTER_ATTEMPT
+    show_answers: ShowAnswers | str = ShowAnswers.PASSED_OR_LAST
 
 
 def _checked_settings(settings: QuizSettings) -> QuizSettings:
@@ -117,7 +117,7 @@ def save_quiz_settings(
     time_limit_minutes: int | None = None,
     shuffle_questions: bool = False,
     shuffle_choices: bool = False,
-    show_answers: ShowAnswers | str = ShowAnswers.AFTER_ATTEMPT,
+    show_answers: ShowAnswers | str = ShowAnswers.PASSED_OR_LAST,
 ) -> Quiz:
     """Create the course's quiz or change its settings (the pass mark is the course's)."""
     course = editor_course(actor, course_id)

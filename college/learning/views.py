@@ -440,9 +440,11 @@ def attempt_result(attempt_id: int):
         return redirect(url_for("learning.attempt_review", attempt_id=attempt.id))
     course = attempt.quiz.course
     review = attempts.may_review(current_user, attempt)
+    results = attempts.question_results(attempt)
     return render_template(
         "learning/attempt_result.html", attempt=attempt, course=course, review=review,
-        results=attempts.question_results(attempt) if review else None,
+        results=results if review else None,
+        correct=sum(result.correct for result in results), total=len(results),
         attempts_left=attempts.attempts_left(attempt.learner_id, course.id, attempt.quiz),
         staff=access.can_edit(current_user, course),
     )

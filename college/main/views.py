@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, session
+from flask import Blueprint, current_app, flash, g, redirect, render_template, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -13,6 +13,7 @@ from college.accounts.services import set_language
 from college.errors import ServiceError
 from college.extensions import db, login_manager
 from college.forms import safe_next
+from college.kept_forms import keep_posted_form
 from college.main import health
 
 bp = Blueprint("main", __name__)
@@ -68,9 +69,15 @@ def refusal(error: ServiceError):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    return render_error(
-        400, _("This form has expired or was sent twice. Go back, reload the page and try again.")
-    )
+    """A form sent after its session ended: what was typed is kept for after logging in again."""
+    back = keep_posted_form()
+    if back is None:
+        return render_error(
+            400, _("This form has expired or was sent twice. Go back, reload the page and try again.")
+        )
+    flash(_("This page was open for too long, so the form could not be sent. What you typed is "
+            "kept: check it and send it again."), "info")
+    return redirect(back), 303
 
 
 @bp.app_errorhandler(400)

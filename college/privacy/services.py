@@ -214,13 +214,17 @@ def delete_own_account(user: User, password: str) -> None:
     db.session.flush()
 
 
-def delete_managed_account(actor: User, learner: User) -> None:
-    """A coordinator deletes a managed account (no email) of their organiser."""
-
+def check_may_delete_managed(actor: User, learner: User) -> None:
+    """Only a coordinator of its organiser deletes a managed account (no email)."""
     if learner.managed_by_organiser_id is None or not is_coordinator(
         actor, learner.managed_by_organiser_id
     ):
         raise NotAllowed(_("You can only delete accounts without email of your own organiser."))
+
+
+def delete_managed_account(actor: User, learner: User) -> None:
+    """A coordinator deletes a managed account (no email) of their organiser."""
+    check_may_delete_managed(actor, learner)
     anonymise(learner)
     db.session.flush()
 

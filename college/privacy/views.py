@@ -15,12 +15,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from flask_wtf import FlaskForm
 
 from college.accounts.models import User
 from college.errors import ServiceError
 from college.extensions import db
-from college.forms import attach_error, safe_next
+from college.forms import ConfirmForm, attach_error, safe_next
 from college.privacy import notice, services
 from college.privacy.access import context_label
 from college.privacy.forms import ConsentForm, DeleteAccountForm, ExportForm
@@ -138,17 +137,22 @@ def delete_account():
     return _page(form, 422)
 
 
-@bp.post("/organisers/<int:organiser_id>/people/<int:user_id>/delete")
+@bp.route("/organisers/<int:organiser_id>/people/<int:user_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_managed(organiser_id: int, user_id: int):
-    """A coordinator deletes a managed account (a learner without email) on request."""
-    form = FlaskForm()
-    if not form.validate_on_submit():
+    """Say what deleting a managed account means; delete it when confirmed on that page."""
+    form = ConfirmForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
     learner = db.session.get(User, user_id)
-    if learner is None or learner.managed_by_organiser_id != organiser_id:
+    if (learner is None or learner.managed_by_organiser_id != organiser_id
+            or learner.anonymised_at is not None):
         abort(404)
     try:
+        if not form.is_confirmed():
+            services.check_may_delete_managed(current_user, learner)
+            return render_template("privacy/delete_managed.html", learner=learner,
+                                   organiser_id=organiser_id, form=ConfirmForm(formdata=None))
         services.delete_managed_account(current_user, learner)
     except ServiceError:
         abort(403)

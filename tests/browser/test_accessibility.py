@@ -68,6 +68,10 @@ MAIN_PAGES = [
     MainPage("import participants with errors", "/editions/{edition.id}/import", as_="coordinator",
              submit=True),
     MainPage("my calendar", "/account/calendar", as_="learner"),
+    MainPage("cancel enrolment", "/enrolments/{later_enrolment.id}/cancel", as_="learner"),
+    MainPage("delete managed account", "/organisers/{organiser.id}/people/{managed.id}/delete",
+             as_="coordinator"),
+    MainPage("development mailbox", "/dev/mailbox"),
     # Course management
     MainPage("manage courses", "/organisers/{organiser.id}/courses", as_="coordinator"),
     MainPage("manage course", "/manage/courses/{course.id}", as_="coordinator"),
@@ -100,6 +104,8 @@ MAIN_PAGES = [
     MainPage("my certificates", "/certificates", as_="graduate"),
     MainPage("edition certificates", "/editions/{edition.id}/certificates", as_="coordinator"),
     MainPage("verify", "/verify/{certificate.verification_code}"),
+    MainPage("verify form", "/verify"),
+    MainPage("verify unknown code", "/verify?code=ZZZZ-ZZZZ", status=404),
     # Dashboards and privacy
     MainPage("trainer dashboard", "/editions/{edition.id}/dashboard", as_="trainer"),
     MainPage("coordinator dashboard", "/organisers/{organiser.id}/dashboard", as_="coordinator"),
@@ -166,8 +172,11 @@ def world(make) -> dict:
                            phone="09 386 12 34", note="Belt liefst 's voormiddags.",
                            managed_by_organiser_id=organiser.id)
     outdated = make.learner(name="Oude Versie", consent_version="2000-01")
+    # An edition still to come: its enrolment can be cancelled (after a confirmation).
+    later_enrolment = make.enrolment(learner, make.edition(course, sessions=1))
     return {
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
+        "later_enrolment": later_enrolment,
         "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),
         "organiser": organiser, "coordinator": coordinator, "trainer": trainer,
         "learner": learner, "professional": professional, "course": course,

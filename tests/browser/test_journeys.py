@@ -101,6 +101,19 @@ def test_caregiver_registers_on_a_phone_finds_a_training_nearby_enrols_and_subsc
                   .order_by(TrainingSession.starts_at))[0]
     starts = timeutil.local(first.starts_at)
     assert f"DTSTART;TZID=Europe/Brussels:{starts:%Y%m%dT%H%M%S}" in calendar
+
+    # "Cancel my enrolment" asks first and says what happens; she keeps her seat.
+    page.goto("/my/trainings")
+    with page.expect_navigation():
+        page.click("main a:has-text('Cancel my enrolment')")
+    assert page.locator("h1").inner_text() == "Cancel your enrolment?"
+    assert "your seat goes to the next person on the waiting list" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.click("main a:has-text('No, keep it')")
+    assert urlsplit(page.url).path == "/my/trainings"
+    assert [e.status for e in fresh(select(Enrolment).join(Enrolment.learner)
+                                    .where(User.email == "maria.peeters@example.be"))] == [
+        EnrolmentStatus.ENROLLED]
     assert page.problems == []
 
 

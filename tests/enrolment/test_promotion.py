@@ -37,7 +37,8 @@ def full_edition(make):
 def _cancel(surface: str, client, auth, coordinator, enrolment_id: int):
     if surface == "page":
         auth.login_as(coordinator)
-        return post_form(client, f"/enrolments/{enrolment_id}/cancel", page="/")
+        return post_form(client, f"/enrolments/{enrolment_id}/cancel", {"confirmed": "yes"},
+                         page=f"/enrolments/{enrolment_id}/cancel")
     return client.delete(f"/api/v1/enrolments/{enrolment_id}",
                          headers=bearer_for(coordinator, hours=24 * 30))
 

@@ -121,7 +121,7 @@ def test_learner_cancels_and_the_waiting_list_moves_up(client, auth, make):
     own = make.enrolment(learner, edition)
     make.enrolment(waiting, edition, EnrolmentStatus.WAITLISTED)
     auth.login_as(learner)
-    response = post_form(client, f"/enrolments/{own.id}/cancel", page="/my/trainings",
+    response = post_form(client, f"/enrolments/{own.id}/cancel", {"confirmed": "yes"},
                          follow_redirects=True)
     assert "The enrolment is cancelled" in response.get_data(as_text=True)
     assert live(edition.id) == [(waiting.id, "enrolled", None, None)]
@@ -132,7 +132,8 @@ def test_cancelling_someone_elses_enrolment_is_forbidden(client, auth, make):
     owner = make.learner()
     theirs = make.enrolment(owner, edition)
     auth.login_as(english_learner(make))
-    response = post_form(client, f"/enrolments/{theirs.id}/cancel", page="/my/trainings")
+    response = post_form(client, f"/enrolments/{theirs.id}/cancel", {"confirmed": "yes"},
+                         page="/my/trainings")
     assert response.status_code == 403
     assert "only cancel your own" in response.get_data(as_text=True)
     assert live(edition.id) == [(owner.id, "enrolled", None, None)]

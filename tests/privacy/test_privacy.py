@@ -117,11 +117,11 @@ def test_coordinator_deletes_a_managed_account_of_their_organiser_only(client, a
                          managed_by_organiser_id=theirs.id)
     auth.login_as(make.coordinator(mine))
     response = post_form(client, f"/organisers/{mine.id}/people/{managed.id}/delete",
-                         page=f"/organisers/{mine.id}/people")
+                         {"confirmed": "yes"})
     assert response.status_code == 302
     assert db.session.get(User, managed.id).anonymised_at is not None
     response = post_form(client, f"/organisers/{theirs.id}/people/{other.id}/delete",
-                         page=f"/organisers/{mine.id}/people")
+                         {"confirmed": "yes"}, page=f"/organisers/{mine.id}/people")
     assert response.status_code == 403
     assert db.session.get(User, other.id).name == "Meneer Other"
 

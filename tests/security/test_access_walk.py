@@ -157,6 +157,7 @@ class Access:
 ACCESS: dict[str, Access] = {
     # Public pages.
     "main.index": Access(get=EVERYONE),
+    "mailbox.index": Access(get=EVERYONE),  # development only: production has no such route
     "main.liveness": Access(get=EVERYONE),
     "main.readiness": Access(get=EVERYONE),
     "main.switch_language": Access(get=NOBODY, params={"code": "en"}),  # redirects back
@@ -166,6 +167,7 @@ ACCESS: dict[str, Access] = {
     "catalogue.organiser_ics": Access(get=EVERYONE),
     "catalogue.learner_ics": Access(get=EVERYONE),  # the secret token is the credential
     "certificates.verify": Access(get=EVERYONE),  # the verification code is the credential
+    "certificates.verify_form": Access(get=EVERYONE),
     "accounts.login": Access(get={"anonymous"}, post=EVERYONE),
     "accounts.register": Access(get={"anonymous"}, post=EVERYONE),
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
@@ -179,6 +181,7 @@ ACCESS: dict[str, Access] = {
     "accounts.my_account": Access(get=LOGGED_IN, post=LOGGED_IN),
     "accounts.send_confirmation": Access(post=LOGGED_IN),
     "accounts.cancel_email_change": Access(post=LOGGED_IN),
+    "accounts.keep_alive": Access(post=LOGGED_IN),
     "privacy.consent": Access(get=LOGGED_IN, post=LOGGED_IN),
     "catalogue.account_calendar": Access(get=LOGGED_IN),
     "catalogue.renew_calendar": Access(post=LOGGED_IN),
@@ -195,7 +198,8 @@ ACCESS: dict[str, Access] = {
     "attendance.teaching": Access(get=ANY_STAFF),
     # Enrolment.
     "enrolment.enrol": Access(post=LOGGED_IN),
-    "enrolment.cancel": Access(post=OWNER | COORDINATOR),
+    "enrolment.cancel": Access(get=OWNER | COORDINATOR, post=OWNER | COORDINATOR,
+                               data={"confirmed": "yes"}),
     "enrolment.roster": Access(get=TEACHERS),
     "enrolment.change_capacity": Access(post=COORDINATOR),
     "enrolment.enrol_on_behalf": Access(post=TEACHERS, data={"managed_learner": "@user_id"}),
@@ -268,7 +272,7 @@ ACCESS: dict[str, Access] = {
     "accounts.organiser_settings": Access(get=COORDINATOR, post=COORDINATOR,
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
-    "privacy.delete_managed": Access(post=COORDINATOR),
+    "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

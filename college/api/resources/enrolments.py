@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from college.addresses import public_url
 from college.api import auth
 from college.api.core import Blueprint, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
@@ -100,4 +100,4 @@ def my_calendar_feed():
     """The address of your private calendar feed, made the first time you ask."""
     user = auth.current_user()
     token = user.calendar_token or calendar.renew_calendar_token(user)
-    return {"url": current_app.config["PUBLIC_BASE_URL"] + url_for("catalogue.learner_ics", token=token)}
+    return {"url": public_url("catalogue.learner_ics", token=token)}

@@ -96,7 +96,7 @@ class QuizInSchema(ma.Schema):
     title = ma.fields.String(load_default="")
     shuffle_questions = Boolean(load_default=False)
     shuffle_choices = Boolean(load_default=False)
-    show_answers = ma.fields.Enum(ShowAnswers, by_value=True, load_default=ShowAnswers.AFTER_ATTEMPT)
+    show_answers = ma.fields.Enum(ShowAnswers, by_value=True, load_default=ShowAnswers.PASSED_OR_LAST)
     questions = ma.fields.List(ma.fields.Nested(QuestionInSchema), required=True,
                                validate=ma.validate.Length(max=MAX_QUESTIONS))
 
