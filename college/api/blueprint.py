@@ -31,9 +31,10 @@ def init_app(app: Flask) -> None:
     """Serve the API, its document and its docs page."""
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
-    # The document names where it is served, so a client generated from it finds the API.
+    # The document names where it is served, so a client generated from it finds the API;
+    # without PUBLIC_BASE_URL (development) that is the address the document came from ("/").
     app.config["API_SPEC_OPTIONS"] = {**app.config["API_SPEC_OPTIONS"], "servers": [
-        {"url": app.config["PUBLIC_BASE_URL"], "description": "This College"}]}
+        {"url": app.config.get("PUBLIC_BASE_URL") or "/", "description": "This College"}]}
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     api.init_app(app)

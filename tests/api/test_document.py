@@ -38,6 +38,7 @@ def test_every_operation_is_named_once_and_filed_under_a_human_tag(document):
 
 
 def test_the_document_names_its_server(app, document):
+    # Without PUBLIC_BASE_URL (development) it is "/", the address the document came from.
     assert document["servers"] == [{"url": app.config["PUBLIC_BASE_URL"], "description": "This College"}]
 
 
