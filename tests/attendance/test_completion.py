@@ -321,3 +321,41 @@ def test_a_new_session_reopens_and_a_deleted_one_completes_again(make):
     assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.ENROLLED
     delete_session(coordinator, extra)
     assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
+
+
+def test_a_seat_taken_when_the_rule_is_already_met_completes_at_once(make):
+    """A learner who did the course's modules in one edition meets its rule in the next one
+    the moment they hold a seat there: enrolled, or moved up from the waiting list.
+
+    Found by the invariant tests (tests/invariants): such seats stayed "enrolled", without a
+    certificate, because nothing the engine listens to changed.
+    """
+    from college.certificates.models import Certificate
+    from college.enrolment.services import change_capacity, enrol_learner
+    from college.learning.modules import complete_module
+
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    course = make.course(organiser, min_attendance_pct=80, modules_required=True)
+    module = add_module(course)
+    first = make.edition(course)  # no sessions planned: the modules are the whole rule
+    learner, waiting = make.learner(), make.learner()
+    for person in (learner, waiting):
+        make.enrolment(person, first)
+        complete_module(person, course.id, module.id)
+        db.session.commit()
+        assert enrolment_of(person, first).status == EnrolmentStatus.COMPLETED
+
+    second = make.edition(course, capacity=1)
+    enrol_learner(edition_id=second.id, actor=learner)
+    enrol_learner(edition_id=second.id, actor=waiting)
+    db.session.commit()
+    assert enrolment_of(learner, second).status == EnrolmentStatus.COMPLETED
+    assert enrolment_of(waiting, second).status == EnrolmentStatus.WAITLISTED
+
+    change_capacity(edition_id=second.id, capacity=2, actor=coordinator)
+    db.session.commit()
+    assert enrolment_of(waiting, second).status == EnrolmentStatus.COMPLETED
+    certified = db.session.scalars(
+        db.select(Certificate.learner_id).where(Certificate.edition_id == second.id)).all()
+    assert sorted(certified) == sorted([learner.id, waiting.id])
