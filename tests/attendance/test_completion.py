@@ -359,3 +359,42 @@ def test_a_seat_taken_when_the_rule_is_already_met_completes_at_once(make):
     certified = db.session.scalars(
         db.select(Certificate.learner_id).where(Certificate.edition_id == second.id)).all()
     assert sorted(certified) == sorted([learner.id, waiting.id])
+
+
+def test_a_session_moved_to_a_later_day_reopens_until_it_has_ended(make, clock):
+    """Moving the last session to a day still to come: the training is not over after all.
+
+    Found while writing the invariant tests' "move a session" step (tests/invariants): the
+    completion and its certificate stayed, for a session that had not taken place yet.
+    """
+    from datetime import time
+
+    from college.catalogue.models import TrainingSession
+    from college.catalogue.services import update_session
+    from college.certificates.models import Certificate, CertificateStatus
+
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    course = make.course(organiser, min_attendance_pct=100)
+    yesterday = timeutil.today() - timedelta(days=1)
+    edition = make.edition(course, sessions=1, starts_on=yesterday,
+                           ends_on=yesterday + timedelta(days=3))
+    learner = make.learner()
+    enrolment = make.enrolment(learner, edition)
+    only = db.session.scalar(db.select(TrainingSession).where(TrainingSession.edition_id == edition.id))
+    record_attendance(session_id=only.id, records={learner.id: P}, actor=coordinator)
+    db.session.commit()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
+
+    update_session(coordinator, only, day=yesterday + timedelta(days=2), starts=time(14),
+                   ends=time(16))
+    db.session.commit()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.ENROLLED
+    assert db.session.scalar(db.select(Certificate.status).where(
+        Certificate.enrolment_id == enrolment.id)) == CertificateStatus.REVOKED
+
+    clock.advance(timedelta(days=3))
+    from college.completion.tasks import complete_finished_editions
+
+    complete_finished_editions()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
