@@ -497,7 +497,8 @@ def test_the_college_keeps_its_promises(app, make, clock):
 
 def test_the_promises_are_checked_where_it_matters(app, make, clock):
     """A sequence written out by hand reaches what the random ones may miss in a short run:
-    refusals, a completion with its certificate, a revoked and a reissued one, a reopening.
+    refusals, completions with their certificates, a revoked and a reissued one, reopenings
+    (a correction of attendance, a session moved to a day still to come).
 
     The same machine and checks run it, so this shows they look at those states.
     """
@@ -516,9 +517,17 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
         lambda: college.revoke_or_reissue(certificate=0, reissue=True),
         lambda: college.revoke_or_reissue(certificate=1, reissue=False),
         lambda: college.record_attendance(session=0, anyone=False, marks={0: "absent"}),
-        lambda: college.create_edition(capacity=2, starts_in=1, days=0),
-        lambda: college.enrol(learner=1, edition=1),
+        # A second edition over three days, its one session this afternoon: the learner who
+        # did the module and the quiz completes it once that session has ended ...
+        lambda: college.create_edition(capacity=2, starts_in=0, days=2),
+        lambda: college.create_session(edition=1, day=0, slot=1),
+        lambda: college.enrol(learner=0, edition=1),
         lambda: college.change_capacity(edition=0, capacity=0),
+        lambda: college.time_passes(hours=2),
+        lambda: college.record_attendance(session=1, anyone=False, marks={0: "present"}),
+        lambda: college.time_passes(hours=3),
+        # ... and the session moved to the day after tomorrow: not over after all.
+        lambda: college.move_session(session=1, day=2, slot=0),
     ]
     for step in steps:
         step()
@@ -528,6 +537,7 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
     assert tally["change_capacity refused"] == 1  # fewer seats than people enrolled
     revoked = db.session.scalars(select(Certificate.revoked_by_id)
                                  .where(Certificate.status == CertificateStatus.REVOKED)).all()
-    assert revoked == [college.coordinator.id, college.coordinator.id]
-    assert db.session.scalar(select(Enrolment.status).where(
-        Enrolment.learner_id == college.learners[0].id)) == EnrolmentStatus.ENROLLED
+    # Two by the coordinator, one withdrawn when the moved session reopened the enrolment.
+    assert revoked == [college.coordinator.id, college.coordinator.id, None]
+    assert db.session.scalars(select(Enrolment.status).where(
+        Enrolment.learner_id == college.learners[0].id)).all() == [EnrolmentStatus.ENROLLED] * 2
