@@ -10,6 +10,9 @@ _signals = Namespace()
 
 #: Attendance of learners in an edition changed. kwargs: edition_id, learner_ids
 attendance_changed = _signals.signal("attendance-changed")
+#: Learners took a seat in an edition (enrolled, or moved up from the waiting list): the rule
+#: may already be met there. kwargs: edition_id, learner_ids
+seat_taken = _signals.signal("seat-taken")
 #: A learner finished a module or a quiz attempt of a course. kwargs: course_id, learner_id
 learning_progressed = _signals.signal("learning-progressed")
 #: A course's completion rule (or its modules or quiz) changed. kwargs: course_id

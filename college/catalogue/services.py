@@ -317,6 +317,9 @@ def update_session(actor: User | None, session: TrainingSession, **fields) -> Tr
                "title": session.title, "room": session.room}
     _assign(session, session_values(edition, _merged(current, fields)))
     db.session.flush()
+    # A session moved to a day still to come means the training is not over yet (and one
+    # moved back may end it): completion follows the calendar.
+    signals.attendance_changed.send(edition_id=edition.id, learner_ids=None)
     return session
 
 

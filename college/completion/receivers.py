@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from college.completion.services import refresh_completion, refresh_course
-from college.signals import attendance_changed, completion_rule_changed, learning_progressed
+from college.signals import (
+    attendance_changed,
+    completion_rule_changed,
+    learning_progressed,
+    seat_taken,
+)
 
 
 def _on_attendance_changed(sender, *, edition_id: int, learner_ids=None, **extra) -> None:
     """Attendance changed: re-decide those learners' enrolments in that edition."""
+    refresh_completion(edition_id, learner_ids)
+
+
+def _on_seat_taken(sender, *, edition_id: int, learner_ids, **extra) -> None:
+    """A seat taken: modules or a quiz done for another edition may already meet the rule."""
     refresh_completion(edition_id, learner_ids)
 
 
@@ -24,5 +34,6 @@ def _on_completion_rule_changed(sender, *, course_id: int, **extra) -> None:
 def connect() -> None:
     """Connect the receivers (create_app calls this once)."""
     attendance_changed.connect(_on_attendance_changed)
+    seat_taken.connect(_on_seat_taken)
     learning_progressed.connect(_on_learning_progressed)
     completion_rule_changed.connect(_on_completion_rule_changed)

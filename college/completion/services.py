@@ -42,6 +42,9 @@ def refresh_completion(edition_id: int, learner_ids: Iterable[int] | None = None
     app = current_app._get_current_object()
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.id.in_(to_complete + to_reopen)).with_for_update()
+        # The rows as they are now, also when this session holds them from before a bulk
+        # UPDATE (a promotion from the waiting list).
+        .execution_options(populate_existing=True)
     ).all()
     changed = []
     for enrolment in enrolments:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from college.enrolment.notifications import write_notification
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.privacy.access import record_access
+from college.signals import seat_taken
 
 TRACK_OF_KIND = {Kind.CAREGIVER: Track.CAREGIVERS, Kind.PROFESSIONAL: Track.PROFESSIONALS}
 
@@ -233,6 +235,7 @@ def enrol_learner(
     if enrolment.status == EnrolmentStatus.ENROLLED:
         write_notification("enrolled", learner=learner, course=course, edition=edition,
                            dedupe_key=f"enrolled:{enrolment.id}", enrolled_by=enrolled_by)
+        _seats_taken(edition.id, [learner.id])
     else:
         write_notification("waitlisted", learner=learner, course=course, edition=edition,
                            dedupe_key=f"waitlisted:{enrolment.id}",
@@ -283,7 +286,7 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     """
     if timeutil.now() >= waitlist_closes_at(edition):
         return []
-    promoted = []
+    promoted, promoted_learners = [], []
     while True:
         first = db.session.execute(
             select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
@@ -305,7 +308,16 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
         write_notification("promoted", learner=learner, course=edition.course, edition=edition,
                            dedupe_key=f"promoted:{first.id}")
         promoted.append(first.id)
+        promoted_learners.append(first.learner_id)
+    _seats_taken(edition.id, promoted_learners)
     return promoted
+
+
+def _seats_taken(edition_id: int, learner_ids: list[int]) -> None:
+    """Tell the completion engine: the rule may already be met (modules or quiz done before)."""
+    if learner_ids:
+        seat_taken.send(current_app._get_current_object(), edition_id=edition_id,
+                        learner_ids=learner_ids)
 
 
 def enrolment_to_cancel(*, enrolment_id: int, actor: User) -> Enrolment:

@@ -321,3 +321,80 @@ def test_a_new_session_reopens_and_a_deleted_one_completes_again(make):
     assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.ENROLLED
     delete_session(coordinator, extra)
     assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
+
+
+def test_a_seat_taken_when_the_rule_is_already_met_completes_at_once(make):
+    """A learner who did the course's modules in one edition meets its rule in the next one
+    the moment they hold a seat there: enrolled, or moved up from the waiting list.
+
+    Found by the invariant tests (tests/invariants): such seats stayed "enrolled", without a
+    certificate, because nothing the engine listens to changed.
+    """
+    from college.certificates.models import Certificate
+    from college.enrolment.services import change_capacity, enrol_learner
+    from college.learning.modules import complete_module
+
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    course = make.course(organiser, min_attendance_pct=80, modules_required=True)
+    module = add_module(course)
+    first = make.edition(course)  # no sessions planned: the modules are the whole rule
+    learner, waiting = make.learner(), make.learner()
+    for person in (learner, waiting):
+        make.enrolment(person, first)
+        complete_module(person, course.id, module.id)
+        db.session.commit()
+        assert enrolment_of(person, first).status == EnrolmentStatus.COMPLETED
+
+    second = make.edition(course, capacity=1)
+    enrol_learner(edition_id=second.id, actor=learner)
+    enrol_learner(edition_id=second.id, actor=waiting)
+    db.session.commit()
+    assert enrolment_of(learner, second).status == EnrolmentStatus.COMPLETED
+    assert enrolment_of(waiting, second).status == EnrolmentStatus.WAITLISTED
+
+    change_capacity(edition_id=second.id, capacity=2, actor=coordinator)
+    db.session.commit()
+    assert enrolment_of(waiting, second).status == EnrolmentStatus.COMPLETED
+    certified = db.session.scalars(
+        db.select(Certificate.learner_id).where(Certificate.edition_id == second.id)).all()
+    assert sorted(certified) == sorted([learner.id, waiting.id])
+
+
+def test_a_session_moved_to_a_later_day_reopens_until_it_has_ended(make, clock):
+    """Moving the last session to a day still to come: the training is not over after all.
+
+    Found while writing the invariant tests' "move a session" step (tests/invariants): the
+    completion and its certificate stayed, for a session that had not taken place yet.
+    """
+    from datetime import time
+
+    from college.catalogue.models import TrainingSession
+    from college.catalogue.services import update_session
+    from college.certificates.models import Certificate, CertificateStatus
+
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    course = make.course(organiser, min_attendance_pct=100)
+    yesterday = timeutil.today() - timedelta(days=1)
+    edition = make.edition(course, sessions=1, starts_on=yesterday,
+                           ends_on=yesterday + timedelta(days=3))
+    learner = make.learner()
+    enrolment = make.enrolment(learner, edition)
+    only = db.session.scalar(db.select(TrainingSession).where(TrainingSession.edition_id == edition.id))
+    record_attendance(session_id=only.id, records={learner.id: P}, actor=coordinator)
+    db.session.commit()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
+
+    update_session(coordinator, only, day=yesterday + timedelta(days=2), starts=time(14),
+                   ends=time(16))
+    db.session.commit()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.ENROLLED
+    assert db.session.scalar(db.select(Certificate.status).where(
+        Certificate.enrolment_id == enrolment.id)) == CertificateStatus.REVOKED
+
+    clock.advance(timedelta(days=3))
+    from college.completion.tasks import complete_finished_editions
+
+    complete_finished_editions()
+    assert db.session.get(Enrolment, enrolment.id).status == EnrolmentStatus.COMPLETED
