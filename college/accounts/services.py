@@ -525,12 +525,41 @@ def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> Non
 MAX_WAITLIST_LEAD_HOURS = 720
 
 
+def _organiser_contact(contact: Mapping[str, str | None]) -> dict[str, str]:
+    """Checked contact details; Invalid names the contact_* field at fault."""
+    values = {}
+    for name, value in contact.items():
+        try:
+            if name == "contact_phone":
+                value = normalise_phone(value)
+            elif name == "contact_email":
+                value = normalise_email(value)
+        except Invalid as error:
+            raise Invalid(error.message, field=name) from error
+        value = (value or "").strip()
+        limit = Organiser.__table__.c[name].type.length
+        if len(value) > limit:
+            raise Invalid(_("Keep this under %(n)d characters.", n=limit), field=name)
+        values[name] = value
+    return values
+
+
+CONTACT_FIELDS = ("contact_phone", "contact_email", "contact_address", "contact_hours")
+
+
 def update_organiser_settings(actor: User, organiser: Organiser, *,
                               waitlist_closes_hours_before: int | str | None = None,
-                              verify_anonymised_certificates: bool | None = None) -> Organiser:
-    """A coordinator changes how the organiser's waiting lists and verification behave."""
+                              verify_anonymised_certificates: bool | None = None,
+                              **contact: str | None) -> Organiser:
+    """A coordinator changes the organiser's contact details and how its waiting lists and
+    verification behave (contact_phone, contact_email, contact_address, contact_hours)."""
     if not can_manage_organiser(actor, organiser.id):
         raise NotAllowed(_("Only coordinators of this organiser can change its settings."))
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organiser settings: {sorted(unknown)}")
+    for name, value in _organiser_contact(contact).items():
+        setattr(organiser, name, value)
     if waitlist_closes_hours_before is not None:
         try:
             hours = int(str(waitlist_closes_hours_before).strip())
