@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 BAR = 26
@@ -24,7 +25,7 @@ PATTERNS = """<defs><pattern id="hatch-{id}" width="6" height="6" patternUnits="
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
-    number = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    number = format_decimal(value, "0.#") if isinstance(value, float) else str(value)
     return f"{number}{unit}"
 
 
