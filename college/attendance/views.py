@@ -75,7 +75,8 @@ def teaching():
     editions = queries.teaching_editions(current_user)
     if not editions and not current_user.memberships:
         abort(403)
-    return render_template("attendance/teaching.html", editions=editions, now=timeutil.now())
+    return render_template("attendance/teaching.html", editions=editions, now=timeutil.now(),
+                           today=timeutil.today())
 
 
 @bp.get("/editions/<int:edition_id>/attendance")

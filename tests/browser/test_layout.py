@@ -3,8 +3,13 @@ words, and figures that fit at 1280 px."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from college import timeutil
+from college.catalogue.models import edition_trainer
+from college.extensions import db
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
@@ -77,3 +82,21 @@ def test_the_home_heading_keeps_its_words_on_a_small_phone(pages, language):
     page = pages.open(viewport={"width": 320, "height": 640}, language=language)
     page.goto("/")
     assert page.evaluate(WORD_BROKEN, "main h1") == ""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_check_in_code_shows_on_a_phones_first_screen(pages, make, language):
+    organiser = make.organiser("Mantelzorghub Gent")
+    trainer = make.trainer(organiser, name="Jan Lesgever")
+    edition = make.edition(make.course(organiser, title="Omgaan met dementie"))
+    db.session.execute(edition_trainer.insert().values(edition_id=edition.id, user_id=trainer.id))
+    db.session.commit()
+    session = make.session(edition, starts_at=timeutil.now() - timedelta(minutes=10), room="Zaal 1")
+    page = pages.open(viewport=SMALL_PHONE, language=language)
+    log_in(page, trainer.email, PASSWORD)
+    page.goto(f"/language/{language}")
+    page.goto(f"/sessions/{session.id}/checkin-code")
+    code = page.locator(".checkin-code").bounding_box()
+    assert code["y"] + code["height"] <= SMALL_PHONE["height"], f"the code ends at {code}"
+    qr = page.locator(".checkin-qr").bounding_box()
+    assert qr["y"] + qr["height"] / 2 <= SMALL_PHONE["height"], f"the QR code is at {qr}"
