@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import unicodedata
@@ -10,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +18,7 @@ from college.accounts.models import Kind, Language, Membership, Organiser, Role,
 from college.accounts.passwords import check_password_rules, hash_password, verify_password
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
+from college.images import MAX_PIXELS, image_kind
 from college.jobs import enqueue_after_commit
 from college.policy import can_manage_organiser, is_coordinator, is_staff
 from college.privacy import notice
@@ -490,8 +489,7 @@ def create_walk_in_account(*, actor: User, organiser_id: int, name: str, kind: K
     return user
 #: Logos on certificates: PNG or JPEG only (an SVG can carry scripts and remote references).
 LOGO_MAX_BYTES = 512 * 1024
-LOGO_MAX_PIXELS = 4000 * 4000
-_LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+LOGO_MAX_PIXELS = MAX_PIXELS
 
 
 def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> None:
@@ -505,18 +503,13 @@ def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> Non
         raise Invalid(_("Choose an image file."), field="logo")
     if len(content) > LOGO_MAX_BYTES:
         raise Invalid(_("The logo is too large: at most %(kb)d KB.", kb=LOGO_MAX_BYTES // 1024), field="logo")
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind, width, height = image.format, image.width, image.height
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        kind, width, height = None, 0, 0
-    if kind not in _LOGO_FORMATS:
+    mimetype, pixels = image_kind(content)
+    if mimetype is None:
         raise Invalid(_("The logo must be a PNG or JPEG image."), field="logo")
-    if width * height > LOGO_MAX_PIXELS:
+    if pixels > LOGO_MAX_PIXELS:
         raise Invalid(_("The logo is too large: at most 4000 by 4000 pixels."), field="logo")
     organiser.logo = content
-    organiser.logo_mimetype = _LOGO_FORMATS[kind]
+    organiser.logo_mimetype = mimetype
     log.info("user %s set the logo of organiser %s", actor.id, organiser.id)
     db.session.flush()
 

@@ -86,6 +86,7 @@ MAIN_PAGES = [
     MainPage("module", "/courses/{course.id}/modules/{module.id}", as_="learner"),
     MainPage("quiz question", "/quiz/attempts/{open_attempt.id}/questions/1", as_="learner"),
     MainPage("quiz result", "/quiz/attempts/{done_attempt.id}", as_="learner"),
+    MainPage("module editor", "/courses/{course.id}/modules/{module.id}/edit", as_="trainer"),
     MainPage("quiz builder", "/courses/{course.id}/quiz/edit", as_="trainer"),
     MainPage("quiz question editor", "/courses/{course.id}/quiz/questions/new", as_="trainer"),
     # Certificates
