@@ -51,7 +51,7 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
-def safe_next(default_endpoint: str = "main.index") -> str:
+def safe_next(default_endpoint: str = "main.index", **values) -> str:
     """The local URL in ?next=, or a default: never an open redirect."""
     target = request.args.get("next") or request.form.get("next") or ""
     parts = urlsplit(target)
@@ -60,7 +60,7 @@ def safe_next(default_endpoint: str = "main.index") -> str:
     if (target.startswith("/") and not target.startswith("//") and not parts.netloc
             and not parts.scheme and not odd):
         return target
-    return url_for(default_endpoint)
+    return url_for(default_endpoint, **values)
 
 
 def new_form_token() -> str:

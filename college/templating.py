@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+)
 from flask_babel import lazy_gettext as _l
 
 from college import policy
@@ -42,5 +49,7 @@ def init_app(app: Flask) -> None:
         date=lambda value, fmt="EEEE d MMMM y": format_date(value, fmt),
         time=lambda value, fmt="HH:mm": format_time(value, fmt),
         number=format_decimal,
+        # A rate kept as 0-100: "83%" (whole percents, as the dashboards show them).
+        percent=lambda value: format_percent(value / 100),
         tel=tel_href,
     )

@@ -247,7 +247,23 @@ class LogoForm(FlaskForm):
 
 
 class OrganiserSettingsForm(FlaskForm):
-    """How an organiser's waiting lists and certificate verification behave."""
+    """An organiser's contact details, and how its waiting lists and verification behave."""
+
+    contact_phone = StringField(
+        _l("Phone number"), validators=[Length(max=40)],
+        description=_l("Learners call this number with questions. For example: 09 123 45 67."),
+        render_kw={"type": "tel", "autocomplete": "off"},
+    )
+    contact_email = StringField(_l("Email address"), validators=[Length(max=254)],
+                                render_kw={"type": "email", "autocomplete": "off"})
+    contact_address = StringField(
+        _l("Address"), validators=[Length(max=300)],
+        description=_l("Where people can drop by, for example: Botermarkt 1, 9000 Gent."),
+    )
+    contact_hours = StringField(
+        _l("When you can be reached"), validators=[Length(max=200)],
+        description=_l("For example: weekdays from 9 to 12 o'clock."),
+    )
 
     waitlist_closes_hours_before = StringField(
         _l("Close the waiting list this many hours before the start"),

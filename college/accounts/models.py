@@ -57,12 +57,21 @@ class Organiser(db.Model):
     #: Hours before an edition starts from which a freed seat stays free (nobody is moved up
     #: from the waiting list or mailed); 0: until the start.
     waitlist_closes_hours_before: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Whom learners call or mail with a question; shown on course pages, mails and the footer.
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_address: Mapped[str] = mapped_column(String(300), default="")
+    contact_hours: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
 
     courses: Mapped[list[Course]] = relationship(back_populates="organiser", lazy="raise")
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organiser", lazy="raise", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_phone or self.contact_email or self.contact_address)
 
     @classmethod
     def by_slug(cls, slug: str) -> Organiser | None:

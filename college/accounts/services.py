@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import unicodedata
@@ -10,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +18,7 @@ from college.accounts.models import Kind, Language, Membership, Organiser, Role,
 from college.accounts.passwords import check_password_rules, hash_password, verify_password
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
+from college.images import MAX_PIXELS, image_kind
 from college.jobs import enqueue_after_commit
 from college.policy import can_manage_organiser, is_coordinator, is_staff
 from college.privacy import notice
@@ -491,8 +490,7 @@ def create_walk_in_account(*, actor: User, organiser_id: int, name: str, kind: K
     return user
 #: Logos on certificates: PNG or JPEG only (an SVG can carry scripts and remote references).
 LOGO_MAX_BYTES = 512 * 1024
-LOGO_MAX_PIXELS = 4000 * 4000
-_LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+LOGO_MAX_PIXELS = MAX_PIXELS
 
 
 def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> None:
@@ -506,18 +504,13 @@ def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> Non
         raise Invalid(_("Choose an image file."), field="logo")
     if len(content) > LOGO_MAX_BYTES:
         raise Invalid(_("The logo is too large: at most %(kb)d KB.", kb=LOGO_MAX_BYTES // 1024), field="logo")
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind, width, height = image.format, image.width, image.height
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        kind, width, height = None, 0, 0
-    if kind not in _LOGO_FORMATS:
+    mimetype, pixels = image_kind(content)
+    if mimetype is None:
         raise Invalid(_("The logo must be a PNG or JPEG image."), field="logo")
-    if width * height > LOGO_MAX_PIXELS:
+    if pixels > LOGO_MAX_PIXELS:
         raise Invalid(_("The logo is too large: at most 4000 by 4000 pixels."), field="logo")
     organiser.logo = content
-    organiser.logo_mimetype = _LOGO_FORMATS[kind]
+    organiser.logo_mimetype = mimetype
     log.info("user %s set the logo of organiser %s", actor.id, organiser.id)
     db.session.flush()
 
@@ -526,12 +519,41 @@ def set_organiser_logo(actor: User, organiser: Organiser, content: bytes) -> Non
 MAX_WAITLIST_LEAD_HOURS = 720
 
 
+def _organiser_contact(contact: Mapping[str, str | None]) -> dict[str, str]:
+    """Checked contact details; Invalid names the contact_* field at fault."""
+    values = {}
+    for name, value in contact.items():
+        try:
+            if name == "contact_phone":
+                value = normalise_phone(value)
+            elif name == "contact_email":
+                value = normalise_email(value)
+        except Invalid as error:
+            raise Invalid(error.message, field=name) from error
+        value = (value or "").strip()
+        limit = Organiser.__table__.c[name].type.length
+        if len(value) > limit:
+            raise Invalid(_("Keep this under %(n)d characters.", n=limit), field=name)
+        values[name] = value
+    return values
+
+
+CONTACT_FIELDS = ("contact_phone", "contact_email", "contact_address", "contact_hours")
+
+
 def update_organiser_settings(actor: User, organiser: Organiser, *,
                               waitlist_closes_hours_before: int | str | None = None,
-                              verify_anonymised_certificates: bool | None = None) -> Organiser:
-    """A coordinator changes how the organiser's waiting lists and verification behave."""
+                              verify_anonymised_certificates: bool | None = None,
+                              **contact: str | None) -> Organiser:
+    """A coordinator changes the organiser's contact details and how its waiting lists and
+    verification behave (contact_phone, contact_email, contact_address, contact_hours)."""
     if not can_manage_organiser(actor, organiser.id):
         raise NotAllowed(_("Only coordinators of this organiser can change its settings."))
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organiser settings: {sorted(unknown)}")
+    for name, value in _organiser_contact(contact).items():
+        setattr(organiser, name, value)
     if waitlist_closes_hours_before is not None:
         try:
             hours = int(str(waitlist_closes_hours_before).strip())

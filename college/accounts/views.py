@@ -421,6 +421,7 @@ def organiser_settings(organiser_id: int):
                 current_user, organiser,
                 waitlist_closes_hours_before=form.waitlist_closes_hours_before.data,
                 verify_anonymised_certificates=form.verify_anonymised_certificates.data,
+                **{name: form[name].data for name in services.CONTACT_FIELDS},
             )
         except ServiceError as error:
             attach_error(form, error)

@@ -7,6 +7,7 @@ work, so every surface (page, CSV, PDF, API) is logged the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -198,8 +199,14 @@ def learner_attendance(learner_id: int) -> list[EditionAttendance]:
     ]
 
 
+#: An edition stays on "My sessions" this long after its last day, so that a paper sign-in
+#: sheet can still be entered from the menu.
+TEACHING_GRACE = timedelta(weeks=6)
+
+
 def teaching_editions(user: User) -> list[Edition]:
-    """Editions whose rosters the user runs: those they teach, and their organisers' ones."""
+    """Editions whose rosters the user runs (those they teach, and their organisers' ones),
+    from those that ended up to six weeks ago."""
 
     coordinated = user.organiser_ids(Role.COORDINATOR)
     condition = Edition.id.in_(
@@ -211,7 +218,7 @@ def teaching_editions(user: User) -> list[Edition]:
         db.session.scalars(
             select(Edition)
             .join(Course, Course.id == Edition.course_id)
-            .where(condition, Edition.ends_on >= timeutil.today().replace(day=1))
+            .where(condition, Edition.ends_on >= timeutil.today() - TEACHING_GRACE)
             .options(selectinload(Edition.course), selectinload(Edition.sessions))
             .order_by(Edition.starts_on, Edition.id)
         )

@@ -76,7 +76,8 @@ def teaching():
     editions = queries.teaching_editions(current_user)
     if not editions and not current_user.memberships:
         abort(403)
-    return render_template("attendance/teaching.html", editions=editions, now=timeutil.now())
+    return render_template("attendance/teaching.html", editions=editions, now=timeutil.now(),
+                           today=timeutil.today())
 
 
 @bp.get("/editions/<int:edition_id>/attendance")
@@ -110,7 +111,7 @@ def edition_csv(edition_id: int):
         ]
         for learner, check in queries.edition_progress(edition, current_user, "attendance-export")
     ]
-    return csv_response(f"attendance-edition-{edition.id}.csv", header, rows)
+    return csv_response(_("attendance-edition-%(id)s.csv", id=edition.id), header, rows)
 
 
 def _roster_page(session: TrainingSession, form: RosterForm, chosen: dict[int, str], status=200,
@@ -218,7 +219,7 @@ def roster_csv(session_id: int):
     ]
     day = timeutil.local(session.starts_at).strftime("%Y-%m-%d")
     return csv_response(
-        f"attendance-session-{session.id}-{day}.csv",
+        _("attendance-session-%(id)s-%(day)s.csv", id=session.id, day=day),
         [_("Learner"), _("Email address"), _("Status"), _("Recorded by way of"), _("Recorded at")],
         rows,
     )
@@ -257,7 +258,8 @@ def sign_in_sheet(session_id: int):
     return current_app.response_class(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="sign-in-{session.id}-{day}.pdf"'},
+        headers={"Content-Disposition": 'inline; filename="{}"'.format(
+            _("sign-in-sheet-%(id)s-%(day)s.pdf", id=session.id, day=day))},
     )
 
 

@@ -145,6 +145,10 @@ class EditionForm(KeptForm):
     )
     address = StringField(_l("Address"), validators=[Length(max=300)])
     place = StringField(_l("Place (town)"), validators=[Length(max=120)])
+    what_to_bring = StringField(
+        _l("What to bring (optional)"), validators=[Length(max=500)],
+        description=_l("For example: comfortable shoes and your identity card."),
+    )
     online_url = URLField(
         _l("Online link (optional)"), validators=[Optional(), Length(max=500)],
         description=_l("For online sessions: the link to the video call."),
@@ -171,7 +175,7 @@ class EditionForm(KeptForm):
         return {
             name: getattr(self, name).data
             for name in (
-                "venue", "address", "place", "online_url", "starts_on", "ends_on",
+                "venue", "address", "place", "what_to_bring", "online_url", "starts_on", "ends_on",
                 "enrolment_opens_at", "enrolment_closes_at", "trainer_ids",
             )
         }

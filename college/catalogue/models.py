@@ -156,6 +156,8 @@ class Edition(db.Model):
     venue: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     place: Mapped[str] = mapped_column(String(120), default="")
+    #: "Comfortable shoes", "your eID": shown on "My trainings" and in the confirmation.
+    what_to_bring: Mapped[str] = mapped_column(String(500), default="")
     online_url: Mapped[str | None] = mapped_column(String(500))
     capacity: Mapped[int] = mapped_column(default=20)
     #: Counters kept by single conditional UPDATEs, so seats never overbook.

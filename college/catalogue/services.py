@@ -202,6 +202,7 @@ def _edition_values(organiser_id: int, fields: dict) -> dict:
         "venue": _text(fields.get("venue"), "venue", 200),
         "address": _text(fields.get("address"), "address", 300),
         "place": _text(fields.get("place"), "place", 120, required=True),
+        "what_to_bring": _text(fields.get("what_to_bring"), "what_to_bring", 500),
         "online_url": online_url or None,
         "starts_on": starts_on,
         "ends_on": ends_on,
@@ -214,7 +215,7 @@ def _edition_values(organiser_id: int, fields: dict) -> dict:
 def create_edition(actor: User | None, course: Course, *, capacity, **fields) -> Edition:
     """Add an edition to a course; its capacity is set here and later changed by enrolment.
 
-    Fields: venue, address, place, online_url, starts_on, ends_on, enrolment_opens_at,
+    Fields: venue, address, place, what_to_bring, online_url, starts_on, ends_on, enrolment_opens_at,
     enrolment_closes_at (aware, or naive meaning Brussels), trainer_ids.
     """
     require_coordinator(actor, course.organiser_id)
@@ -230,7 +231,7 @@ def edition_fields(edition: Edition) -> dict:
     """An edition's changeable fields as `create_edition` and `update_edition` take them."""
     if "trainers" not in sqlalchemy_inspect(edition).dict:
         db.session.refresh(edition, ["trainers"])  # replacing a list needs the old one loaded
-    names = ("venue", "address", "place", "online_url", "starts_on", "ends_on",
+    names = ("venue", "address", "place", "what_to_bring", "online_url", "starts_on", "ends_on",
              "enrolment_opens_at", "enrolment_closes_at")
     return {
         **{name: getattr(edition, name) for name in names},

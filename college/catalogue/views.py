@@ -90,6 +90,7 @@ def course(course_id: int):
         course=found,
         can_manage=can_manage_organiser(current_user, found.organiser_id),
         Track=Track,
+        contact_organiser=found.organiser,
     )
 
 

@@ -63,7 +63,8 @@ def download(certificate_id: int):
     """The certificate's PDF, for the learner and the organiser's coordinators only."""
     # Refusals (not yours, revoked, still being prepared) answer as in the API.
     certificate, content = services.certificate_pdf(current_user, certificate_id)
-    return _attachment(content, "application/pdf", f"certificate-{certificate.verification_code}.pdf")
+    return _attachment(content, "application/pdf",
+                       _("certificate-%(code)s.pdf", code=certificate.verification_code))
 
 
 @bp.get("/verify")
@@ -281,4 +282,4 @@ def download_zip(edition_id: int):
     content = file_storage().get(editions.zip_key(edition.id))
     if content is None:
         abort(404)
-    return _attachment(content, "application/zip", f"certificates-edition-{edition.id}.zip")
+    return _attachment(content, "application/zip", _("certificates-edition-%(id)s.zip", id=edition.id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 BAR = 26
@@ -21,10 +22,44 @@ PATTERNS = """<defs><pattern id="hatch-{id}" width="6" height="6" patternUnits="
 <line x1="0" y1="0" x2="0" y2="6" stroke="#1b1b1b" stroke-width="3"/></pattern></defs>"""
 
 
+#: Characters of a label line that fit in LABEL_WIDTH at 14 px (DejaVu Sans, the widest we use).
+LABEL_CHARS = 26
+
+
+def _label_lines(label: str, lines: int = 2) -> list[str]:
+    """The label wrapped at spaces into at most `lines` lines that fit left of the bars."""
+    words = str(label).split()
+    wrapped: list[str] = []
+    for word in words:
+        while len(word) > LABEL_CHARS:  # a word longer than a line is cut, as a last resort
+            wrapped.append(word[:LABEL_CHARS - 1] + "-")
+            word = word[LABEL_CHARS - 1:]
+        if wrapped and len(wrapped[-1]) + 1 + len(word) <= LABEL_CHARS and not wrapped[-1].endswith("-"):
+            wrapped[-1] += " " + word
+        else:
+            wrapped.append(word)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][:LABEL_CHARS - 1].rstrip() + "…"
+    return wrapped or [""]
+
+
+def _label(label: str, middle: float, **attributes: str) -> str:
+    """A right-aligned label of one or two lines, centred on `middle` (the bar's middle)."""
+    lines = _label_lines(label)
+    first = middle + 5 - 8 * (len(lines) - 1)
+    extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in attributes.items())
+    spans = "".join(
+        f'<tspan x="{LABEL_WIDTH - 8}" y="{first + 16 * index:.1f}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end" font-size="14"{extra}>{spans}</text>'
+
+
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
-    number = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    number = format_decimal(value, "0.#") if isinstance(value, float) else str(value)
     return f"{number}{unit}"
 
 
@@ -50,13 +85,9 @@ def bar_chart(
     for index, (label, value) in enumerate(items):
         y = GAP + index * (BAR + GAP)
         length = 0 if not value else max(PLOT_WIDTH * value / top, 2)
-        text = str(label)
-        if len(text) > 30:
-            text = text[:29] + "…"
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.7}" text-anchor="end" '
-            f'font-size="14" fill="#1b1b1b">{escape(text)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{PLOT_WIDTH}" height="{BAR}" fill="#fff" '
+            _label(label, y + BAR / 2, fill="#1b1b1b")
+            + f'<rect x="{LABEL_WIDTH}" y="{y}" width="{PLOT_WIDTH}" height="{BAR}" fill="#fff" '
             f'stroke="#767676"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR}" fill="#1b1b1b"/>'
             f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{y + BAR * 0.7}" font-size="14" '
@@ -92,10 +123,7 @@ def paired_bar_chart(
     ]
     for index, (label, first, second) in enumerate(items):
         y = legend_height + index * row
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR + 4}" text-anchor="end" font-size="14">'
-            f"{escape(label)}</text>"
-        )
+        parts.append(_label(label, y + BAR))
         for offset, value, fill in ((0, first, "#1b1b1b"), (BAR, second, f"url(#hatch-{chart_id})")):
             length = 0 if not value else max(PLOT_WIDTH * value / top, 2)
             parts.append(

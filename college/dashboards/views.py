@@ -122,6 +122,6 @@ def organiser_pdf(organiser_id: int):
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{organiser.slug}-report.pdf"'
+        'attachment; filename="{}"'.format(_("%(organiser)s-report.pdf", organiser=organiser.slug))
     )
     return response

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from college import timeutil
-from college.accounts.models import User
+from college.accounts.models import Organiser, User
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import Notification, NotificationStatus
 from college.extensions import db
@@ -109,7 +109,30 @@ def _texts(kind: str, learner: User, course: Course, edition: Edition, **extra) 
                 room=session.room,
                 **facts,
             )
+    extra_lines = _practicalities(kind, learner, course, edition)
+    if extra_lines:
+        # Above the signature, which every body ends with after a blank line.
+        message, _blank, signature = body.rpartition("\n\n")
+        body = f"{message}\n\n{extra_lines}\n\n{signature}"
     return subject, body
+
+
+def _practicalities(kind: str, learner: User, course: Course, edition: Edition) -> str:
+    """What to bring and whom to call, below a confirmation (empty when nothing is known)."""
+    if kind not in ("enrolled", "waitlisted", "promoted"):
+        return ""
+    organiser = db.session.get(Organiser, course.organiser_id)
+    lines = []
+    with force_locale(learner.language.value):
+        if edition.what_to_bring and kind != "waitlisted":
+            lines.append(_("What to bring: %(what)s", what=edition.what_to_bring))
+        contact = [part for part in (organiser.contact_phone, organiser.contact_email) if part]
+        if contact:
+            lines.append(_("Questions? Contact %(organiser)s: %(contact)s", organiser=organiser.name,
+                           contact=", ".join(contact)))
+            if organiser.contact_hours:
+                lines.append(_("Reachable: %(hours)s", hours=organiser.contact_hours))
+    return "\n".join(lines)
 
 
 def write_notification(

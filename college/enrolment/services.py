@@ -428,7 +428,8 @@ def trainings_of(learner_id: int) -> list[Enrolment]:
             .join(Enrolment.edition)
             .where(Enrolment.learner_id == learner_id, Enrolment.status.in_(LIVE_STATUSES))
             .options(
-                selectinload(Enrolment.edition).selectinload(Edition.course),
+                selectinload(Enrolment.edition).selectinload(Edition.course)
+                .selectinload(Course.organiser),
                 selectinload(Enrolment.edition).selectinload(Edition.sessions),
             )
             .order_by(Edition.starts_on)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -37,7 +38,8 @@ class ModuleForm(KeptForm):
     body_markdown = TextAreaField(
         _l("Text"),
         description=_l("Write in Markdown: **bold**, *italic*, lists with -, links as "
-                       "[text](https://...), images as ![description](https://...)."),
+                       "[text](https://...). For a picture, upload it under \"Pictures\" below "
+                       "and copy its line into the text."),
     )
 
 
@@ -93,6 +95,18 @@ class QuestionForm(KeptForm):
         validate_choice=False,
     )
     choices = FieldList(FormField(ChoiceRowForm), min_entries=4, max_entries=20)
+
+
+class ModuleImageForm(FlaskForm):
+    """A picture for the course's modules."""
+
+    image = FileField(
+        _l("Picture"),
+        validators=[FileRequired(_l("Choose an image file."))],
+        description=_l("A PNG or JPEG image of at most 2 MB. Save your text first: adding a "
+                       "picture reloads this page."),
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
 
 
 class NewModuleForm(CreateOnceForm, ModuleForm):

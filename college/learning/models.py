@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -45,6 +46,18 @@ class Module(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
 
     course: Mapped[Course] = relationship(lazy="raise")
+
+
+class ModuleImage(db.Model):
+    """A picture for a course's modules, uploaded by its author and served by the College itself
+    (no learner's browser asks another site for it)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
 
 
 class ModuleCompletion(db.Model):

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from college import policy
 from college.errors import Invalid, ServiceError
-from college.forms import attach_error
-from college.learning import access, attempts, modules, quiz_authoring
+from college.forms import attach_error, safe_next
+from college.learning import access, attempts, images, modules, quiz_authoring
 from college.learning.content import render_markdown
 from college.learning.forms import (
     EXTRA_CHOICE_ROWS,
     AnswerForm,
     ModuleForm,
+    ModuleImageForm,
     NewModuleForm,
     NewQuestionForm,
     QuestionForm,
     QuizSettingsForm,
     StartQuizForm,
 )
-from college.learning.models import Attempt, AttemptStatus, Module, Question, QuestionKind
+from college.learning.models import (
+    Attempt,
+    AttemptStatus,
+    Module,
+    Question,
+    QuestionKind,
+)
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(render_markdown, "markdown")
@@ -114,6 +130,51 @@ def complete_module(course_id: int, module_id: int):
 # --- writing modules ------------------------------------------------------------------------
 
 
+def _module_form_page(form, course, module, status: int = 200):
+    """The module editor with the course's pictures and the form to add one."""
+    return render_template("learning/module_form.html", form=form, course=course, module=module,
+                           image_ids=images.course_image_ids(course.id),
+                           image_form=ModuleImageForm(formdata=None)), status
+
+
+@bp.post("/courses/<int:course_id>/images")
+@login_required
+def add_image(course_id: int):
+    """Upload a picture for the course's modules; back to the editor it came from."""
+    course = _course(course_id, edit=True)
+    form = ModuleImageForm()
+    if form.validate_on_submit():
+        try:
+            added = images.add_module_image(current_user, course.id,
+                                            form.image.data.read(images.IMAGE_MAX_BYTES + 1))
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The picture is added. Copy this line into the text where it should appear: "
+                    "%(line)s", line=f"![{_('describe the picture')}]"
+                    f"({url_for('learning.module_image', course_id=course.id, image_id=added.id)})"),
+                  "success")
+    else:
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+    return redirect(safe_next("learning.new_module", course_id=course.id))
+
+
+@bp.get("/courses/<int:course_id>/images/<int:image_id>")
+@login_required
+def module_image(course_id: int, image_id: int):
+    """A picture of the course's modules, for whoever may read them."""
+    course = _course(course_id)
+    try:
+        found = images.module_image(course.id, image_id)
+    except ServiceError:
+        abort(404)
+    response = make_response(found.content)
+    response.headers["Content-Type"] = found.mimetype
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
 @bp.route("/courses/<int:course_id>/modules/new", methods=["GET", "POST"])
 @login_required
 def new_module(course_id: int):
@@ -128,13 +189,11 @@ def new_module(course_id: int):
             ))
         except ServiceError as error:
             attach_error(form, error)
-            return render_template("learning/module_form.html", form=form, course=course,
-                                   module=None), error.status
+            return _module_form_page(form, course, None, error.status)
         flash(_("Module saved."), "success")
         return redirect(url_for("learning.module", course_id=course.id, module_id=module.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("learning/module_form.html", form=form, course=course,
-                           module=None), status
+    return _module_form_page(form, course, None, status)
 
 
 @bp.route("/courses/<int:course_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
@@ -153,13 +212,11 @@ def edit_module(course_id: int, module_id: int):
                                    minutes=form.minutes.data, body_markdown=form.body_markdown.data)
         except ServiceError as error:
             attach_error(form, error)
-            return render_template("learning/module_form.html", form=form, course=course,
-                                   module=module), error.status
+            return _module_form_page(form, course, module, error.status)
         flash(_("Module saved."), "success")
         return redirect(url_for("learning.module", course_id=course.id, module_id=module.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("learning/module_form.html", form=form, course=course,
-                           module=module), status
+    return _module_form_page(form, course, module, status)
 
 
 @bp.post("/courses/<int:course_id>/modules/<int:module_id>/move")

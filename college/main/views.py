@@ -25,6 +25,12 @@ def index():
     return render_template("main/index.html")
 
 
+@bp.get("/help")
+def help_page():
+    """Plain answers to the questions people ask: enrolling someone else, not coming, the attest."""
+    return render_template("main/help.html")
+
+
 @bp.get("/language/<code>")
 def switch_language(code: str):
     """Switch the interface language and go back where the user was."""

@@ -115,7 +115,8 @@ def download_export(export_id: int):
         abort(404)
     response = make_response(content)
     response.headers["Content-Type"] = "application/zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{export_id}.zip"'
+    response.headers["Content-Disposition"] = 'attachment; filename="{}"'.format(
+        _("my-data-%(id)s.zip", id=export_id))
     return response
 
 

@@ -98,6 +98,7 @@ MAIN_PAGES = [
     MainPage("module", "/courses/{course.id}/modules/{module.id}", as_="learner"),
     MainPage("quiz question", "/quiz/attempts/{open_attempt.id}/questions/1", as_="learner"),
     MainPage("quiz result", "/quiz/attempts/{done_attempt.id}", as_="learner"),
+    MainPage("module editor", "/courses/{course.id}/modules/{module.id}/edit", as_="trainer"),
     MainPage("quiz builder", "/courses/{course.id}/quiz/edit", as_="trainer"),
     MainPage("quiz question editor", "/courses/{course.id}/quiz/questions/new", as_="trainer"),
     # Certificates
@@ -117,6 +118,10 @@ MAIN_PAGES = [
     MainPage("edit managed account", "/organisers/{organiser.id}/people/{managed.id}/edit",
              as_="coordinator"),
     MainPage("privacy notice", "/privacy"),
+    # Contact and help (issue 16)
+    MainPage("help", "/help"),
+    MainPage("help logged in", "/help", as_="learner"),
+    MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
 ]
@@ -129,13 +134,17 @@ FAILING_IMPACTS = {"serious", "critical"}
 @pytest.fixture()
 def world(make) -> dict:
     """One organiser with its people, a course, an edition with sessions and an enrolment."""
-    organiser = make.organiser("Mantelzorghub Gent")
+    organiser = make.organiser("Mantelzorghub Gent", contact_phone="09 266 12 34",
+                               contact_email="academie@gent.be",
+                               contact_address="Botermarkt 1, 9000 Gent",
+                               contact_hours="weekdagen van 9 tot 12 uur")
     coordinator = make.coordinator(organiser, name="Els Coördinator")
     trainer = make.trainer(organiser, name="Jan Lesgever")
     learner = make.learner(name="Maria Peeters")
     professional = make.learner(kind=Kind.PROFESSIONAL, name="An Verpleegkundige")
     course = make.course(organiser, title="Omgaan met dementie")
-    edition = make.edition(course, sessions=3)
+    edition = make.edition(course, sessions=3, address="Vlinderstraat 12",
+                           what_to_bring="Gemakkelijke schoenen")
     # Inserted directly: the factory's `trainers=` trips over Edition.trainers being lazy="raise".
     db.session.execute(edition_trainer.insert().values(edition_id=edition.id, user_id=trainer.id))
     db.session.commit()

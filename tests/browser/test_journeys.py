@@ -134,7 +134,12 @@ def test_trainer_records_attendance_on_a_phone_with_everyone_present_and_two_exc
 
     page = pages.open(viewport=PHONE, language="en")
     log_in(page, trainer.email, PASSWORD)
-    page.goto(f"/sessions/{session.id}/roster")
+    # Through the phone's folded menu to "My sessions", where the roster is the big button.
+    page.click(".site-header summary")
+    with page.expect_navigation():
+        page.click(".nav-menu a:has-text('My sessions')")
+    with page.expect_navigation():
+        page.click(f".roster-buttons a[href='/sessions/{session.id}/roster']")
     with page.expect_navigation():
         page.click("main a:has-text('Everyone present')")
     page.click(f"label[for=status-{learners['Bart'].id}-late]")

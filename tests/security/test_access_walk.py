@@ -28,7 +28,7 @@ from college.enrolment.models import Notification, NotificationStatus
 from college.extensions import db
 from college.learning import quiz_authoring
 from college.learning.access import current_quiz
-from college.learning.models import Attempt, AttemptStatus, Module, QuestionKind
+from college.learning.models import Attempt, AttemptStatus, Module, ModuleImage, QuestionKind
 from college.learning.quiz_authoring import ChoiceInput
 from college.privacy.models import DataExport, ExportStatus
 from tests.conftest import Auth, csrf_token
@@ -64,7 +64,8 @@ def _hub(make, label: str) -> Hub:
     session.starts_at = timeutil.now() + timedelta(minutes=10)
     session.ends_at = timeutil.now() + timedelta(hours=2)
     module = Module(course_id=course.id, title="Wat is mantelzorg?", body_markdown="Tekst.")
-    db.session.add(module)
+    picture = ModuleImage(course_id=course.id, content=b"\x89PNG walk", mimetype="image/png")
+    db.session.add_all([module, picture])
     db.session.commit()
     quiz_authoring.save_quiz_settings(trainer, course.id, pass_pct=70)
     quiz_authoring.save_question(trainer, course.id, text="Wat is respijtzorg?", kind=QuestionKind.SINGLE,
@@ -90,7 +91,7 @@ def _hub(make, label: str) -> Hub:
     values = {
         "organiser_id": organiser.id, "slug": organiser.slug, "course_id": course.id,
         "edition_id": edition.id, "session_id": session.id, "enrolment_id": enrolment.id,
-        "module_id": module.id, "question_id": question.id, "choice_id": question.choices[0].id,
+        "module_id": module.id, "image_id": picture.id, "question_id": question.id, "choice_id": question.choices[0].id,
         "attempt_id": submitted.id, "open_attempt_id": open_attempt.id, "number": 1,
         "certificate_id": certificate.id, "code": certificate.verification_code,
         "notification_id": notification.id, "export_id": export.id, "user_id": managed.id,
@@ -158,6 +159,7 @@ ACCESS: dict[str, Access] = {
     # Public pages.
     "main.index": Access(get=EVERYONE),
     "mailbox.index": Access(get=EVERYONE),  # development only: production has no such route
+    "main.help_page": Access(get=EVERYONE),
     "main.liveness": Access(get=EVERYONE),
     "main.readiness": Access(get=EVERYONE),
     "main.switch_language": Access(get=NOBODY, params={"code": "en"}),  # redirects back
@@ -204,6 +206,10 @@ ACCESS: dict[str, Access] = {
     "enrolment.change_capacity": Access(post=COORDINATOR),
     "enrolment.enrol_on_behalf": Access(post=TEACHERS, data={"managed_learner": "@user_id"}),
     "enrolment.to_phone": Access(get=COORDINATOR),
+    # Checking a list writes nothing; confirming needs the check's signed rows (tests/enrolment).
+    "enrolment_import.import_participants": Access(get=COORDINATOR, post=COORDINATOR,
+                                                   data={"file": "@participants"}, proves=False),
+    "enrolment_import.confirm_import": Access(post=COORDINATOR, proves=False),
     "enrolment.phoned": Access(post=COORDINATOR),
     # Attendance.
     "attendance.checkin": Access(get=LOGGED_IN, post=LOGGED_IN),
@@ -226,11 +232,18 @@ ACCESS: dict[str, Access] = {
     "catalogue_manage.edit_edition": Access(get=COORDINATOR, post=COORDINATOR,
                                      data={"starts_on": "@edition_day", "ends_on": "@edition_end"}),
     "catalogue_manage.new_session": Access(get=COORDINATOR, post=COORDINATOR, data={"day": "@edition_day"}),
+    "catalogue_manage.copy_edition": Access(get=COORDINATOR, post=COORDINATOR,
+                                            data={"starts_on": "@edition_day", "save": "y"}),
+    "catalogue_manage.new_series": Access(get=COORDINATOR, post=COORDINATOR, data={
+        "first_day": "@edition_day", "starts": "14:00", "ends": "16:00", "every": "week", "count": "2",
+        "save": "y"}),
     "catalogue_manage.edit_session": Access(get=COORDINATOR, post=COORDINATOR, data={"day": "@edition_day"}),
     "catalogue_manage.delete_session": Access(post=COORDINATOR),
     # Modules and quizzes: the organiser's trainers and coordinators write them.
     "learning.course": Access(get=OWNER | ORGANISER_STAFF),
     "learning.module": Access(get=OWNER | ORGANISER_STAFF),
+    "learning.module_image": Access(get=OWNER | ORGANISER_STAFF),
+    "learning.add_image": Access(post=ORGANISER_STAFF, data={"image": "@png"}),
     "learning.complete_module": Access(post=OWNER),
     "learning.new_module": Access(get=ORGANISER_STAFF, post=ORGANISER_STAFF),
     "learning.edit_module": Access(get=ORGANISER_STAFF, post=ORGANISER_STAFF),
@@ -294,7 +307,8 @@ PAYLOAD = {
 def form_data(world: World, access: Access, token: str) -> dict:
     """PAYLOAD with the route's own fields; "@name" values are the world's objects."""
     data = {**PAYLOAD, **access.data, "csrf_token": token}
-    values = {**world.a.values, "png": (io.BytesIO(_png()), "logo.png")}
+    values = {**world.a.values, "png": (io.BytesIO(_png()), "logo.png"),
+              "participants": (io.BytesIO(b"naam;e-mail\nIndringer;indringer@example.be\n"), "lijst.csv")}
     return {key: values[value[1:]] if isinstance(value, str) and value.startswith("@") else value
             for key, value in data.items()}
 

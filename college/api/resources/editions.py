@@ -51,6 +51,7 @@ class EditionSchema(ma.Schema):
     venue = ma.fields.String(required=True)
     address = ma.fields.String(required=True)
     place = ma.fields.String(required=True)
+    what_to_bring = ma.fields.String(required=True)
     online_url = ma.fields.String(
         required=True, allow_none=True,
         metadata={"description": "The video link; shown to enrolled learners and staff only."},
@@ -76,6 +77,7 @@ class EditionChangeSchema(ChangeSchema):
     venue = ma.fields.String()
     address = ma.fields.String()
     place = ma.fields.String()
+    what_to_bring = ma.fields.String()
     online_url = ma.fields.String(allow_none=True)
     starts_on = day_field()
     ends_on = day_field()

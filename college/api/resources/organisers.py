@@ -31,6 +31,10 @@ class OrganiserSchema(ma.Schema):
                                  "stays free: nobody is moved up from the waiting list."},
     )
     verify_anonymised_certificates = Boolean(required=True)
+    contact_phone = ma.fields.String(required=True)
+    contact_email = ma.fields.String(required=True)
+    contact_address = ma.fields.String(required=True)
+    contact_hours = ma.fields.String(required=True)
 
 
 class OrganiserChangeSchema(ChangeSchema):
@@ -39,6 +43,11 @@ class OrganiserChangeSchema(ChangeSchema):
     waitlist_closes_hours_before = ma.fields.Integer(
         strict=True, metadata={"description": "0 to 720 (the service answers 422 outside)."})
     verify_anonymised_certificates = Boolean()
+    # Checked by the accounts service (422 per field), as on the settings page.
+    contact_phone = ma.fields.String(allow_none=True)
+    contact_email = ma.fields.String(allow_none=True)
+    contact_address = ma.fields.String(allow_none=True)
+    contact_hours = ma.fields.String(allow_none=True)
 
 
 def _organiser_to_manage(organiser_id: int) -> Organiser:
