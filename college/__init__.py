@@ -64,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                     certificates, attendance, dashboards, privacy):
         app.register_blueprint(feature.bp)
     api.init_app(app)
+    if app.config.get("BENCH_FLOOR_ROUTE"):
+        main.add_bench_floor(app)
 
     completion_receivers.connect()
     certificate_receivers.connect()

@@ -117,4 +117,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         # Reverse proxies in front of the College whose X-Forwarded-For/-Proto are trusted
         # (1 behind one TLS proxy); rate limits then count each client, not the proxy.
         "PROXY_COUNT": int(environ.get("PROXY_COUNT", "0")),
+        # The benchmark's floor: a route that only returns a string (bench/pages.py); never in
+        # production.
+        "BENCH_FLOOR_ROUTE": not production and _flag(environ.get("BENCH_FLOOR_ROUTE")),
     }
