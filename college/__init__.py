@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     # Imported here, not at the top: `import college.config` (the CLI, migrations) stays light.
-    from college import jobs, models, security, templating, transactions  # noqa: F401
+    from college import jobs, models, pagecache, security, templating, transactions  # noqa: F401
     from college.accounts import views as accounts
     from college.api import blueprint as api
     from college.api import services as api_services
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     transactions.init_app(app)
+    pagecache.init_app(app)
 
     for feature in (main, accounts, enrolment, catalogue, catalogue_manage, learning,
                     certificates, attendance, dashboards, privacy):

