@@ -70,7 +70,7 @@ def _echo_logins(headline: str, logins: dict) -> None:
 @click.option("--burst", is_flag=True, help="Drain the queues, then stop.")
 @click.option("--max-jobs", type=click.IntRange(min=1), default=None,
               help="Jobs before the worker process is replaced by a fresh one (keeps memory "
-                   "flat); default WORKER_MAX_JOBS or 500.")
+                   "flat); default WORKER_MAX_JOBS or 200.")
 def worker_command(burst: bool, max_jobs: int | None) -> None:
     """Run an RQ worker for the College's queues (certificates, mail, default)."""
 

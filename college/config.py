@@ -96,7 +96,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
         "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
         # Jobs a worker process runs before it replaces itself with a fresh one (flat memory).
-        "WORKER_MAX_JOBS": int(environ.get("WORKER_MAX_JOBS", "500")),
+        "WORKER_MAX_JOBS": int(environ.get("WORKER_MAX_JOBS", "200")),
         # Seconds between the worker's periodic jobs (see college.jobs.PERIODIC_JOBS).
         **{
             key: int(environ[key])

@@ -208,11 +208,11 @@ PERIODIC_JOBS = [
 WARM_UPS = ["college.certificates.rendering.warm_up"]
 
 #: Jobs a worker process runs before `flask college worker` replaces it with a fresh one.
-DEFAULT_WORKER_MAX_JOBS = 500
+DEFAULT_WORKER_MAX_JOBS = 200
 
 
 def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
-    """An RQ worker on the app's Redis that runs each job in its own process, in the app's context.
+    """An RQ worker on the app's Redis that runs the jobs in its own process, in the app's context.
 
     No work horse is forked per job (RQ's SimpleWorker): the database pool, the templates and
     WeasyPrint's fonts stay warm from one certificate to the next. A job limit and a fresh
