@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 TEST_WORKERS ?= auto
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-browser install system-pdf system-browser translations extract browser-deps migrate demo worker bench bench-dashboards bench-certificates load-test lint clean
+.PHONY: run test test-browser install system-pdf system-browser translations extract browser-deps migrate demo worker bench bench-pages bench-dashboards bench-certificates load-test lint clean
 
 # Installs the Debian packages whose check fails (as root, or through sudo); on another system
 # it names what to install. Each item is check=package; a check is a shared library or cmd:name.
@@ -118,8 +118,12 @@ bench-dashboards: migrate
 bench-certificates: migrate
 	$(BIN)/python bench/certificates.py -n 40
 
-## bench: every benchmark
-bench: bench-dashboards bench-certificates
+## bench-pages: the pages people wait for, each interleaved with a trivial route, on gunicorn
+bench-pages: install translations
+	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
+
+## bench: every benchmark, each printing its table
+bench: bench-pages bench-dashboards bench-certificates
 
 ## clean: remove the virtual environment and the local data (database, Redis file, dev key)
 clean:

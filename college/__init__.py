@@ -24,7 +24,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     # Imported here, not at the top: `import college.config` (the CLI, migrations) stays light.
-    from college import addresses, jobs, mailbox, models, security, templating, transactions  # noqa: F401
+    from college import (  # noqa: F401
+        addresses,
+        jobs,
+        mailbox,
+        models,
+        pagecache,
+        security,
+        templating,
+        transactions,
+    )
     from college.accounts import views as accounts
     from college.api import blueprint as api
     from college.api import services as api_services
@@ -61,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     transactions.init_app(app)
+    pagecache.init_app(app)
 
     for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
                     certificates, attendance, dashboards, privacy):
@@ -68,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):
         app.register_blueprint(mailbox.bp)
+    if app.config.get("BENCH_FLOOR_ROUTE"):
+        main.add_bench_floor(app)
 
     completion_receivers.connect()
     certificate_receivers.connect()

@@ -14,7 +14,7 @@ from college.dashboards.cli import generate_command
 from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
 from college.enrolment.cli import send_notifications_command, send_reminders_command
 from college.errors import ServiceError
-from college.jobs import make_worker, start_cron
+from college.jobs import DEFAULT_WORKER_MAX_JOBS, make_worker, start_cron, supervise_workers
 from college.learning.cli import grade_expired_attempts_command
 from college.privacy.cli import anonymise_inactive_command, requeue_exports_command
 from college.transactions import unit_of_work
@@ -72,18 +72,24 @@ def _echo_logins(headline: str, logins: dict) -> None:
 
 @college_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Drain the queues, then stop.")
-def worker_command(burst: bool) -> None:
+@click.option("--max-jobs", type=click.IntRange(min=1), default=None,
+              help="Jobs before the worker process is replaced by a fresh one (keeps memory "
+                   "flat); default WORKER_MAX_JOBS or 200.")
+def worker_command(burst: bool, max_jobs: int | None) -> None:
     """Run an RQ worker for the College's queues (certificates, mail, default)."""
 
     app = current_app._get_current_object()
+    if burst:
+        make_worker(app).work(burst=True, with_scheduler=True)
+        return
+    max_jobs = max_jobs or app.config.get("WORKER_MAX_JOBS") or DEFAULT_WORKER_MAX_JOBS
     # RQ's cron scheduler queues the periodic jobs (jobs.PERIODIC_JOBS) at their intervals.
-    cron = None if burst else start_cron(app)
+    cron = start_cron(app)
     try:
-        make_worker(app).work(burst=burst, with_scheduler=True)
+        supervise_workers(app, max_jobs)
     finally:
-        if cron is not None:
-            cron.terminate()
-            cron.join(5)
+        cron.terminate()
+        cron.join(5)
 
 
 college_cli.add_command(send_reminders_command)

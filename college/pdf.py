@@ -6,6 +6,7 @@ document can never reach the network or the rest of the disk.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -45,7 +46,12 @@ def html_to_pdf(html: str, *, archival: bool = False) -> bytes:
         url_fetcher=StaticOnlyFetcher(allowed_protocols=("data", "file")),
     )
     options = {"pdf_variant": "pdf/a-3u"} if archival else {}
-    return document.write_pdf(**options)
+    with warnings.catch_warnings():
+        # WeasyPrint opens its sRGB profile for PDF/A and leaves closing it to the garbage
+        # collector (inside write_pdf); a worker renders many PDFs in one process.
+        warnings.filterwarnings("ignore", message=r"unclosed file .*sRGB2014\.icc",
+                                category=ResourceWarning)
+        return document.write_pdf(**options)
 
 
 def render_pdf(

@@ -10,6 +10,10 @@ from flask_login import current_user, logout_user
 
 from college import timeutil
 
+#: The last-seen time in the session cookie moves at most this often: refreshing it at every
+#: request would re-sign and re-send the cookie with every answer.
+SEEN_RESOLUTION_SECONDS = 60
+
 
 def mark_login() -> None:
     """Record when this session logged in and was last used."""
@@ -50,4 +54,5 @@ def enforce_timeouts() -> None:
         flash(_("You were logged out because you were away for a while. Please log in again."),
               "info")
         return
-    session["seen_at"] = now
+    if now - seen_at >= SEEN_RESOLUTION_SECONDS:
+        session["seen_at"] = now

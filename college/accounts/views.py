@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from college.accounts import services
 from college.accounts.confirmation import confirm_address, confirmation_for_token
@@ -50,10 +51,15 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the user of a session cookie, unless its session version has been ended."""
+    """Load the user of a session cookie, unless its session version has been ended.
+
+    One query: the user with their memberships and organisers (every page's menu needs them).
+    """
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id))
+        user = db.session.execute(
+            select(User).where(User.id == int(raw_id)).options(joinedload(User.memberships))
+        ).unique().scalar_one_or_none()
     except ValueError:
         return None
     if user is None or str(user.session_version) != raw_version or not user.is_active:

@@ -36,6 +36,13 @@ class CatalogueFilter:
     month: date | None = None  # the first day of the month
     words: str = ""
 
+    def query_args(self) -> dict:
+        """The filters as the catalogue's query string has them (to link to another page)."""
+        args = {"track": self.track.value, "organiser": self.organiser_id,
+                "municipality": self.municipality, "place": self.place,
+                "month": self.month.strftime("%Y-%m") if self.month else None, "q": self.words}
+        return {key: value for key, value in args.items() if value}
+
     def edition_conditions(self) -> list:
         """Conditions on the editions shown: upcoming, and in the chosen place and month."""
         conditions = [Edition.ends_on >= timeutil.today()]
@@ -48,18 +55,30 @@ class CatalogueFilter:
         return conditions
 
 
-def catalogue(filters: CatalogueFilter) -> list[Course]:
-    """Published courses of a track with their matching upcoming editions (two queries)."""
+#: Courses on one page of the catalogue.
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of the catalogue: its courses, and how many match in all."""
+
+    courses: list[Course]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def catalogue(filters: CatalogueFilter, page: int = 1) -> CataloguePage:
+    """A page of published courses of a track with their matching upcoming editions (3 queries)."""
     edition_conditions = filters.edition_conditions()
     statement = (
         select(Course)
         .join(Course.organiser)
-        .options(
-            contains_eager(Course.organiser),
-            selectinload(Course.editions.and_(*edition_conditions)),
-        )
         .where(Course.published.is_(True), Course.open_to(filters.track))
-        .order_by(Course.title, Course.id)
     )
     if filters.organiser_id:
         statement = statement.where(Course.organiser_id == filters.organiser_id)
@@ -71,7 +90,19 @@ def catalogue(filters: CatalogueFilter) -> list[Course]:
         statement = statement.where(
             exists().where(Edition.course_id == Course.id, *edition_conditions)
         )
-    return list(db.session.scalars(statement).unique())
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    courses = list(db.session.scalars(
+        statement.options(
+            contains_eager(Course.organiser),
+            selectinload(Course.editions.and_(*edition_conditions)),
+        )
+        .order_by(Course.title, Course.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).unique())
+    return CataloguePage(courses=courses, total=total, page=page)
 
 
 def catalogue_organisers(track: Track) -> list[Organiser]:

@@ -23,6 +23,7 @@ from college.addresses import public_url
 from college.catalogue import calendar, queries
 from college.catalogue.models import Track
 from college.main.views import render_error
+from college.pagecache import cached_for_visitors
 from college.policy import can_manage_organiser
 
 bp = Blueprint("catalogue", __name__)
@@ -57,6 +58,7 @@ def _track_arg() -> Track:
 
 @bp.get("/courses")
 @bp.get("/opleidingen")
+@cached_for_visitors("track", "organiser", "municipality", "place", "month", "q", "page")
 def index():
     """The catalogue of one track, with filters and a search that ignores case and accents."""
     # Filters a visitor mistyped are ignored rather than refused: it is a search page.
@@ -69,10 +71,12 @@ def index():
         words=request.args.get("q", "").strip()[:200],
     )
     organisers = queries.catalogue_organisers(filters.track)
+    found = queries.catalogue(filters, page=_int_arg("page") or 1)
     return render_template(
         "catalogue/index.html",
         filters=filters,
-        courses=queries.catalogue(filters),
+        found=found,
+        courses=found.courses,
         organisers=organisers,
         municipalities=sorted({o.municipality for o in organisers if o.municipality}),
         places=queries.catalogue_places(filters.track),
@@ -82,6 +86,7 @@ def index():
 
 
 @bp.get("/courses/<int:course_id>")
+@cached_for_visitors()
 def course(course_id: int):
     """A course with its upcoming editions and their sessions."""
     found = queries.course_page(course_id, current_user)

@@ -119,8 +119,8 @@ def render_certificate_html(certificate: Certificate) -> str:
 def warm_up() -> None:
     """Render both designs once from unsaved example rows (nothing touches the database).
 
-    A forking worker calls this before its first job, so every work horse inherits warm
-    template, font and style caches instead of paying WeasyPrint's cold start per certificate.
+    A worker process calls this before its first job, so its first certificate does not pay
+    WeasyPrint's cold start (templates, fonts, styles); the later ones find them warm anyway.
     """
 
     organiser = Organiser(name="Warm-up", logo=None, logo_mimetype=None)

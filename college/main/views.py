@@ -57,6 +57,11 @@ def readiness():
     return {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
 
 
+def add_bench_floor(app) -> None:
+    """The benchmarks' floor: a route that returns a string (only when BENCH_FLOOR_ROUTE is set)."""
+    app.add_url_rule("/_bench/floor", "bench_floor", lambda: "ok")
+
+
 def render_error(status: int, message: str | None = None):
     """A friendly error page in the user's language, without internals."""
     return render_template("errors/error.html", status=status, message=message), status

@@ -1,0 +1,305 @@
+"""Benchmark of the pages people wait for, each next to its floor (not part of the test suite).
+
+    python bench/pages.py [-n 400 -c 10 --workers 4 --database-url postgresql+psycopg://...]
+
+It builds a fresh database (PostgreSQL at BENCH_PAGES_DATABASE_URL, default
+postgresql+psycopg://postgres@127.0.0.1:5432/college_bench_pages, when it answers; else a SQLite
+file), seeds 200 published courses with two upcoming editions each, a learner with 50
+enrolments and a trainer with a full roster, then starts on the loopback interface a
+redis-server of its own and gunicorn (`gunicorn wsgi:app`) with BENCH_FLOOR_ROUTE=1: the floor
+is a route that returns a string, served by the same app, middleware and gunicorn.
+
+Each figure is measured INTERLEAVED with the floor (a batch of the floor, a batch of the page,
+a batch of the floor, ...) with C concurrent clients and N requests each; the table shows the
+median and p95 latency of the page and of its floor, their ratio and the issue's aim. A signed-in
+page's ratio is against the anonymous floor. "floor signed in" is the same trivial route with
+a session cookie: its extra cost is what a signed-in request costs (aim: at most 1 ms more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import time as clock
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+
+from tests.resilience.conftest import RedisServer, free_port  # noqa: E402
+
+PASSWORD = "bench-pages-password-2026"  # noqa: S105  (the seeded accounts of a scratch database)
+COURSES = 200
+EDITIONS_PER_COURSE = 2
+ENROLMENTS = 50
+ROSTER = 20
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# ------------------------------------------------------------------------------ set-up
+
+
+def fresh_database(url: str | None) -> str:
+    """A fresh PostgreSQL database named for this benchmark, else a SQLite file."""
+    if url:
+        parsed = make_url(url)
+        if "bench" not in (parsed.database or ""):
+            raise SystemExit(f"refusing to drop {parsed.database!r}: its name must contain 'bench'")
+        try:
+            admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+            admin.dispose()
+            return url
+        except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL here
+            print(f"PostgreSQL not available ({error.__class__.__name__}); SQLite instead.")
+    return f"sqlite:///{tempfile.mkdtemp(prefix='college-bench-pages-')}/college.sqlite"
+
+
+def seed(env: dict) -> dict:
+    """Courses, editions and sessions; a learner with 50 enrolments; a trainer with a roster."""
+    os.environ.update(env)
+    from college import create_app, timeutil
+    from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
+    from college.accounts.passwords import hash_password
+    from college.catalogue.models import Course, Edition, TrainingSession
+    from college.enrolment.models import Enrolment, EnrolmentStatus
+    from college.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        organisers = [Organiser(name=f"Mantelzorghub {name}", slug=name.lower(), municipality=name)
+                      for name in ("Deinze", "Gent", "Aalter", "Nevele")]
+        db.session.add_all(organisers)
+        db.session.flush()
+        password_hash = hash_password(PASSWORD)
+        agreed = {"email_confirmed_at": timeutil.now(), "language": Language.NL,
+                  "consent_version": app.config["PRIVACY_NOTICE_VERSION"],
+                  "consented_at": timeutil.now(), "password_hash": password_hash}
+        learner = User(email="learner@bench.example.be", name="Leerling Bench",
+                       kind=Kind.CAREGIVER, is_learner=True, **agreed)
+        trainer = User(email="trainer@bench.example.be", name="Trainer Bench", kind=None,
+                       is_learner=False, **agreed,
+                       memberships=[Membership(organiser_id=organisers[0].id, role=Role.TRAINER)])
+        classmates = [User(email=f"c{n}@bench.example.be", name=f"Cursist {n:02d}",
+                           kind=Kind.CAREGIVER, is_learner=True, **agreed) for n in range(ROSTER)]
+        db.session.add_all([learner, trainer, *classmates])
+        db.session.flush()
+        today = timeutil.today()
+        editions = []
+        for n in range(COURSES):
+            course = Course(organiser_id=organisers[n % 4].id, title=f"Omgaan met dementie {n + 1:03d}",
+                            summary="Praktisch en dichtbij: wat u zelf kunt doen.",
+                            description="Een vorming voor mantelzorgers. " * 20, hours=6,
+                            published=True, open_to_professionals=n % 3 == 0,
+                            search_text=f"omgaan met dementie {n + 1}")
+            db.session.add(course)
+            db.session.flush()
+            for k in range(EDITIONS_PER_COURSE):
+                starts_on = today + timedelta(days=7 + 7 * k + n % 60)
+                edition = Edition(course_id=course.id, starts_on=starts_on,
+                                  ends_on=starts_on + timedelta(days=14), venue="Dienstencentrum",
+                                  place=("Deinze", "Gent", "Aalter", "Nevele")[n % 4], capacity=25,
+                                  trainers=[trainer] if n == COURSES - 1 else [])
+                db.session.add(edition)
+                db.session.flush()
+                for week in range(3):
+                    begins = timeutil.brussels(starts_on + timedelta(days=7 * week), clock(14, 0))
+                    db.session.add(TrainingSession(edition_id=edition.id, starts_at=begins,
+                                                   ends_at=begins + timedelta(hours=2), room="Zaal 1"))
+                editions.append(edition)
+        for edition in editions[:ENROLMENTS]:
+            db.session.add(Enrolment(learner_id=learner.id, edition_id=edition.id,
+                                     status=EnrolmentStatus.ENROLLED))
+            edition.seats_taken += 1
+        roster_edition = editions[-1]
+        for person in classmates:
+            db.session.add(Enrolment(learner_id=person.id, edition_id=roster_edition.id,
+                                     status=EnrolmentStatus.ENROLLED))
+        roster_edition.seats_taken += ROSTER
+        db.session.commit()
+        session_id = db.session.scalar(text(
+            "SELECT min(id) FROM training_session WHERE edition_id = :e"), {"e": roster_edition.id})
+        result = {"course_id": editions[0].course_id, "session_id": session_id,
+                  "learner": learner.email, "trainer": trainer.email}
+        db.engine.dispose()
+    return result
+
+
+def wait_for(port: int, path: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if get(port, path)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{path} did not answer")
+        time.sleep(0.2)
+
+
+# ------------------------------------------------------------------------------ the client
+
+
+def get(port: int, path: str, cookie: str | None = None, method: str = "GET",
+        body: str | None = None) -> tuple[int, dict, bytes]:
+    """One request on a new connection (gunicorn's sync workers close after each answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), data
+
+
+def log_in(port: int, email: str) -> str:
+    """Log in through the form, as a browser does; return the session cookie."""
+    status, headers, page = get(port, "/login")
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    token = CSRF.search(page.decode()).group(1)
+    from urllib.parse import urlencode
+
+    status, headers, _page = get(port, "/login", cookie, "POST",
+                                 urlencode({"csrf_token": token, "email": email, "password": PASSWORD}))
+    if status != 302:
+        raise SystemExit(f"login of {email} answered {status}")
+    return headers["Set-Cookie"].split(";", 1)[0]
+
+
+def batch(port: int, path: str, cookie: str | None, count: int, clients: int) -> list[float]:
+    """`count` requests by `clients` threads at once; returns each request's seconds."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    remaining = iter(range(count))
+    lock = threading.Lock()
+
+    def client():
+        while True:
+            with lock:
+                if next(remaining, None) is None:
+                    return
+            started = time.perf_counter()
+            status, _headers, _body = get(port, path, cookie)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors.append(f"{path}: {status}")
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"errors: {errors[:5]}")
+    return latencies
+
+
+def interleaved(port: int, page: tuple, floor: tuple, total: int, clients: int,
+                rounds: int = 8) -> tuple[list[float], list[float]]:
+    """Floor and page in alternating batches (A B A B ...), `total` requests of each."""
+    per_round = max(clients, total // rounds)
+    batch(port, *floor, clients, clients)  # warm up both
+    batch(port, *page, clients, clients)
+    floor_times: list[float] = []
+    page_times: list[float] = []
+    for _ in range(rounds):
+        floor_times += batch(port, *floor, per_round, clients)
+        page_times += batch(port, *page, per_round, clients)
+    return page_times, floor_times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--requests", type=int, default=400, help="requests per figure")
+    parser.add_argument("-c", "--clients", type=int, default=10, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_PAGES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/college_bench_pages"))
+    args = parser.parse_args()
+
+    database_url = fresh_database(args.database_url)
+    redis_server = RedisServer(Path(tempfile.mkdtemp(prefix="college-bench-pages-redis-")))
+    redis_server.start()
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
+           "SECRET_KEY": "bench-secret-key-not-for-production", "COLLEGE_ENV": "development",
+           "FLASK_APP": "wsgi.py", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+           "BENCH_FLOOR_ROUTE": "1"}
+    env.pop("FLASK_DEBUG", None)
+    bin_dir = Path(sys.executable).parent
+    gunicorn = None
+    try:
+        subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        data = seed(env)
+        gunicorn = subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--workers", str(args.workers), "--bind",
+             f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        wait_for(port, "/_bench/floor")
+        learner = log_in(port, data["learner"])
+        trainer = log_in(port, data["trainer"])
+        floor = ("/_bench/floor", None)
+        figures = [
+            ("`GET /courses` (200 courses, anonymous)", ("/courses", None), floor, "3x"),
+            ("`GET /courses/<id>` (anonymous)", (f"/courses/{data['course_id']}", None), floor, "3x"),
+            ("`GET /my/trainings` (50 enrolments)", ("/my/trainings", learner), floor, "5x"),
+            ("roster of a session (20 learners)",
+             (f"/sessions/{data['session_id']}/roster", trainer), floor, "5x"),
+            ("`GET /api/v1/courses` (a page of 20)", ("/api/v1/courses", None), floor, "3x"),
+            ("trivial route, signed in vs anonymous", ("/_bench/floor", learner), floor, "+1 ms"),
+        ]
+        database = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+        print(f"\ngunicorn --workers {args.workers}, {database}, {args.clients} concurrent clients, "
+              f"{args.requests} requests per figure, interleaved with the floor "
+              f"(a route returning a string); latency p50 / p95 in ms\n")
+        print("| figure | p50 / p95 | floor p50 / p95 | ratio (p50) | aim |")
+        print("| --- | ---: | ---: | ---: | --- |")
+        for label, page, floor_of, aim in figures:
+            page_times, floor_times = interleaved(port, page, floor_of, args.requests, args.clients)
+            page_ms = 1000 * statistics.median(page_times)
+            floor_ms = 1000 * statistics.median(floor_times)
+            ratio = (f"+{page_ms - floor_ms:.1f} ms" if aim.startswith("+")
+                     else f"{page_ms / floor_ms:.1f}x")
+            print(f"| {label} | {page_ms:.1f} / {1000 * p95(page_times):.1f} | "
+                  f"{floor_ms:.1f} / {1000 * p95(floor_times):.1f} | {ratio} | {aim} |", flush=True)
+        load = os.getloadavg()[0]
+        print(f"\nload average at the end: {load:.2f} on {os.cpu_count()} cores")
+        return 0
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            try:
+                gunicorn.wait(20)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+        redis_server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
