@@ -197,7 +197,10 @@ def logout():
 def my_account():
     """My own details: name, email address, phone, profession, language."""
     user = current_user._get_current_object()
-    form = MyAccountForm(obj=user, language=user.language.value)
+    form = MyAccountForm(obj=user)
+    if not form.is_submitted():
+        # The radio buttons hold "nl"/"en"; the account holds the Language (obj would win).
+        form.language.data = user.language.value
     if form.validate_on_submit():
         changes = {"name": form.name.data, "email": form.email.data, "phone": form.phone.data,
                    "language": form.language.data,

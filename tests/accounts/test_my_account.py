@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
 from college.accounts.models import Kind, Language, User
 from college.extensions import db
@@ -172,3 +173,26 @@ def test_patch_me_refuses_nothing_or_what_is_not_mine_to_change(client, make, bo
     learner = make.learner(name="Ongewijzigd")
     assert_problem(client.patch("/api/v1/me", headers=bearer_for(learner), json=body), 422)
     assert fresh(learner.id).name == "Ongewijzigd" and fresh(learner.id).kind == Kind.CAREGIVER
+
+
+@pytest.mark.parametrize("language", [Language.NL, Language.EN])
+def test_the_page_shows_the_language_chosen_so_saving_needs_no_new_choice(client, make, auth, language):
+    learner = make.learner(language=language)
+    auth.login_as(learner)
+    form = shown_form_fields(client.get("/account").get_data(as_text=True))
+    assert form["language"] == language.value
+    form["phone"] = "0470 12 34 56"
+    response = post_form(client, "/account", form)
+    assert response.status_code == 302
+    assert (fresh(learner.id).phone, fresh(learner.id).language) == ("0470 12 34 56", language)
+
+
+def shown_form_fields(html: str) -> dict:
+    """What the browser sends as the page shows it: text inputs' values and checked radios."""
+    soup = BeautifulSoup(html, "html.parser")
+    form = next(f for f in soup.find_all("form") if f.find(id="name"))
+    sent = {field["name"]: field.get("value", "") for field in form.find_all("input")
+            if field.get("name") and field.get("type") not in ("radio", "checkbox", "password")}
+    sent.update({field["name"]: field["value"] for field in form.find_all("input", type="radio")
+                 if field.has_attr("checked")})
+    return sent

@@ -51,11 +51,13 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_caregiver_registers_on_a_phone_finds_a_training_nearby_enrols_and_subscribes(pages, make):
-    organiser = make.organiser("Mantelzorghub Waasland")
+    organiser = make.organiser("Mantelzorghub Waasland", contact_phone="03 777 12 34",
+                               contact_hours="weekdagen van 9 tot 12 uur")
     far = make.course(organiser, title="Rugsparend tillen")
     make.edition(far, place="Brugge", sessions=1)
     near = make.course(organiser, title="Omgaan met dementie thuis")
-    make.edition(near, place="Lokeren", venue="Dienstencentrum Ter Beke", sessions=2)
+    make.edition(near, place="Lokeren", venue="Dienstencentrum Ter Beke", address="Kerkstraat 5",
+                 what_to_bring="Iets om te schrijven", sessions=2)
 
     page = pages.open(viewport=PHONE, language="en")
     page.goto("/register")
@@ -114,6 +116,35 @@ def test_caregiver_registers_on_a_phone_finds_a_training_nearby_enrols_and_subsc
     assert [e.status for e in fresh(select(Enrolment).join(Enrolment.learner)
                                     .where(User.email == "maria.peeters@example.be"))] == [
         EnrolmentStatus.ENROLLED]
+
+    # "My trainings" says where, what to bring and whom to ask, with a map and a calendar file.
+    training = page.locator("main").inner_text()
+    assert "Kerkstraat 5" in training and "Iets om te schrijven" in training
+    assert "Questions? Contact Mantelzorghub Waasland" in training and "03 777 12 34" in training
+    map_link = page.locator("main a:has-text('Show on a map')").get_attribute("href")
+    assert map_link.startswith("https://www.openstreetmap.org/search?query=") and "Lokeren" in map_link
+    ics = page.request.get(page.locator("main a:has-text('Add to my calendar')").get_attribute("href"))
+    assert ics.status == 200 and ics.text().count("BEGIN:VEVENT") == 2
+
+    # The help page, from the footer of every page.
+    with page.expect_navigation():
+        page.click("footer a:has-text('Help: questions and answers')")
+    assert "What if I cannot come?" in page.locator("main").inner_text()
+
+    # She adds her phone number and moves to another address, confirmed at that address.
+    page.goto("/account")
+    page.fill("#phone", "0470 12 34 56")
+    page.fill("#email", "maria.p@example.be")
+    page.fill("#current_password", "een lange zin als wachtwoord")
+    with page.expect_navigation():
+        page.click("main button:has-text('Save my details')")
+    assert "Your new email address waits for its link" in page.locator("main").inner_text()
+    [maria] = fresh(select(User).where(User.id == maria.id))
+    assert (maria.phone, maria.email) == ("0470 12 34 56", "maria.peeters@example.be")
+    page.goto(f"/account/confirm/{make_confirmation_token(maria, 'maria.p@example.be')}")
+    with page.expect_navigation():
+        page.click("main button:has-text('Yes, confirm my address')")
+    assert fresh(select(User.email).where(User.id == maria.id)) == ["maria.p@example.be"]
     assert page.problems == []
 
 
@@ -246,6 +277,8 @@ def test_coordinator_enrols_a_caregiver_who_phoned_then_revokes_and_reissues(
     page.fill("#name", "Rosa Telefoon")
     page.check("input[name=roles][value=learner]")
     page.check("input[name=kind][value=caregiver]")
+    page.fill("#phone", "09 321 54 76")
+    page.fill("#note", "Belt liefst 's morgens")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     rosa = fresh(select(User).where(User.name == "Rosa Telefoon"))[0]
@@ -258,6 +291,17 @@ def test_coordinator_enrols_a_caregiver_who_phoned_then_revokes_and_reissues(
     assert "Rosa Telefoon" in page.locator("main table").inner_text()
     enrolment = fresh(select(Enrolment).where(Enrolment.learner_id == rosa.id))[0]
     assert enrolment.status == EnrolmentStatus.ENROLLED
+
+    # Rosa has no email: "To phone" gives her number to tap, the note and what to tell her.
+    page.goto(f"/organisers/{organiser.id}/to-phone")
+    call = page.locator("main a:has-text('Call 09 321 54 76')")
+    assert call.get_attribute("href").startswith("tel:")
+    card = page.locator("main article", has_text="Rosa Telefoon").inner_text()
+    assert "Belt liefst 's morgens" in card and "What to tell them" in card
+    with page.expect_navigation():
+        page.locator("main article", has_text="Rosa Telefoon").locator(
+            "button:has-text('Done: passed on by phone')").click()
+    assert "Rosa Telefoon" not in page.locator("main").inner_text()
 
     # Later: Rosa completed the training (the completion engine reports it), the worker renders.
     enrolment.status = EnrolmentStatus.COMPLETED
