@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from college.accounts.models import User
-from college.errors import Invalid, NotFound
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.images import MAX_PIXELS, image_kind
-from college.learning.access import editor_course
-from college.learning.models import ModuleImage
+from college.learning.access import can_follow, editor_course, get_course
+from college.learning.models import Module, ModuleImage
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,13 @@ def add_module_image(actor: User, course_id: int, content: bytes | None) -> Modu
     return image
 
 
+def course_images(course_id: int) -> list[ModuleImage]:
+    """The course's pictures (without their bytes), oldest first."""
+    return list(db.session.scalars(
+        select(ModuleImage).where(ModuleImage.course_id == course_id).order_by(ModuleImage.id)
+    ))
+
+
 def course_image_ids(course_id: int) -> list[int]:
     """The ids of the course's pictures, oldest first."""
     return list(db.session.scalars(
@@ -59,3 +66,28 @@ def module_image(course_id: int, image_id: int) -> ModuleImage:
     if image is None:
         raise NotFound(_("This picture does not exist."))
     return image
+
+
+def readable_image(reader: User, course_id: int, image_id: int) -> ModuleImage:
+    """A picture for whoever may read the course's modules (its learners, its authors)."""
+    course = get_course(course_id)
+    if not can_follow(reader, course):
+        raise NotAllowed(_("You need an enrolment in this course to see its pictures."))
+    return module_image(course.id, image_id)
+
+
+def delete_module_image(actor: User, course_id: int, image_id: int) -> None:
+    """An author removes a picture no module shows any more (a shown one would break the text)."""
+    course = editor_course(actor, course_id)
+    image = module_image(course.id, image_id)
+    shown_in = list(db.session.scalars(
+        select(Module.title).where(Module.course_id == course.id,
+                                   Module.body_markdown.contains(f"/courses/{course.id}/images/{image.id})"))
+        .order_by(Module.position)
+    ))
+    if shown_in:
+        raise Conflict(_("This picture is shown in %(modules)s. Take it out of the text first.",
+                         modules=", ".join(f"\u201c{title}\u201d" for title in shown_in)))
+    db.session.delete(image)
+    db.session.flush()
+    log.info("user %s deleted image %s of course %s", actor.id, image_id, course.id)

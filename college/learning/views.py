@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from college import policy
 from college.errors import Invalid, ServiceError
@@ -157,6 +158,24 @@ def add_image(course_id: int):
     else:
         for errors in form.errors.values():
             flash(errors[0], "error")
+    return redirect(safe_next("learning.new_module", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/images/<int:image_id>/delete")
+@login_required
+def delete_image(course_id: int, image_id: int):
+    """Remove a picture that no module shows; back to the editor it came from."""
+    course = _course(course_id, edit=True)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        images.delete_module_image(current_user, course.id, image_id)
+    except ServiceError as error:
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+    else:
+        flash(_("The picture is deleted."), "success")
     return redirect(safe_next("learning.new_module", course_id=course.id))
 
 

@@ -14,9 +14,10 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
+from PIL import Image
 
 from college import timeutil
-from college.learning import attempts, modules, quiz_authoring
+from college.learning import attempts, images, modules, quiz_authoring
 from tests.api.conftest import bearer_for
 from tests.conftest import PASSWORD
 
@@ -62,8 +63,8 @@ class Row:
     path: Callable[[World], str]
     expect: dict[str, int]
     body: Callable[[World, str], dict] | None = None
-    #: A file sent as multipart/form-data (field "file") instead of a JSON body.
-    upload: bytes | None = None
+    #: A file sent as multipart/form-data instead of a JSON body: (field, content, file name).
+    upload: tuple[str, bytes, str] | None = None
 
 
 def _only(status: int, *roles: str, others: int = 403) -> dict[str, int]:
@@ -237,7 +238,7 @@ MATRIX.update({
     **{f"POST /api/v1/editions/<id:edition_id>/imports{tail}": Row(
         lambda w, tail=tail: f"/api/v1/editions/{w.edition.id}/imports{tail}",
         _only(200 if tail else 201, "coordinator"),
-        upload=f"naam;e-mail\nNieuw;nieuw{next(_emails)}@example.be\n".encode(),
+        upload=("file", f"naam;e-mail\nNieuw;nieuw{next(_emails)}@example.be\n".encode(), "lijst.csv"),
     ) for tail in ("", "/preview")},
     "GET /api/v1/editions/<id:edition_id>/sessions": Row(
         lambda w: f"/api/v1/editions/{w.edition.id}/sessions", _everyone(200),
@@ -276,6 +277,19 @@ def _module(world: World):
                                              title="Wat is mantelzorg?", body_markdown="Zorg voor **een naaste**.",
                                              minutes=5)
     return world.module
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (11, 85, 99)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _image(world: World):
+    """A picture of the learner's course (made on first use)."""
+    if not hasattr(world, "image"):
+        world.image = images.add_module_image(world.users["coordinator"], world.published_course.id, _png())
+    return world.image
 
 
 def _quiz_questions() -> list[dict]:
@@ -336,6 +350,19 @@ MATRIX.update({
     "POST /api/v1/courses/<id:course_id>/modules": Row(
         lambda w: f"/api/v1/courses/{w.published_course.id}/modules", _only(201, *_EDITORS),
         lambda w, role: {"title": "Grenzen stellen", "body_markdown": "Zeg **nee**.", "minutes": 15},
+    ),
+    "GET /api/v1/courses/<id:course_id>/images": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/images", _only(200, *_EDITORS),
+    ),
+    "POST /api/v1/courses/<id:course_id>/images": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/images", _only(201, *_EDITORS),
+        upload=("image", _png(), "tillen.png"),
+    ),
+    "GET /api/v1/courses/<id:course_id>/images/<id:image_id>": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/images/{_image(w).id}", _only(200, *_FOLLOWERS),
+    ),
+    "DELETE /api/v1/courses/<id:course_id>/images/<id:image_id>": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/images/{_image(w).id}", _only(204, *_EDITORS),
     ),
     "GET /api/v1/courses/<id:course_id>/modules": Row(
         lambda w: f"/api/v1/courses/{w.published_course.id}/modules", _only(200, *_FOLLOWERS),
@@ -399,7 +426,7 @@ def test_status_per_role(client, make, route, role):
     method = route.split(" ", 1)[0]
     headers = {} if role == "anonymous" else bearer_for(world.users[role])
     body = row.body(world, role) if row.body else None
-    sent = ({"data": {"file": (io.BytesIO(row.upload), "deelnemers.csv")},
+    sent = ({"data": {row.upload[0]: (io.BytesIO(row.upload[1]), row.upload[2])},
              "content_type": "multipart/form-data"} if row.upload is not None else {"json": body})
     with client.open(row.path(world), method=method, headers=headers, **sent) as response:
         assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]

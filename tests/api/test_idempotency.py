@@ -259,7 +259,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/editions/{edition_id}/sessions", "POST /api/v1/users",
         "POST /api/v1/editions/{edition_id}/enrolments", "POST /api/v1/courses/{course_id}/modules",
         "POST /api/v1/courses/{course_id}/quiz/attempts", "POST /api/v1/editions/{edition_id}/copies",
-        "POST /api/v1/editions/{edition_id}/sessions/series",
+        "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from college.extensions import db
 from college.learning import modules
 from college.learning.models import ModuleImage
+from tests.api.conftest import bearer_for
 from tests.conftest import csrf_token
 from tests.learning.helpers import setting
 
@@ -103,3 +104,54 @@ def test_a_learner_cannot_add_pictures(client, auth, s):
     auth.login_as(s.learner)
     assert _upload(client, s.course.id, _png()).status_code in (403, 400)
     assert _images() == 0
+
+
+def test_a_picture_shown_in_a_module_cannot_be_deleted_an_unused_one_can(client, auth, s):
+    """The page and the API decide alike: 409/refusal while a module shows it, then gone."""
+    auth.login_as(s.trainer)
+    _upload(client, s.course.id, _png())
+    _upload(client, s.course.id, _png())
+    shown, unused = db.session.scalars(select(ModuleImage.id).order_by(ModuleImage.id)).all()
+    modules.create_module(s.trainer, s.course.id, title="Tillen zonder pijn", minutes=5,
+                          body_markdown=f"![Een rechte rug](/courses/{s.course.id}/images/{shown})")
+    db.session.commit()
+    editor = f"/courses/{s.course.id}/modules/new"
+
+    refused = client.post(f"/courses/{s.course.id}/images/{shown}/delete",
+                          data={"csrf_token": csrf_token(client, editor), "next": editor})
+    assert refused.status_code == 302
+    page = BeautifulSoup(client.get(refused.headers["Location"]).get_data(as_text=True), "html.parser")
+    assert "This picture is shown in \u201cTillen zonder pijn\u201d. Take it out of the text first." in page.get_text()
+    answer = client.delete(f"/api/v1/courses/{s.course.id}/images/{shown}", headers=bearer_for(s.trainer))
+    assert answer.status_code == 409 and "Tillen zonder pijn" in answer.get_json()["detail"]
+    assert _images() == 2
+
+    deleted = client.post(f"/courses/{s.course.id}/images/{unused}/delete",
+                          data={"csrf_token": csrf_token(client, editor), "next": editor})
+    assert "The picture is deleted." in client.get(deleted.headers["Location"]).get_data(as_text=True)
+    assert _images() == 1
+    assert client.delete(f"/api/v1/courses/{s.course.id}/images/{unused}",
+                         headers=bearer_for(s.trainer)).status_code == 404
+
+
+def test_the_api_uploads_lists_and_serves_pictures_to_readers_only(client, s, make):
+    headers = bearer_for(s.trainer)
+    added = client.post(f"/api/v1/courses/{s.course.id}/images", headers=headers,
+                        data={"image": (io.BytesIO(_png()), "tillen.png")}, content_type="multipart/form-data")
+    assert added.status_code == 201, added.get_json()
+    body = added.get_json()
+    assert body["markdown"] == f"![](/courses/{s.course.id}/images/{body['id']})"
+    listed = client.get(f"/api/v1/courses/{s.course.id}/images", headers=headers).get_json()
+    assert [item["id"] for item in listed["items"]] == [body["id"]]
+
+    picture = f"/api/v1/courses/{s.course.id}/images/{body['id']}"
+    seen = client.get(picture, headers=bearer_for(s.learner))
+    assert (seen.status_code, seen.mimetype, seen.data) == (200, "image/png", _png())
+    assert client.get(picture, headers=bearer_for(make.learner())).status_code == 403
+    bad = client.post(f"/api/v1/courses/{s.course.id}/images", headers=headers,
+                      data={"image": (io.BytesIO(b"not a picture"), "x.png")}, content_type="multipart/form-data")
+    assert bad.status_code == 422 and "PNG or JPEG" in str(bad.get_json())
+    assert client.post(f"/api/v1/courses/{s.course.id}/images", headers=bearer_for(s.learner),
+                       data={"image": (io.BytesIO(_png()), "x.png")},
+                       content_type="multipart/form-data").status_code == 403
+    assert _images() == 1

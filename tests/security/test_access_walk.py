@@ -244,6 +244,7 @@ ACCESS: dict[str, Access] = {
     "learning.module": Access(get=OWNER | ORGANISER_STAFF),
     "learning.module_image": Access(get=OWNER | ORGANISER_STAFF),
     "learning.add_image": Access(post=ORGANISER_STAFF, data={"image": "@png"}),
+    "learning.delete_image": Access(post=ORGANISER_STAFF),
     "learning.complete_module": Access(post=OWNER),
     "learning.new_module": Access(get=ORGANISER_STAFF, post=ORGANISER_STAFF),
     "learning.edit_module": Access(get=ORGANISER_STAFF, post=ORGANISER_STAFF),

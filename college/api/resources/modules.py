@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response
 from flask_babel import gettext as _
 from flask_smorest import abort
+from flask_smorest.fields import Upload
 
 from college import policy
 from college.api import auth
@@ -13,9 +15,9 @@ from college.api.pagination import page_schema
 from college.api.resources.courses import visible_course
 from college.errors import NotAllowed
 from college.extensions import db
-from college.learning import access, modules
+from college.learning import access, images, modules
 from college.learning.content import render_markdown
-from college.learning.models import Module
+from college.learning.models import Module, ModuleImage
 
 blp = Blueprint("api_modules", __name__, url_prefix="/api/v1",
                 description="Modules of a course: Markdown written by its staff, read by its learners.")
@@ -119,3 +121,82 @@ def complete_module(module_id: int):
         abort(404, message=_("This module does not exist."))
     completion = modules.complete_module(auth.current_user(), module.course_id, module.id)
     return {"module_id": completion.module_id, "done": True, "completed_at": completion.completed_at}
+
+
+class ImageSchema(ma.Schema):
+    """A picture for the course's modules; put its `markdown` line into a module's text."""
+
+    id = ma.fields.Integer(required=True)
+    course_id = ma.fields.Integer(required=True)
+    mimetype = ma.fields.String(required=True)
+    url = ma.fields.Function(lambda image: f"/courses/{image.course_id}/images/{image.id}",
+                             required=True, metadata={"type": "string"})
+    markdown = ma.fields.Function(
+        lambda image: f"![](/courses/{image.course_id}/images/{image.id})", required=True,
+        metadata={"type": "string", "description": "Add a description between the brackets."})
+
+
+class ImageUploadSchema(ma.Schema):
+    """A PNG or JPEG picture of at most 2 MB and 4000 by 4000 pixels."""
+
+    image = Upload(required=True)
+
+
+def _editor_course(course_id: int):
+    course = visible_course(course_id)
+    if not access.can_edit(auth.current_user(), course):
+        raise NotAllowed(_("Only trainers and coordinators of the organiser can change this course."))
+    return course
+
+
+@blp.get("/courses/<id:course_id>/images")
+@blp.login_required
+@blp.staff_only()
+@blp.response(200, page_schema(ImageSchema))
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def list_images(course_id: int):
+    """The course's pictures, oldest first, all on one page (its authors)."""
+    course = _editor_course(course_id)
+    return {"items": images.course_images(course.id), "next": None}
+
+
+@blp.post("/courses/<id:course_id>/images")
+@blp.login_required
+@blp.staff_only()
+@blp.arguments(ImageUploadSchema, location="files")
+@blp.response(201, ImageSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.idempotent(ModuleImage)
+def add_image(data: dict, course_id: int):
+    """Upload a picture for the course's modules (its authors)."""
+    course = visible_course(course_id)
+    return images.add_module_image(auth.current_user(), course.id,
+                                   data["image"].read(images.IMAGE_MAX_BYTES + 1))
+
+
+@blp.get("/courses/<id:course_id>/images/<id:image_id>")
+@blp.login_required
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/png",
+              description="The picture (PNG or JPEG, as its Content-Type says).")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_image(course_id: int, image_id: int):
+    """A picture, for whoever may read the course's modules."""
+    image = images.readable_image(auth.current_user(), visible_course(course_id).id, image_id)
+    response = Response(image.content, mimetype=image.mimetype)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@blp.delete("/courses/<id:course_id>/images/<id:image_id>")
+@blp.login_required
+@blp.staff_only()
+@blp.response(204)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def delete_image(course_id: int, image_id: int):
+    """Delete a picture that no module shows any more (409 names the modules that do)."""
+    images.delete_module_image(auth.current_user(), visible_course(course_id).id, image_id)
