@@ -86,6 +86,13 @@ def organiser(organiser_id: int):
     )
 
 
+#: The dashboard's tables as their downloads are named, in the reader's language.
+CSV_NAMES = {
+    "reach": _l("reach"), "courses": _l("trainings"), "tracks": _l("tracks"),
+    "months": _l("months"), "definitions": _l("definitions"),
+}
+
+
 @bp.get("/organisers/<int:organiser_id>/dashboard/<name>.csv")
 @login_required
 def organiser_csv(organiser_id: int, name: str):
@@ -98,7 +105,7 @@ def organiser_csv(organiser_id: int, name: str):
         return make_response(error.message, 400)
     header, rows = services.table(dashboard, name)
     period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
-    return csv_response(f"{organiser.slug}-{name}-{period}.csv", header, rows)
+    return csv_response(f"{organiser.slug}-{CSV_NAMES[name]}-{period}.csv", header, rows)
 
 
 @bp.get("/organisers/<int:organiser_id>/dashboard/report.pdf")

@@ -52,3 +52,13 @@ def test_an_attendance_export_is_named_in_the_readers_language(client, auth, bui
     response = client.get(f"/editions/{a.edition.id}/attendance.csv")
     assert response.status_code == 200
     assert f'filename="{stem}{a.edition.id}.csv"' in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(("language", "word"), [(Language.EN, "trainings"), (Language.NL, "vormingen")])
+def test_a_figures_table_is_named_in_the_readers_language(client, auth, build, language, word):
+    a = build()
+    _as(auth, a.coordinator, language)
+    response = client.get(f"/organisers/{a.organiser.id}/dashboard/courses.csv?start=2026-01-01&end=2026-12-31")
+    assert response.status_code == 200
+    assert (f'filename="{a.organiser.slug}-{word}-2026-01-01_2026-12-31.csv"'
+            in response.headers["Content-Disposition"])
