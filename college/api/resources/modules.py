@@ -178,8 +178,11 @@ def add_image(data: dict, course_id: int):
 
 @blp.get("/courses/<id:course_id>/images/<id:image_id>")
 @blp.login_required
-@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/png",
-              description="The picture (PNG or JPEG, as its Content-Type says).")
+@blp.doc(responses={"200": {
+    "description": "The picture, PNG or JPEG as its Content-Type says.",
+    "content": {kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("image/png", "image/jpeg")},
+}})
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 def get_image(course_id: int, image_id: int):
