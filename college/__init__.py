@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.completion import receivers as completion_receivers
     from college.dashboards import views as dashboards
     from college.enrolment import import_views as enrolment_import
+    from college.enrolment import offer_views as enrolment_offers
     from college.enrolment import receivers as enrolment_receivers
     from college.enrolment import views as enrolment
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -73,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
 
     for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
-                    certificates, attendance, dashboards, privacy):
+                    certificates, attendance, dashboards, privacy, enrolment_offers):
         app.register_blueprint(feature.bp)
     api.init_app(app)
     if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):

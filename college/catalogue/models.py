@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from college import timeutil
-from college.dbtypes import UTCDateTime
+from college.dbtypes import UTCDateTime, enum_column
 from college.extensions import db
 
 if TYPE_CHECKING:
@@ -141,6 +141,13 @@ def _keep_search_text(mapper, connection, course: Course) -> None:
     course.refresh_search_text()
 
 
+class WaitlistMode(enum.Enum):
+    """What a freed seat does: go to the first on the waiting list, or be offered to them."""
+
+    AUTOMATIC = "automatic"
+    OFFER = "offer"
+
+
 class Edition(db.Model):
     """One run of a course, at a place, between dates, with a number of seats."""
 
@@ -149,6 +156,7 @@ class Edition(db.Model):
         CheckConstraint("seats_taken >= 0", name="seats_taken_not_negative"),
         CheckConstraint("waitlist_length >= 0", name="waitlist_length_not_negative"),
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        CheckConstraint("offer_hold_hours BETWEEN 1 AND 336", name="offer_hold_hours_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +171,12 @@ class Edition(db.Model):
     #: Counters kept by single conditional UPDATEs, so seats never overbook.
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_length: Mapped[int] = mapped_column(default=0)
+    #: Offer mode: a freed seat is held for the first on the list for `offer_hold_hours`.
+    waitlist_mode: Mapped[WaitlistMode] = mapped_column(
+        enum_column(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTOMATIC,
+        server_default=WaitlistMode.AUTOMATIC.value,
+    )
+    offer_hold_hours: Mapped[int] = mapped_column(default=48, server_default="48")
     starts_on: Mapped[date] = mapped_column()
     ends_on: Mapped[date] = mapped_column()
     enrolment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from college.forms import CreateOnceForm
@@ -63,3 +63,24 @@ class ImportConfirmForm(FlaskForm):
     """The rows of a previewed list, signed by the College, sent back to enrol them."""
 
     rows = HiddenField(validators=[DataRequired()])
+
+
+class WaitlistModeForm(FlaskForm):
+    """A coordinator chooses how an edition's freed seats reach its waiting list."""
+
+    waitlist_mode = RadioField(
+        _l("When a seat becomes free"),
+        choices=[
+            SelectChoice("automatic", _l("Move the first person on the waiting list up "
+                                         "automatically")),
+            SelectChoice("offer", _l("Offer the seat to the first person, who says yes or no")),
+        ],
+        validate_choice=False,  # the service gives one clear message for any bad value
+    )
+    # A text field: the service gives one clear message for any bad number.
+    offer_hold_hours = StringField(
+        _l("Hold an offered seat for (hours)"),
+        description=_l("Default 48. Close to the start the hold is shorter: it ends halfway "
+                       "between the offer and the moment the waiting list closes."),
+        render_kw={"inputmode": "numeric"},
+    )

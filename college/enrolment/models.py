@@ -116,3 +116,58 @@ class Notification(db.Model):
 
     user: Mapped[User] = relationship(lazy="raise")
     edition: Mapped[Edition | None] = relationship(lazy="raise")
+
+
+class OfferOutcome(enum.Enum):
+    OPEN = "open"  # the seat is held for the learner until expires_at
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"  # no answer in time: the seat went on
+    WITHDRAWN = "withdrawn"  # the learner left the waiting list while it was open
+
+
+class WaitlistOffer(db.Model):
+    """A seat held for someone on the waiting list: offered, then taken, declined or expired.
+
+    Its timestamps, with the outbox rows, are the history of the enrolment's offers. While an
+    offer is open its seat counts in `Edition.seats_taken` (a held seat is not free).
+    """
+
+    __table_args__ = (
+        # At most one open offer per enrolment, whatever races.
+        Index(
+            "uq_waitlist_offer_open",
+            "enrolment_id",
+            unique=True,
+            sqlite_where=text("outcome = 'open'"),
+            postgresql_where=text("outcome = 'open'"),
+        ),
+        Index("ix_waitlist_offer_outcome_expires", "outcome", "expires_at"),
+        CheckConstraint("expires_at > offered_at", name="expires_after_offer"),
+        CheckConstraint("(outcome = 'open') = (answered_at IS NULL)",
+                        name="answered_unless_open"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"),
+                                            index=True)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[OfferOutcome] = mapped_column(
+        enum_column(OfferOutcome, "offer_outcome"), default=OfferOutcome.OPEN
+    )
+    #: Who answered when it was not the learner (a coordinator who phoned them).
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OfferOutcome.OPEN
+
+    def __repr__(self) -> str:
+        return f"<WaitlistOffer {self.id} {self.outcome.value}>"

@@ -140,11 +140,13 @@ def write_notification(
 ) -> int | None:
     """Add an outbox row to the current transaction and queue its sending after commit.
 
-    Learners without email get a row for the coordinator to phone them instead; a learner
+    `texts=(subject, body)` gives the words; else they follow `kind`. Learners without email
+    get a row for the coordinator to phone them instead; a learner
     whose address is not confirmed yet gets a held row, sent once it is. Returns the new
     row's id, or None when this event was already written (nothing is sent twice).
     """
-    subject, body = _texts(kind, learner, course, edition, **extra)
+    texts = extra.pop("texts", None)  # a feature that words its own steps (offers)
+    subject, body = texts or _texts(kind, learner, course, edition, **extra)
     if not learner.email:
         status = NotificationStatus.TO_PHONE
     elif learner.email_confirmed_at is None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from college import policy, timeutil
 from college.accounts.models import Kind, User
 from college.accounts.services import normalise_email
-from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.catalogue.models import Course, Edition, Track, TrainingSession, WaitlistMode
 from college.enrolment.models import (
     LIVE_STATUSES,
     Enrolment,
@@ -282,9 +282,15 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     """Give free seats to the waiting list in order; the edition row must be locked.
 
     Once the edition has started (or within the organiser's lead time before it) nobody is
-    moved up or mailed: a seat in a training that is already running helps nobody.
+    moved up or mailed: a seat in a training that is already running helps nobody. An edition
+    in offer mode holds the seat for the first on the list instead (see `offers`).
     """
     if timeutil.now() >= waitlist_closes_at(edition):
+        return []
+    if edition.waitlist_mode == WaitlistMode.OFFER:
+        from college.enrolment import offers  # offers builds on this module's seat counting
+
+        offers.offer_free_seats(edition)
         return []
     promoted, promoted_learners = [], []
     while True:
@@ -368,6 +374,9 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
         _promote_from_waitlist(edition)
     else:
         _close_up_waitlist(edition.id, old_position)
+        from college.enrolment import offers  # offers builds on this module's seat counting
+
+        offers.withdraw_offer_of(enrolment.id, edition)  # a seat held for them goes on
     return enrolment
 
 

@@ -1,4 +1,5 @@
-"""RQ jobs of the enrolment feature: sending the outbox, and the periodic reminders."""
+"""RQ jobs of the enrolment feature: sending the outbox, the periodic reminders, and ending
+waiting-list offers whose time is up."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select, update
 
 from college import mailbox, timeutil
 from college.accounts.models import User
+from college.enrolment import offers
 from college.enrolment.models import Notification, NotificationStatus
 from college.enrolment.services import write_reminders
 from college.extensions import db
@@ -126,3 +128,16 @@ def send_reminders() -> int:
             return 0
     log.info("reminders written: %s", written)
     return written
+
+
+def expire_offers() -> int:
+    """The periodic job: end the waiting-list offers past their deadline, offer the seats on."""
+    with _app().app_context():
+        try:
+            with unit_of_work():
+                expired = offers.expire_offers()
+        except Exception:  # a failed run must not end the repetition; the next run retries
+            log.exception("expiring waiting-list offers failed")
+            return 0
+    log.info("waiting-list offers expired: %s", expired)
+    return expired

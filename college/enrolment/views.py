@@ -15,8 +15,14 @@ from sqlalchemy.orm import selectinload
 from college import policy, timeutil
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
-from college.enrolment import services
-from college.enrolment.forms import CapacityForm, EmptyForm, EnrolForm, EnrolOnBehalfForm
+from college.enrolment import offers, services
+from college.enrolment.forms import (
+    CapacityForm,
+    EmptyForm,
+    EnrolForm,
+    EnrolOnBehalfForm,
+    WaitlistModeForm,
+)
 from college.enrolment.models import Enrolment, EnrolmentStatus, NotificationStatus
 from college.errors import Invalid, NotAllowed, ServiceError
 from college.extensions import db
@@ -31,6 +37,15 @@ STATUS_LABELS = {
     EnrolmentStatus.WAITLISTED.value: _l("waiting list"),
     EnrolmentStatus.CANCELLED.value: _l("cancelled"),
     EnrolmentStatus.COMPLETED.value: _l("completed"),
+}
+
+#: What became of a waiting-list offer, as the roster says it.
+OFFER_OUTCOME_LABELS = {
+    "open": _l("open: waiting for an answer"),
+    "accepted": _l("took the seat"),
+    "declined": _l("declined"),
+    "expired": _l("no answer in time"),
+    "withdrawn": _l("left the waiting list"),
 }
 
 
@@ -122,9 +137,13 @@ def _edition_for_staff(edition_id: int) -> Edition:
     return edition
 
 
-def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, status: int = 200):
+def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, status: int = 200,
+                   mode_form=None):
     organiser_id = edition.course.organiser_id
     capacity_form = capacity_form or CapacityForm(formdata=None, capacity=edition.capacity)
+    mode_form = mode_form or WaitlistModeForm(formdata=None,
+                                              waitlist_mode=edition.waitlist_mode.value,
+                                              offer_hold_hours=edition.offer_hold_hours)
     behalf_form = behalf_form or EnrolOnBehalfForm(formdata=None)
     behalf_form.managed_learner.choices = [("", _("Choose a person"))] + [
         (str(user.id), user.name) for user in services.enrollable_accounts(organiser_id)
@@ -137,8 +156,12 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         roster=roster,
         capacity_form=capacity_form,
         behalf_form=behalf_form,
+        mode_form=mode_form,
+        offers=offers.offers_of_edition(edition.id),
+        answer_form=EmptyForm(formdata=None),
         may_manage=policy.can_manage_organiser(current_user, organiser_id),
         status_labels=STATUS_LABELS,
+        offer_outcomes=OFFER_OUTCOME_LABELS,
     )
     return page, status
 
@@ -229,6 +252,8 @@ def my_trainings():
         upcoming=upcoming,
         past=past,
         sessions=sessions,
+        open_offers=offers.open_offers_of(current_user.id),
+        answer_form=EmptyForm(formdata=None),
     )
 
 

@@ -16,7 +16,8 @@ from college.api.core import Blueprint, ChangeSchema, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.attendance.queries import seated_learner_ids
 from college.catalogue import calendar, queries, services
-from college.catalogue.models import Edition, TrainingSession
+from college.catalogue.models import Edition, TrainingSession, WaitlistMode
+from college.enrolment.offers import change_waitlist_mode
 from college.enrolment.services import change_capacity
 from college.errors import Invalid
 from college.extensions import db
@@ -57,8 +58,13 @@ class EditionSchema(ma.Schema):
         metadata={"description": "The video link; shown to enrolled learners and staff only."},
     )
     capacity = ma.fields.Integer(required=True)
-    seats_left = ma.fields.Integer(required=True)
+    seats_left = ma.fields.Integer(required=True, metadata={
+        "description": "Free seats; a seat held by an open waiting-list offer is not free."})
     waitlist_length = ma.fields.Integer(required=True)
+    waitlist_mode = ma.fields.Enum(WaitlistMode, by_value=True, required=True, metadata={
+        "description": "automatic: a freed seat goes to the first on the waiting list; offer: "
+                       "it is offered to them and held for offer_hold_hours."})
+    offer_hold_hours = ma.fields.Integer(required=True)
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
     enrolment_opens_at = ma.fields.AwareDateTime(required=True, allow_none=True)
@@ -87,6 +93,10 @@ class EditionChangeSchema(ChangeSchema):
     capacity = ma.fields.Integer(
         strict=True, metadata={"description": "More seats move people up from the waiting list."}
     )
+    waitlist_mode = ma.fields.Enum(WaitlistMode, by_value=True)
+    offer_hold_hours = ma.fields.Integer(strict=True, metadata={
+        "description": "Hours an offered seat is held (1 to 336; default 48), never beyond "
+                       "halfway between the offer and the waiting list closing."})
 
 
 class NewEditionSchema(EditionChangeSchema):
@@ -118,6 +128,12 @@ class NewSessionSchema(ma.Schema):
     title = ma.fields.String(load_default="")
 
 
+def _waitlist_fields(data: dict) -> dict:
+    """Take the waiting-list settings out of the body, for the offers service."""
+    fields = {"waitlist_mode": "mode", "offer_hold_hours": "hold_hours"}
+    return {name: data.pop(field) for field, name in fields.items() if field in data}
+
+
 def _visible_edition(edition_id: int) -> Edition:
     """The edition (course, trainers, sessions loaded) if the caller may see it; else 404."""
     return queries.visible_edition(edition_id, auth.current_user())
@@ -146,7 +162,10 @@ def create_edition(data: dict, course_id: int):
     """Add an edition to a course (the organiser's coordinators)."""
     user = auth.current_user()
     course = queries.visible_course(course_id, user)
+    waitlist = _waitlist_fields(data)
     edition = services.create_edition(user, course, **data)
+    if waitlist:
+        change_waitlist_mode(edition_id=edition.id, actor=user, **waitlist)
     return queries.edition_with_course(edition.id)
 
 
@@ -170,8 +189,11 @@ def update_edition(data: dict, edition_id: int):
     edition = _visible_edition(edition_id)
     user = auth.current_user()
     capacity = data.pop("capacity", None)
+    waitlist = _waitlist_fields(data)
     # One unit of work: a refused capacity leaves the place and dates unchanged too.
     services.update_edition(user, edition, **data)
+    if waitlist:  # before the capacity: more seats reach the list the chosen way
+        change_waitlist_mode(edition_id=edition.id, actor=user, **waitlist)
     if capacity is not None:
         change_capacity(edition_id=edition.id, capacity=capacity, actor=user)
     db.session.expire_all()
