@@ -402,6 +402,48 @@ MATRIX.update({
 })
 
 
+# Waiting-list offers.
+
+
+def _offer_id(world: World) -> int:
+    """An open offer of a seat to the learner, in an edition in offer mode (made on first use)."""
+    if not hasattr(world, "offer_id"):
+        from sqlalchemy import select
+
+        from college.catalogue.models import WaitlistMode
+        from college.enrolment.models import EnrolmentStatus, WaitlistOffer
+        from college.enrolment.services import cancel_enrolment
+        from college.extensions import db
+
+        make = world.make
+        edition = make.edition(make.course(world.hub), capacity=1,
+                               waitlist_mode=WaitlistMode.OFFER)
+        seat = make.enrolment(make.learner(), edition)
+        make.enrolment(world.users["learner"], edition, status=EnrolmentStatus.WAITLISTED)
+        cancel_enrolment(enrolment_id=seat.id, actor=world.users["coordinator"])
+        db.session.commit()
+        world.offer_id = db.session.scalar(
+            select(WaitlistOffer.id).where(WaitlistOffer.edition_id == edition.id))
+    return world.offer_id
+
+
+MATRIX.update({
+    "GET /api/v1/editions/<id:edition_id>/offers": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/offers", _only(200, *_TEACHERS),
+    ),
+    # The learner and the organiser's coordinator answer; its trainers may not (403); to anyone
+    # else the offer does not exist.
+    **{f"POST /api/v1/offers/<id:offer_id>/{answer}": Row(
+        lambda w, answer=answer: f"/api/v1/offers/{_offer_id(w)}/{answer}",
+        {**_only(200, "learner", "coordinator", others=404),
+         "trainer": 403, "other_trainer": 403},
+    ) for answer in ("accept", "decline")},
+    **{f"POST /api/v1/offer-links/<token>/{answer}": Row(
+        lambda w, answer=answer: f"/api/v1/offer-links/not-a-valid-token/{answer}",
+        _everyone(404),
+    ) for answer in ("accept", "decline")},
+})
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

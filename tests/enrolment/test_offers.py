@@ -28,8 +28,9 @@ from college.enrolment.services import cancel_enrolment, change_capacity
 from college.enrolment.tasks import expire_offers as expire_offers_job
 from college.extensions import db
 from college.jobs import enqueue
+from college.transactions import unit_of_work
 from tests.api.conftest import bearer_for
-from tests.conftest import csrf_token, run_worker
+from tests.conftest import at_once, csrf_token, run_worker
 
 HOLD = timedelta(hours=48)
 LINK = re.compile(r"(http://[^\s]+/offers/[^\s/]+/(?:accept|decline))")
@@ -371,3 +372,83 @@ def test_leaving_the_list_with_an_open_offer_passes_the_seat_on(clock, waiting_f
     withdrawn = db.session.scalar(select(WaitlistOffer.outcome).where(
         WaitlistOffer.enrolment_id == enrolment_id))
     assert withdrawn == OfferOutcome.WITHDRAWN
+
+
+# ---- races: on PostgreSQL the requests really overlap (tests.conftest.at_once) ---------------
+
+
+def _invariant(edition_id: int) -> None:
+    """A held seat is taken: seats taken = seated enrolments + open offers <= capacity."""
+    state = _state(edition_id)
+    seated = sum(1 for status, _position in state["people"].values() if status == "enrolled")
+    edition = db.session.get(Edition, edition_id)
+    assert state["seats_taken"] == seated + len(state["offered"]) <= edition.capacity
+    positions = sorted(p for status, p in state["people"].values() if status == "waitlisted")
+    assert positions == list(range(1, state["waitlist_length"] + 1))
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_accepts_of_one_seat_at_once_take_it_once(app, client, clock, waiting_five, round_):
+    """The mailed link and the API, pressed at the same moment: one enrolment, one refusal."""
+    coordinator, edition, seat, (w1, *_rest) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    db.session.commit()
+    offer_id = _open_offer(w1.id).id
+    path = "/" + _links(w1.id)["accept"]
+    form = {"csrf_token": csrf_token(client, path)}
+    headers = bearer_for(w1)
+    api = app.test_client()
+    statuses = sorted(response.status_code for response in at_once(
+        lambda: client.post(path, data=form),
+        lambda: api.post(f"/api/v1/offers/{offer_id}/accept", headers=headers),
+    ))
+    assert statuses == [200, 409]
+    assert _state(edition.id)["people"][w1.id] == ("enrolled", None)
+    assert _kinds(w1.id) == ["offered", "offer_accepted"]
+    _invariant(edition.id)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_an_accept_racing_the_expiry_has_one_outcome(app, client, clock, waiting_five, round_):
+    """A second before the deadline the learner accepts while a worker, its clock a little
+    ahead, expires the offer: whichever holds the edition first decides, the other yields."""
+    coordinator, edition, seat, (w1, w2, *_rest) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    db.session.commit()
+    offer = _open_offer(w1.id)
+    offer_id, deadline = offer.id, offer.expires_at
+    clock.advance(HOLD - timedelta(seconds=1))
+    headers = bearer_for(w1)
+
+    def expire() -> int:
+        with app.app_context():
+            try:
+                with unit_of_work():
+                    return offers.expire_offers(deadline)
+            finally:
+                db.session.remove()
+
+    answer, expired = at_once(
+        lambda: client.post(f"/api/v1/offers/{offer_id}/accept", headers=headers), expire)
+    state = _state(edition.id)
+    if answer.status_code == 200:
+        assert expired == 0
+        assert state["people"][w1.id] == ("enrolled", None) and state["offered"] == set()
+    else:
+        assert answer.status_code == 409 and expired == 1
+        assert "the time to answer ended" in answer.get_json()["detail"]
+        assert state["people"][w1.id] == ("cancelled", None) and state["offered"] == {w2.id}
+    _invariant(edition.id)
+
+
+def test_two_offers_hold_two_seats_and_nobody_else_takes_them(client, make, clock, waiting_five):
+    """While two seats are held, a newcomer joins the waiting list instead of taking one."""
+    coordinator, edition, seat, (w1, w2, *_rest) = waiting_five
+    change_capacity(edition_id=edition.id, capacity=3, actor=coordinator)
+    db.session.commit()
+    assert _state(edition.id)["offered"] == {w1.id, w2.id}
+    newcomer = make.learner()
+    late = client.post(f"/api/v1/editions/{edition.id}/enrolments", json={},
+                       headers=bearer_for(newcomer))
+    assert late.status_code == 201 and late.get_json()["status"] == "waitlisted"
+    _invariant(edition.id)

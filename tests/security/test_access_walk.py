@@ -287,6 +287,14 @@ ACCESS: dict[str, Access] = {
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
+    # Waiting-list offers. The signed token of a mailed link is the credential (a made-up one
+    # names nothing); the world has no offer, so answering one proves nothing here
+    # (tests/enrolment/test_offers.py answers real ones).
+    "offers.answer_by_link": Access(params={"token": "not-a-valid-token", "answer": "accept"}),
+    "offers.answer": Access(post=OWNER | COORDINATOR, proves=False,
+                            params={"offer_id": "enrolment_id", "answer": "accept"}),
+    "offers.waitlist_mode": Access(post=COORDINATOR,
+                                   data={"waitlist_mode": "offer", "offer_hold_hours": "24"}),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing
