@@ -17,7 +17,7 @@ from college.accounts.models import User
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, CertificateStatus
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
 from college.extensions import db
 from college.learning.models import Attempt, AttemptStatus, Module, ModuleCompletion, Quiz
 
@@ -41,6 +41,7 @@ class Rows:
     quizzes: list[Quiz]
     attempts: list[Attempt]
     kinds: dict[int, str | None]
+    offers: list[WaitlistOffer]
 
     @classmethod
     def load(cls) -> Rows:
@@ -57,7 +58,13 @@ class Rows:
             quizzes=rows(Quiz),
             attempts=rows(Attempt),
             kinds={u.id: (u.kind.value if u.kind else None) for u in rows(User)},
+            offers=rows(WaitlistOffer),
         )
+
+    def held_seats(self, edition_id: int) -> list[WaitlistOffer]:
+        """Open waiting-list offers: each holds a seat, which is taken though nobody sits in it."""
+        return [o for o in self.offers
+                if o.edition_id == edition_id and o.outcome == OfferOutcome.OPEN]
 
     def sessions_of(self, edition_id: int) -> list[TrainingSession]:
         return [s for s in self.sessions.values() if s.edition_id == edition_id]

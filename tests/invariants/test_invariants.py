@@ -2,15 +2,18 @@
 after every step.
 
 Hypothesis' stateful testing (`RuleBasedStateMachine`) picks the steps: creating editions and
-sessions (and moving them), enrolling and walk-ins, cancelling, changing capacity, recording
+sessions (and moving them), enrolling and walk-ins, cancelling, changing capacity, choosing
+how freed seats reach the waiting list (moved up, or offered) and answering offers, recording
 attendance, finishing modules, quiz attempts, revoking and reissuing certificates, and the
-clock moving forward with the periodic completion job. Each step calls the real services in
+clock moving forward with the periodic completion and offer-expiry jobs. Each step calls the real services in
 one unit of work as a request does (the services flush, the step commits; a refusal rolls back
 and must have changed nothing), on the real database (SQLite, or PostgreSQL through
 DATABASE_URL). The certificate job runs at once after each commit: the same function the RQ
 worker runs, rendering the real PDF.
 
-After every step (`check_promises`): seats taken = seated enrolments <= capacity; waiting-list
+After every step (`check_promises`): seats taken = seated enrolments + seats held by open
+offers <= capacity (a held seat is not free); an open offer belongs to someone waiting and
+ends by its deadline; waiting-list
 positions are 1..n; every enrolment's state equals the rule worked out from the rows
 (`oracle.verdict`); no certificate before the last session ended; at most one live
 certificate per enrolment, and one (issued) exactly for the completed ones, unless a
@@ -56,8 +59,10 @@ from college.completion import tasks as completion_tasks
 from college.dashboards.definitions import EDITION_FUNNEL
 from college.dashboards.edition import edition_dashboard
 from college.dashboards.organiser import FIGURE_NAMES, Period, organiser_dashboard
+from college.enrolment import offers as offering
 from college.enrolment import services as enrolling
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment import tasks as offer_tasks
+from college.enrolment.models import Enrolment, EnrolmentStatus, WaitlistOffer
 from college.errors import ServiceError
 from college.extensions import db
 from college.jobs import redis_connection
@@ -364,7 +369,33 @@ def college_machine(app, make, clock, tally: Counter):
             tally["time_passes"] += 1
             self.changed = True
             completion_tasks.complete_finished_editions()
+            offer_tasks.expire_offers()
             self.run_certificate_jobs()
+
+        @precondition(lambda self: self.editions)
+        @rule(edition=st.integers(0, 2), offer=st.booleans(), hours=st.sampled_from([1, 6, 48]))
+        def choose_waitlist_mode(self, edition, offer, hours):
+            """The coordinator moves people up automatically, or offers freed seats."""
+            edition_id = self.pick(self.editions, edition)
+            self.request(lambda: offering.change_waitlist_mode(
+                edition_id=edition_id, actor=self.coordinator,
+                mode="offer" if offer else "automatic", hold_hours=hours))
+
+        @precondition(lambda self: self.editions)
+        @rule(learner=st.integers(0, 3), accept=st.booleans(), by_coordinator=st.booleans())
+        def answer_offer(self, learner, accept, by_coordinator):
+            """The learner (or a coordinator they phoned) takes or declines a held seat."""
+            learner = self.learners[learner]
+            offer_id = db.session.scalar(
+                select(WaitlistOffer.id).join(Enrolment, Enrolment.id == WaitlistOffer.enrolment_id)
+                .where(Enrolment.learner_id == learner.id)
+                .order_by(WaitlistOffer.id.desc()).limit(1))
+            if offer_id is None:
+                return
+            actor = self.coordinator if by_coordinator else learner
+            self.request(lambda: offering.answer_offer(
+                offering.offer_to_answer(offer_id=offer_id, actor=actor), accept=accept,
+                actor=actor))
 
         # ---- the promises ------------------------------------------------------------------
 
@@ -388,9 +419,17 @@ def college_machine(app, make, clock, tally: Counter):
             for edition in rows.editions.values():
                 mine = [e for e in rows.enrolments if e.edition_id == edition.id]
                 seated = sum(1 for e in mine if e.status in oracle.SEATED)
-                assert edition.seats_taken == seated <= edition.capacity, (
+                held = rows.held_seats(edition.id)
+                assert edition.seats_taken == seated + len(held) <= edition.capacity, (
                     f"edition {edition.id}: {edition.seats_taken} seats taken, {seated} seated, "
-                    f"capacity {edition.capacity}")
+                    f"{len(held)} held by offers, capacity {edition.capacity}")
+                # An offer is held for someone still waiting, once at most, and never beyond
+                # its deadline (the clock moves only in time_passes, which runs the expiry).
+                by_id = {e.id: e for e in mine}
+                assert all(by_id[o.enrolment_id].status == EnrolmentStatus.WAITLISTED
+                           for o in held)
+                assert len({o.enrolment_id for o in held}) == len(held)
+                assert all(o.expires_at > timeutil.now() for o in held)
                 positions = sorted(e.waitlist_position for e in mine
                                    if e.status == EnrolmentStatus.WAITLISTED)
                 assert positions == list(range(1, len(positions) + 1)), positions
@@ -541,3 +580,31 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
     assert revoked == [college.coordinator.id, college.coordinator.id, None]
     assert db.session.scalars(select(Enrolment.status).where(
         Enrolment.learner_id == college.learners[0].id)).all() == [EnrolmentStatus.ENROLLED] * 2
+
+
+def test_offers_are_checked_where_it_matters(app, make, clock):
+    """A sequence written out by hand walks a freed seat down a waiting list in offer mode:
+    declined, left to expire, taken, and a second answer refused; the promises hold after each."""
+    tally: Counter = Counter()
+    college = college_machine(app, make, clock, tally)()
+    steps = [
+        lambda: college.a_course(min_attendance_pct=0, module_count=0, modules_required=False,
+                                 with_quiz=False, capacity=1, sessions=1, enrolled=0),
+        lambda: college.create_edition(capacity=1, starts_in=3, days=0),
+        lambda: college.create_session(edition=1, day=0, slot=0),
+        lambda: college.choose_waitlist_mode(edition=1, offer=True, hours=6),
+        *[lambda n=n: college.enrol(learner=n, edition=1) for n in range(4)],
+        lambda: college.cancel(learner=0, edition=1, by_coordinator=False),  # offered to 1
+        lambda: college.answer_offer(learner=1, accept=False, by_coordinator=False),  # to 2
+        lambda: college.time_passes(hours=6),  # 2 said nothing: offered to 3
+        lambda: college.answer_offer(learner=3, accept=True, by_coordinator=True),
+        lambda: college.answer_offer(learner=3, accept=True, by_coordinator=False),  # refused
+    ]
+    for step in steps:
+        step()
+        college.check_promises()
+    assert tally["answer_offer"] == 2 and tally["answer_offer refused"] == 1
+    outcomes = db.session.scalars(select(WaitlistOffer.outcome).order_by(WaitlistOffer.id)).all()
+    assert [o.value for o in outcomes] == ["declined", "expired", "accepted"]
+    assert db.session.scalar(select(Enrolment.status).where(
+        Enrolment.learner_id == college.learners[3].id)) == EnrolmentStatus.ENROLLED
