@@ -297,14 +297,15 @@ def change_waitlist_mode(*, edition_id: int, actor: User, mode: str | WaitlistMo
     edition = _edition_with_course(edition_id)
     if not policy.can_manage_organiser(actor, edition.course.organiser_id):
         raise NotAllowed(_("Only the organiser's coordinators can change the waiting list."))
+    hours = parse_hold_hours(hold_hours) if hold_hours is not None else None
     if mode is not None:
         try:
             edition.waitlist_mode = WaitlistMode(getattr(mode, "value", mode))
         except ValueError as error:
             raise Invalid(_("Choose how freed seats reach the waiting list."),
                           field="waitlist_mode") from error
-    if hold_hours is not None:
-        edition.offer_hold_hours = parse_hold_hours(hold_hours)
+    if hours is not None:
+        edition.offer_hold_hours = hours
     db.session.flush()
     return edition
 

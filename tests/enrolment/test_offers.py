@@ -30,7 +30,7 @@ from college.extensions import db
 from college.jobs import enqueue
 from college.transactions import unit_of_work
 from tests.api.conftest import bearer_for
-from tests.conftest import at_once, csrf_token, run_worker
+from tests.conftest import at_once, counted_queries, csrf_token, run_worker
 
 HOLD = timedelta(hours=48)
 LINK = re.compile(r"(http://[^\s]+/offers/[^\s/]+/(?:accept|decline))")
@@ -452,3 +452,83 @@ def test_two_offers_hold_two_seats_and_nobody_else_takes_them(client, make, cloc
                        headers=bearer_for(newcomer))
     assert late.status_code == 201 and late.get_json()["status"] == "waitlisted"
     _invariant(edition.id)
+
+
+# ---- the organiser's choice: the roster's form and PATCH /editions decide the same -----------
+
+
+@pytest.mark.parametrize(("mode", "hours", "status", "message"), [
+    ("offer", "24", 200, None),
+    ("automatic", "48", 200, None),
+    ("offer", "0", 422, "Enter a hold time from 1 to 336 hours."),
+    ("offer", "337", 422, "Enter a hold time from 1 to 336 hours."),
+])
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_choosing_offers_and_the_hold_time(client, auth, make, surface, mode, hours, status,
+                                           message):
+    """One table of cases through the roster's form and the API; a refusal changes nothing."""
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    edition = make.edition(make.course(organiser))
+    if surface == "page":
+        auth.login_as(coordinator)
+        roster = f"/editions/{edition.id}/enrolments"
+        response = client.post(f"/editions/{edition.id}/waitlist-mode", data={
+            "csrf_token": csrf_token(client, roster), "waitlist_mode": mode,
+            "offer_hold_hours": hours})
+        got = 200 if response.status_code == 302 else response.status_code
+        if message:
+            shown = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+            assert message in shown.select_one("#offer_hold_hours").find_parent(
+                "div").get_text()
+    else:
+        response = client.patch(f"/api/v1/editions/{edition.id}", json={
+            "waitlist_mode": mode, "offer_hold_hours": int(hours)},
+            headers=bearer_for(coordinator))
+        got = response.status_code
+        if message:
+            assert response.get_json()["errors"]["offer_hold_hours"] == [message]
+        else:
+            assert response.get_json()["waitlist_mode"] == mode
+    assert got == status
+    db.session.expire_all()
+    saved = db.session.get(Edition, edition.id)
+    expected = (mode, int(hours)) if status == 200 else ("automatic", 48)
+    assert (saved.waitlist_mode.value, saved.offer_hold_hours) == expected
+
+
+def test_staff_list_an_editions_offers_through_the_api(client, make, clock, waiting_five):
+    """The edition's offers with their deadlines, as the roster shows them."""
+    coordinator, edition, seat, (w1, w2, *_rest) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    db.session.commit()
+    offers.answer_offer(_open_offer(w1.id), accept=False, actor=None)
+    db.session.commit()
+    listed = client.get(f"/api/v1/editions/{edition.id}/offers",
+                        headers=bearer_for(coordinator)).get_json()["items"]
+    assert [(o["outcome"], o["answered_at"] is None) for o in listed] == [
+        ("declined", False), ("open", True)]
+    deadline = timeutil.now() + HOLD
+    assert listed[1]["expires_at"] == deadline.isoformat()
+
+
+def _roster_queries(client, url: str) -> int:
+    with counted_queries() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_the_roster_with_its_offers_loads_in_a_fixed_number_of_queries(
+        client, auth, make, clock, waiting_five):
+    """More offers, open and answered, do not mean more queries for the roster."""
+    coordinator, edition, seat, (w1, w2, w3, w4, w5) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    db.session.commit()
+    auth.login_as(coordinator)
+    url = f"/editions/{edition.id}/enrolments"
+    few = _roster_queries(client, url)
+    offers.answer_offer(_open_offer(w1.id), accept=False, actor=None)
+    change_capacity(edition_id=edition.id, capacity=3, actor=coordinator)
+    db.session.commit()
+    assert len(_state(edition.id)["offered"]) == 3
+    assert _roster_queries(client, url) == few
