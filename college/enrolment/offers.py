@@ -2,7 +2,8 @@
 
 An edition in offer mode (`WaitlistMode.OFFER`) does not move people up by itself: a freed
 seat is offered to the first person on the waiting list and held for them until the offer's
-deadline (`offer_expires_at`). They answer by the signed links in their mail (no login), on
+deadline (`services.offer_expires_at`, which with the holding itself lives next to the seat
+counting in `services`). They answer by the signed links in their mail (no login), on
 "My trainings", through the API, or by phone to a coordinator who answers for them on the
 roster. Accepting takes the held seat; declining, or no answer by the deadline (the worker's
 `expire_offers`), takes them off the list and offers the seat to the next person.
@@ -14,35 +15,29 @@ the expiry of one offer, or two clicks on one link, are serialised and only the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import exists, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from college import policy, timeutil
 from college.accounts.models import User
-from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition, WaitlistMode
+from college.enrolment import offer_messages
 from college.enrolment.models import (
     Enrolment,
     EnrolmentStatus,
     OfferOutcome,
     WaitlistOffer,
 )
-from college.enrolment.notifications import write_notification
 from college.enrolment.services import (
     _close_up_waitlist,
     _edition_with_course,
     _lock_edition,
-    _promote_from_waitlist,
     _seats_taken,
-    _take_seat,
     edition_starts_at,
-    waitlist_closes_at,
+    free_held_seat,
 )
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
@@ -50,86 +45,19 @@ from college.privacy.access import record_access
 
 #: The longest hold an organiser can set: two weeks.
 MAX_HOLD_HOURS = 336
-_SALT = "college-waitlist-offer"
 
 
-def offer_expires_at(edition: Edition, moment: datetime) -> datetime:
-    """Until when a seat offered at `moment` is held: the edition's hold time, but no later than
-    halfway between `moment` and the moment the waiting list closes (`waitlist_closes_at`),
-    so that a declined or unanswered seat can still go to the next person before it closes."""
-    halfway = moment + (waitlist_closes_at(edition) - moment) / 2
-    return min(moment + timedelta(hours=edition.offer_hold_hours), halfway)
-
-
-def _next_without_offer(edition_id: int):
-    open_offer = exists().where(WaitlistOffer.enrolment_id == Enrolment.id,
-                                WaitlistOffer.outcome == OfferOutcome.OPEN)
-    return db.session.execute(
-        select(Enrolment.id, Enrolment.learner_id)
-        .where(Enrolment.edition_id == edition_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
-               ~open_offer)
-        .order_by(Enrolment.waitlist_position)
-        .limit(1)
-    ).first()
-
-
-def offer_free_seats(edition: Edition) -> list[int]:
-    """Hold each free seat for the next on the waiting list without an offer; returns the offers.
-
-    Called by `services._promote_from_waitlist` (edition row locked, waiting list still open).
-    """
-    moment = timeutil.now()
-    made = []
-    while True:
-        first = _next_without_offer(edition.id)
-        if first is None or not _take_seat(edition.id):
-            break
-        offer = WaitlistOffer(enrolment_id=first.id, edition_id=edition.id, offered_at=moment,
-                              expires_at=offer_expires_at(edition, moment))
-        db.session.add(offer)
-        db.session.flush()
-        learner = db.session.get(User, first.learner_id)
-        _tell("offered", offer, learner, edition)
-        made.append(offer.id)
-    return made
-
-
-# ---- the signed links -------------------------------------------------------------------
-
-
-def _serializer() -> URLSafeSerializer:
-    # No time in the token: the offer's deadline and outcome decide, so a late click gets the
-    # offer's own answer ("the time to answer ended"), not a vague "invalid link".
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
-def make_offer_token(offer: WaitlistOffer, learner_id: int) -> str:
-    """The signed token of an offer's links; it works until the offer is answered or ends."""
-    return _serializer().dumps({"offer": offer.id, "learner": learner_id})
-
-
-def offer_links(offer: WaitlistOffer, learner_id: int) -> dict[str, str]:
-    """The "I'll take it" and "I can't" addresses of an offer."""
-    base = f"{public_base_url()}/offers/{make_offer_token(offer, learner_id)}"
-    return {"accept": f"{base}/accept", "decline": f"{base}/decline"}
+# ---- answering ---------------------------------------------------------------------------
 
 
 def offer_for_token(token: str) -> WaitlistOffer:
     """The offer a link names (whatever its state); a forged or mangled link names none."""
-    try:
-        payload = _serializer().loads(token)
-    except BadSignature:
-        payload = None
-    offer = None
-    if isinstance(payload, dict) and isinstance(payload.get("offer"), int):
-        offer = _offer_with_edition(payload["offer"])
-    if offer is None or offer.enrolment.learner_id != payload.get("learner"):
+    named = offer_messages.token_names(token)
+    offer = _offer_with_edition(named[0]) if named else None
+    if offer is None or offer.enrolment.learner_id != named[1]:
         raise NotFound(_("This link is not valid. Use the link in your mail, or log in and look "
                          "under \"My trainings\"."))
     return offer
-
-
-# ---- answering ---------------------------------------------------------------------------
 
 
 def _offer_with_edition(offer_id: int) -> WaitlistOffer | None:
@@ -198,12 +126,12 @@ def answer_offer(offer: WaitlistOffer, *, accept: bool, actor: User | None) -> W
         enrolment.promoted_at = offer.answered_at
         db.session.flush()
         _close_up_waitlist(edition.id, old_position)
-        _tell("offer_accepted", offer, learner, edition)
+        offer_messages.tell("offer_accepted", offer, learner, edition)
         _seats_taken(edition.id, [learner.id])
     else:
         _pass_on(offer, enrolment, edition, OfferOutcome.DECLINED,
                  cancelled_by_id=actor.id if actor is not None else learner.id)
-        _tell("offer_declined", offer, learner, edition)
+        offer_messages.tell("offer_declined", offer, learner, edition)
     return offer
 
 
@@ -219,35 +147,7 @@ def _pass_on(offer: WaitlistOffer, enrolment: Enrolment, edition: Edition,
     enrolment.cancelled_by_id = cancelled_by_id
     db.session.flush()
     _close_up_waitlist(edition.id, old_position)
-    _free_held_seat(edition)
-
-
-def _free_held_seat(edition: Edition) -> None:
-    db.session.execute(
-        update(Edition)
-        .where(Edition.id == edition.id)
-        .values(seats_taken=Edition.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
-    _promote_from_waitlist(edition)
-
-
-def withdraw_offer_of(enrolment_id: int, edition: Edition) -> bool:
-    """The learner left the waiting list: their open offer ends and its seat goes on.
-
-    Called by `services.cancel_enrolment` (edition row locked, enrolment already cancelled).
-    """
-    offer = db.session.scalar(
-        select(WaitlistOffer).where(WaitlistOffer.enrolment_id == enrolment_id,
-                                    WaitlistOffer.outcome == OfferOutcome.OPEN)
-    )
-    if offer is None:
-        return False
-    offer.outcome = OfferOutcome.WITHDRAWN
-    offer.answered_at = timeutil.now()
-    db.session.flush()
-    _free_held_seat(edition)
-    return True
+    free_held_seat(edition)
 
 
 def expire_offers(moment: datetime | None = None) -> int:
@@ -270,7 +170,7 @@ def expire_offers(moment: datetime | None = None) -> int:
         db.session.refresh(enrolment)
         offer.answered_at = offer.expires_at  # it ended at its deadline, whenever this runs
         _pass_on(offer, enrolment, edition, OfferOutcome.EXPIRED, cancelled_by_id=None)
-        _tell("offer_expired", offer, db.session.get(User, enrolment.learner_id), edition)
+        offer_messages.tell("offer_expired", offer, db.session.get(User, enrolment.learner_id), edition)
         expired += 1
     return expired
 
@@ -343,53 +243,3 @@ def open_offers_of(learner_id: int) -> dict[int, WaitlistOffer]:
         .where(Enrolment.learner_id == learner_id, WaitlistOffer.outcome == OfferOutcome.OPEN)
     )
     return {offer.enrolment_id: offer for offer in rows}
-
-
-# ---- the outbox ----------------------------------------------------------------------------
-
-
-def _tell(kind: str, offer: WaitlistOffer, learner: User, edition: Edition) -> None:
-    """Write the step to the outbox (the enrolment's history); mail, held or "To phone"."""
-    write_notification(kind, learner=learner, course=edition.course, edition=edition,
-                       dedupe_key=f"{kind}:{offer.id}",
-                       texts=_texts(kind, offer, learner, edition))
-
-
-def _texts(kind: str, offer: WaitlistOffer, learner: User, edition: Edition) -> tuple[str, str]:
-    """Subject and body of an offer's step, in the learner's language."""
-    course = edition.course
-    organiser = course.organiser
-    with force_locale(learner.language.value):
-        facts = {"name": learner.name, "course": course.title,
-                 "when": edition.starts_on.strftime("%d/%m/%Y"),
-                 "deadline": timeutil.local(offer.expires_at).strftime("%d/%m/%Y %H:%M"),
-                 "organiser": organiser.name}
-        if kind == "offered":
-            subject = _("A seat is free for you: %(course)s", course=course.title)
-            if learner.email:
-                links = offer_links(offer, learner.id)
-                how = _("Do you take it? Choose one:\n\nI'll take it: %(accept)s\n\nI can't: "
-                        "%(decline)s\n\nThe links work without logging in, once.", **links)
-            else:
-                how = _("Let %(organiser)s know whether you take it.", **facts)
-            body = _("Dear %(name)s,\n\nA seat became free in \"%(course)s\" (%(when)s) and you "
-                     "are first on the waiting list. We hold it for you until %(deadline)s.\n\n"
-                     "%(how)s\n\nNo answer by then? Then the seat goes to the next person on the "
-                     "waiting list.\n\nCaregivers College", how=how, **facts)
-        elif kind == "offer_accepted":
-            subject = _("You are enrolled: %(course)s", course=course.title)
-            body = _("Dear %(name)s,\n\nYou took the free seat in \"%(course)s\" (%(when)s): "
-                     "you are enrolled. We look forward to seeing you.\n\nCaregivers College",
-                     **facts)
-        elif kind == "offer_declined":
-            subject = _("Seat passed on: %(course)s", course=course.title)
-            body = _("Dear %(name)s,\n\nYou let the free seat in \"%(course)s\" (%(when)s) go, "
-                     "so it goes to the next person and you are off the waiting list. You are "
-                     "welcome to enrol again later.\n\nCaregivers College", **facts)
-        else:
-            subject = _("The seat held for you went on: %(course)s", course=course.title)
-            body = _("Dear %(name)s,\n\nWe held a seat in \"%(course)s\" (%(when)s) for you until "
-                     "%(deadline)s. We did not hear from you, so it went to the next person and "
-                     "you are off the waiting list. You are welcome to enrol again.\n\n"
-                     "Caregivers College", **facts)
-    return subject, body

@@ -1,4 +1,5 @@
-"""What changes enrolments: enrol, cancel, promote from the waiting list, change capacity.
+"""What changes enrolments: enrol, cancel, promote from the waiting list (or offer a freed seat),
+change capacity.
 
 Seats are counted in `Edition.seats_taken` and waiting-list places in
 `Edition.waitlist_length`, changed only by single conditional UPDATEs. Every service first
@@ -12,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -20,12 +21,15 @@ from college import policy, timeutil
 from college.accounts.models import Kind, User
 from college.accounts.services import normalise_email
 from college.catalogue.models import Course, Edition, Track, TrainingSession, WaitlistMode
+from college.enrolment import offer_messages
 from college.enrolment.models import (
     LIVE_STATUSES,
     Enrolment,
     EnrolmentStatus,
     Notification,
     NotificationStatus,
+    OfferOutcome,
+    WaitlistOffer,
 )
 from college.enrolment.notifications import write_notification
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -288,9 +292,7 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     if timeutil.now() >= waitlist_closes_at(edition):
         return []
     if edition.waitlist_mode == WaitlistMode.OFFER:
-        from college.enrolment import offers  # offers builds on this module's seat counting
-
-        offers.offer_free_seats(edition)
+        _offer_free_seats(edition)
         return []
     promoted, promoted_learners = [], []
     while True:
@@ -317,6 +319,69 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
         promoted_learners.append(first.learner_id)
     _seats_taken(edition.id, promoted_learners)
     return promoted
+
+
+# ---- waiting-list offers: a freed seat held for the first on the list (see offers.py) ----
+
+
+def offer_expires_at(edition: Edition, moment: datetime) -> datetime:
+    """Until when a seat offered at `moment` is held: the edition's hold time, but no later than
+    halfway between `moment` and the moment the waiting list closes (`waitlist_closes_at`),
+    so that a declined or unanswered seat can still go to the next person before it closes."""
+    halfway = moment + (waitlist_closes_at(edition) - moment) / 2
+    return min(moment + timedelta(hours=edition.offer_hold_hours), halfway)
+
+
+def _next_without_offer(edition_id: int):
+    open_offer = exists().where(WaitlistOffer.enrolment_id == Enrolment.id,
+                                WaitlistOffer.outcome == OfferOutcome.OPEN)
+    return db.session.execute(
+        select(Enrolment.id, Enrolment.learner_id)
+        .where(Enrolment.edition_id == edition_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
+               ~open_offer)
+        .order_by(Enrolment.waitlist_position)
+        .limit(1)
+    ).first()
+
+
+def _offer_free_seats(edition: Edition) -> None:
+    """Hold each free seat for the next on the waiting list without an open offer, and tell
+    them; the edition row must be locked. A held seat counts in `seats_taken`."""
+    moment = timeutil.now()
+    while True:
+        first = _next_without_offer(edition.id)
+        if first is None or not _take_seat(edition.id):
+            break
+        offer = WaitlistOffer(enrolment_id=first.id, edition_id=edition.id, offered_at=moment,
+                              expires_at=offer_expires_at(edition, moment))
+        db.session.add(offer)
+        db.session.flush()
+        offer_messages.tell("offered", offer, db.session.get(User, first.learner_id), edition)
+
+
+def free_held_seat(edition: Edition) -> None:
+    """A held seat was let go (declined, expired, withdrawn): free it and offer it on."""
+    db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition.id)
+        .values(seats_taken=Edition.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _promote_from_waitlist(edition)
+
+
+def _withdraw_open_offer(enrolment_id: int, edition: Edition) -> None:
+    """The learner left the waiting list: their open offer ends and its seat goes on."""
+    withdrawn = db.session.execute(
+        update(WaitlistOffer)
+        .where(WaitlistOffer.enrolment_id == enrolment_id,
+               WaitlistOffer.outcome == OfferOutcome.OPEN)
+        .values(outcome=OfferOutcome.WITHDRAWN, answered_at=timeutil.now())
+        .returning(WaitlistOffer.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if withdrawn is not None:
+        free_held_seat(edition)
 
 
 def _seats_taken(edition_id: int, learner_ids: list[int]) -> None:
@@ -374,9 +439,7 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
         _promote_from_waitlist(edition)
     else:
         _close_up_waitlist(edition.id, old_position)
-        from college.enrolment import offers  # offers builds on this module's seat counting
-
-        offers.withdraw_offer_of(enrolment.id, edition)  # a seat held for them goes on
+        _withdraw_open_offer(enrolment.id, edition)  # a seat held for them goes on
     return enrolment
 
 

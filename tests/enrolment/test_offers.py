@@ -24,7 +24,12 @@ from college.enrolment.models import (
     OfferOutcome,
     WaitlistOffer,
 )
-from college.enrolment.services import cancel_enrolment, change_capacity
+from college.enrolment.services import (
+    _edition_with_course,
+    cancel_enrolment,
+    change_capacity,
+    offer_expires_at,
+)
 from college.enrolment.tasks import expire_offers as expire_offers_job
 from college.extensions import db
 from college.jobs import enqueue
@@ -172,8 +177,8 @@ def test_the_hold_is_shorter_as_the_start_comes_closer(make, clock, starts_in, h
     edition = make.edition(make.course(organiser), capacity=1,
                            starts_on=timeutil.local(starts).date())
     make.session(edition, starts_at=starts)
-    edition = offers._edition_with_course(edition.id)
-    assert offers.offer_expires_at(edition, timeutil.now()) == timeutil.now() + held_for
+    edition = _edition_with_course(edition.id)
+    assert offer_expires_at(edition, timeutil.now()) == timeutil.now() + held_for
 
 
 def test_the_organisers_lead_time_moves_the_halfway_point(make, clock):
@@ -183,8 +188,8 @@ def test_the_organisers_lead_time_moves_the_halfway_point(make, clock):
     edition = make.edition(make.course(organiser), capacity=1,
                            starts_on=timeutil.local(starts).date())
     make.session(edition, starts_at=starts)
-    edition = offers._edition_with_course(edition.id)
-    assert offers.offer_expires_at(edition, timeutil.now()) == timeutil.now() + timedelta(hours=20)
+    edition = _edition_with_course(edition.id)
+    assert offer_expires_at(edition, timeutil.now()) == timeutil.now() + timedelta(hours=20)
 
 
 def test_nothing_is_offered_once_the_waiting_list_has_closed(make, clock, waiting_five):
