@@ -20,9 +20,11 @@ from college.accounts.models import Kind, Language, Membership, Organiser, Role,
 from college.accounts.passwords import hash_password
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue import queries, repeat
-from college.catalogue.models import Course, Edition, TrainingSession
+from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
 from college.completion.services import refresh_completion
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment import offers
+from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
+from college.enrolment.services import cancel_enrolment
 from college.errors import Conflict
 from college.extensions import db
 from college.learning.models import (
@@ -449,6 +451,8 @@ class _Demo:
                     Edition.course_id == course.id, Edition.place == "Zulte"))
                 repeat.copy_edition(None, queries.edition_with_course(zulte),
                                     self.today + timedelta(days=101))
+            elif spec.title == "Tillen en verplaatsen":
+                self._offer_a_freed_seat(course)
         # The second organiser's course is run by its own staff.
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator
@@ -581,6 +585,24 @@ class _Demo:
                 cancelled_at=opened + timedelta(days=5), cancelled_by_id=leftover[0].id,
             ))
         return seated
+
+    def _offer_a_freed_seat(self, course: Course) -> None:
+        """The full Deinze edition offers freed seats: one seat was freed, the first on the
+        waiting list could not come, and the seat is now held for the next (the real services)."""
+        edition = db.session.scalar(select(Edition).where(
+            Edition.course_id == course.id, Edition.place == "Deinze"))
+        edition.waitlist_mode = WaitlistMode.OFFER
+        db.session.flush()
+        seated = list(db.session.scalars(
+            select(Enrolment).where(Enrolment.edition_id == edition.id,
+                                    Enrolment.status == EnrolmentStatus.ENROLLED)
+            .order_by(Enrolment.created_at.desc())))
+        leaving = seated[0]
+        cancel_enrolment(enrolment_id=leaving.id, actor=db.session.get(User, leaving.learner_id))
+        first = db.session.scalar(select(WaitlistOffer).where(
+            WaitlistOffer.edition_id == edition.id, WaitlistOffer.outcome == OfferOutcome.OPEN))
+        learner = db.session.get(User, db.session.get(Enrolment, first.enrolment_id).learner_id)
+        offers.answer_offer(first, accept=False, actor=learner)
 
     # --- activity -----------------------------------------------------------------------
 

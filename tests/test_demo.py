@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from college import timeutil
 from college.accounts.models import Kind, Organiser, Role, User
 from college.attendance.models import Attendance
-from college.catalogue.models import Course, Edition, TrainingSession
+from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
 from college.demo import DEMO_PASSWORD, database_is_empty
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
 from college.extensions import db
 from college.learning.models import (
     Answer,
@@ -106,7 +106,9 @@ def test_demo_counters_agree_with_the_enrolments(runner):
     for edition in db.session.scalars(select(Edition)):
         statuses = Counter(db.session.scalars(select(Enrolment.status).where(Enrolment.edition_id == edition.id)))
         seated = statuses[EnrolmentStatus.ENROLLED] + statuses[EnrolmentStatus.COMPLETED]
-        assert edition.seats_taken == seated <= edition.capacity
+        held = count(WaitlistOffer, WaitlistOffer.edition_id == edition.id,
+                     WaitlistOffer.outcome == OfferOutcome.OPEN)  # a held seat is taken
+        assert edition.seats_taken == seated + held <= edition.capacity
         assert edition.waitlist_length == statuses[EnrolmentStatus.WAITLISTED]
         positions = sorted(db.session.scalars(
             select(Enrolment.waitlist_position).where(
@@ -215,7 +217,7 @@ def test_loading_the_demo_twice_is_refused(runner):
 
 def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(runner, app):
     from college.certificates.models import Certificate, CertificateStatus
-    from college.enrolment.models import Enrolment, EnrolmentStatus
+    from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
     from tests.conftest import run_worker
 
     runner.invoke(args=["college", "demo"])
@@ -226,3 +228,17 @@ def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(r
     issued = db.session.scalar(
         select(func.count()).where(Certificate.status == CertificateStatus.ISSUED))
     assert issued == completed
+
+
+def test_demo_has_an_edition_that_offers_a_freed_seat_along_its_waiting_list(runner, client, auth):
+    """One edition in offer mode: a declined offer in its history, an open one with its
+    deadline on the roster, and the offer in the outbox of the person it is held for."""
+    load(runner)
+    edition = db.session.scalar(select(Edition).where(Edition.waitlist_mode == WaitlistMode.OFFER))
+    outcomes = db.session.scalars(select(WaitlistOffer.outcome).where(
+        WaitlistOffer.edition_id == edition.id).order_by(WaitlistOffer.id)).all()
+    assert outcomes == [OfferOutcome.DECLINED, OfferOutcome.OPEN]
+    assert edition.seats_taken == edition.capacity and edition.waitlist_length >= 2
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    page = client.get(f"/editions/{edition.id}/enrolments").get_data(as_text=True)
+    assert 'class="offer-open"' in page and 'class="offer-declined"' in page
