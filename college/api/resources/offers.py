@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import abort
 from sqlalchemy import select
 
@@ -44,8 +45,8 @@ def list_offers(args: dict, edition_id: int):
     user = auth.current_user()
     edition = queries.visible_edition(edition_id, user)
     if not policy.can_teach_edition(user, edition.id, edition.course.organiser_id):
-        abort(403, message="Only this edition's trainers and the organiser's coordinators can "
-                           "see its offers.")
+        abort(403, message=_("Only this edition's trainers and the organiser's coordinators "
+                             "can see its offers."))
     page = paginate(select(WaitlistOffer).where(WaitlistOffer.edition_id == edition.id),
                     WaitlistOffer.id, args)
     offers.record_offer_access(user, page["items"])
