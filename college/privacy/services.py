@@ -17,7 +17,7 @@ from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, StoredFile
 from college.certificates.services import erase_documents_of
-from college.enrolment.models import Enrolment, Notification
+from college.enrolment.models import Enrolment, Notification, WaitlistOffer
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
 from college.jobs import enqueue_after_commit
@@ -73,6 +73,16 @@ def user_data(user_id: int) -> dict:
             .join(Edition, Edition.id == Enrolment.edition_id)
             .join(Course, Course.id == Edition.course_id)
             .where(Enrolment.learner_id == user_id).order_by(Enrolment.created_at))
+    ]
+    data["waiting_list_offers"] = [
+        {"course": title, "offered_at": iso(offer.offered_at), "expires_at": iso(offer.expires_at),
+         "answered_at": iso(offer.answered_at), "outcome": offer.outcome.value}
+        for offer, title in db.session.execute(
+            select(WaitlistOffer, Course.title)
+            .join(Enrolment, Enrolment.id == WaitlistOffer.enrolment_id)
+            .join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Enrolment.learner_id == user_id).order_by(WaitlistOffer.offered_at))
     ]
     data["attendance"] = [
         {"course": title, "session_start": iso(starts), "status": status.value}

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from college import timeutil
-from college.catalogue.models import Edition, WaitlistMode
+from college.catalogue.models import Course, Edition, WaitlistMode
 from college.enrolment import offers
 from college.enrolment.models import (
     Enrolment,
@@ -33,6 +33,7 @@ from college.enrolment.services import (
 from college.enrolment.tasks import expire_offers as expire_offers_job
 from college.extensions import db
 from college.jobs import enqueue
+from college.privacy.services import anonymise, user_data
 from college.transactions import unit_of_work
 from tests.api.conftest import bearer_for
 from tests.conftest import at_once, counted_queries, csrf_token, run_worker
@@ -537,3 +538,19 @@ def test_the_roster_with_its_offers_loads_in_a_fixed_number_of_queries(
     db.session.commit()
     assert len(_state(edition.id)["offered"]) == 3
     assert _roster_queries(client, url) == few
+
+
+def test_the_learners_export_holds_their_offers_and_erasure_removes_the_links(
+        clock, waiting_five):
+    """Their offers are in their data; deleting the account removes the mails with the links."""
+    coordinator, edition, seat, (w1, *_rest) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    db.session.commit()
+    offers.answer_offer(_open_offer(w1.id), accept=False, actor=None)
+    db.session.commit()
+    exported = user_data(w1.id)["waiting_list_offers"]
+    title = db.session.get(Course, edition.course_id).title
+    assert [(o["course"], o["outcome"]) for o in exported] == [(title, "declined")]
+    anonymise(w1)
+    db.session.commit()
+    assert _kinds(w1.id) == []
