@@ -15,10 +15,12 @@ from sqlalchemy import select
 from college import timeutil
 from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind
-from college.catalogue.models import TrainingSession, edition_trainer
+from college.catalogue.models import TrainingSession, WaitlistMode, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
-from college.enrolment.models import EnrolmentStatus
+from college.enrolment.models import EnrolmentStatus, WaitlistOffer
+from college.enrolment.offer_messages import make_offer_token
+from college.enrolment.services import cancel_enrolment
 from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
@@ -124,6 +126,9 @@ MAIN_PAGES = [
     MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
+    # Waiting-list offers: the mailed link's page, and the roster with an open offer
+    MainPage("offered seat by link", "/offers/{offer_token}/accept"),
+    MainPage("roster with offers", "/editions/{offering.id}/enrolments", as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
@@ -183,7 +188,15 @@ def world(make) -> dict:
     outdated = make.learner(name="Oude Versie", consent_version="2000-01")
     # An edition still to come: its enrolment can be cancelled (after a confirmation).
     later_enrolment = make.enrolment(learner, make.edition(course, sessions=1))
+    # An edition that offers freed seats: its one seat was freed and is held for the learner.
+    offering = make.edition(course, sessions=1, capacity=1, waitlist_mode=WaitlistMode.OFFER)
+    seat = make.enrolment(professional, offering)
+    make.enrolment(learner, offering, EnrolmentStatus.WAITLISTED)
+    cancel_enrolment(enrolment_id=seat.id, actor=professional)
+    db.session.commit()
+    offer = db.session.scalar(select(WaitlistOffer).where(WaitlistOffer.edition_id == offering.id))
     return {
+        "offering": offering, "offer_token": make_offer_token(offer, learner.id),
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
         "later_enrolment": later_enrolment,
         "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),
