@@ -33,6 +33,7 @@ def answer_by_link(token: str, answer: str):
         abort(400)
     try:
         offer = offers.offer_for_token(token)
+        offers.check_answerable(offer)  # a used or late link says so before any button
         if request.method == "POST":
             offers.answer_offer(offer, accept=ANSWERS[answer], actor=None)
             return render_template("enrolment/offer_answered.html", offer=offer,

@@ -104,6 +104,13 @@ def _refusal(offer: WaitlistOffer, edition: Edition) -> Conflict | None:
     return None
 
 
+def check_answerable(offer: WaitlistOffer) -> None:
+    """Raise why this offer cannot be answered now (used, expired, the edition started)."""
+    refusal = _refusal(offer, _edition_with_course(offer.edition_id))
+    if refusal is not None:
+        raise refusal
+
+
 def answer_offer(offer: WaitlistOffer, *, accept: bool, actor: User | None) -> WaitlistOffer:
     """Take the held seat, or pass it on; `actor` None is the learner by their mailed link."""
     edition = _edition_with_course(offer.edition_id)

@@ -294,6 +294,8 @@ def test_late_and_repeated_answers_are_refused_politely(
     offer, links, status, message = _bad_cases(clock, waiting_five, case)
     before = _state(offer.edition_id)
     if surface == "link":
+        opened = client.get("/" + links["accept"])  # the page says so before any button
+        assert opened.status_code == status and message in opened.get_data(as_text=True)
         response = _answer_by_link(client, w1.id, "accept")
         text = response.get_data(as_text=True)
     elif surface == "page":
