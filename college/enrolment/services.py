@@ -296,12 +296,7 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
         return []
     promoted, promoted_learners = [], []
     while True:
-        first = db.session.execute(
-            select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
-            .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-            .order_by(Enrolment.waitlist_position)
-            .limit(1)
-        ).first()
+        first = _next_without_offer(edition.id)  # a seat is already held for those with one
         if first is None or not _take_seat(edition.id):
             break
         db.session.execute(
@@ -333,10 +328,11 @@ def offer_expires_at(edition: Edition, moment: datetime) -> datetime:
 
 
 def _next_without_offer(edition_id: int):
+    """The first on the waiting list for whom no seat is held yet (id, learner, position)."""
     open_offer = exists().where(WaitlistOffer.enrolment_id == Enrolment.id,
                                 WaitlistOffer.outcome == OfferOutcome.OPEN)
     return db.session.execute(
-        select(Enrolment.id, Enrolment.learner_id)
+        select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
         .where(Enrolment.edition_id == edition_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
                ~open_offer)
         .order_by(Enrolment.waitlist_position)

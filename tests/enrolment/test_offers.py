@@ -556,3 +556,18 @@ def test_the_learners_export_holds_their_offers_and_erasure_removes_the_links(
     anonymise(w1)
     db.session.commit()
     assert _kinds(w1.id) == []
+
+
+def test_back_to_automatic_the_open_offers_keep_their_seats(clock, waiting_five):
+    """Switching to automatic leaves open offers held; more seats move up the people after them."""
+    coordinator, edition, seat, (w1, w2, *_rest) = waiting_five
+    cancel_enrolment(enrolment_id=seat.id, actor=coordinator)
+    offers.change_waitlist_mode(edition_id=edition.id, actor=coordinator, mode="automatic")
+    change_capacity(edition_id=edition.id, capacity=2, actor=coordinator)
+    db.session.commit()
+    state = _state(edition.id)
+    assert state["offered"] == {w1.id} and state["people"][w2.id] == ("enrolled", None)
+    offers.answer_offer(_open_offer(w1.id), accept=True, actor=None)
+    db.session.commit()
+    _invariant(edition.id)
+    assert _state(edition.id)["people"][w1.id] == ("enrolled", None)
