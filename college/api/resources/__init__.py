@@ -16,6 +16,7 @@ Adding a resource (say enrolments):
 from college.api.resources import accounts, courses, tokens
 
 from . import (
+    accreditation,
     attendance,
     certificates,
     dashboards,
@@ -31,3 +32,4 @@ from . import (
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
+RESOURCES += [accreditation.blp]
