@@ -39,9 +39,11 @@ def year_of(completed_at: datetime) -> int:
     return timeutil.local(completed_at).year
 
 
-def normalise_number(number: str | None) -> str:
-    """A registration number without the spaces, dots and dashes people type."""
-    return _SEPARATORS.sub("", (number or "").strip())
+def normalise_number(check: NumberCheck, number: str | None) -> str:
+    """A registration number as kept: a RIZIV number without the spaces, dots and dashes
+    people type; any other trimmed, with single spaces."""
+    number = " ".join((number or "").split())
+    return _SEPARATORS.sub("", number) if check == NumberCheck.RIZIV else number
 
 
 def riziv_check_digits(identifier: str) -> set[str]:

@@ -156,7 +156,7 @@ def set_registration_number(user: User, scheme_id: int, number: str | None) -> R
     if user.kind != Kind.PROFESSIONAL:
         raise NotAllowed(_("Only professionals keep registration numbers."))
     found = scheme(scheme_id)
-    number = rules.normalise_number(number)
+    number = rules.normalise_number(found.number_check, number)
     problem = rules.number_problem(found.number_check, number)
     if problem:
         raise Invalid(str(problem), "number")
