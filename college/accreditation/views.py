@@ -179,7 +179,8 @@ def learning_record_pdf():
     )
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{_("learning-record.pdf")}"'
+    filename = _("learning-record.pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
