@@ -124,6 +124,14 @@ MAIN_PAGES = [
     MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
+    # Accreditation
+    MainPage("my learning record", "/account/learning-record", as_="professional"),
+    MainPage("my registration numbers", "/account/registration-numbers", as_="professional"),
+    MainPage("accreditation schemes with errors", "/accreditation/schemes", as_="coordinator",
+             submit=True),
+    MainPage("course accreditations", "/manage/courses/{course.id}/accreditations", as_="coordinator"),
+    MainPage("edition accreditation lists", "/manage/editions/{edition.id}/accreditation",
+             as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
