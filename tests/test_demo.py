@@ -240,7 +240,7 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
     nurse = User.by_email("professional@example.be")
     schemes = {scheme.code: scheme for scheme in db.session.scalars(select(Scheme))}
     assert {"riziv", "nurses", "pharmacists", "social-workers"} <= set(schemes)
-    assert RegistrationNumber.of(nurse.id) == {schemes["nurses"].id: "41234502401"}
+    assert RegistrationNumber.of(nurse.id) == {schemes["nurses"].id: "4-12345-02-401"}
     physician = db.session.scalar(select(User).where(User.profession == "Huisarts"))
     assert RegistrationNumber.of(physician.id) == {schemes["riziv"].id: "12345625004"}
 
@@ -252,4 +252,4 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
                Course.title == "Mantelzorgers herkennen en doorverwijzen"))
     text = " ".join(pdf_text(file_storage().get(certificate.storage_key)).split())
     assert ("Permanente vorming verpleegkundigen: 4 uur, rubriek Psychosociale zorg, "
-            "accreditatienummer PV-2026-0412; registratienummer 41234502401") in text
+            "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text

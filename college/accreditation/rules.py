@@ -57,7 +57,7 @@ def number_problem(check: NumberCheck, number: str):
     if not number:
         return None
     if len(number) > 60:
-        return _l("Use at most 60 characters.")
+        return _l("Use at most %(count)d characters.", count=60)
     if check == NumberCheck.RIZIV:
         if not number.isdigit() or len(number) != 11:
             return _l("A RIZIV number has 11 digits, for example 1-23456-25-001.")

@@ -23,7 +23,7 @@ from college.accreditation.models import (
 )
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.catalogue.services import require_coordinator
+from college.catalogue.services import _number, _text, require_coordinator
 from college.completion.rules import completion_checks
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -47,15 +47,6 @@ DEFAULT_SCHEMES = (
      "body": "Beroepsvereniging sociaal werk", "unit": Unit.HOURS,
      "partial_rule": PartialRule.PRO_RATA},
 )
-
-
-def _text(value: str | None, name: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(_("Fill this in."), name)
-    if len(value) > limit:
-        raise Invalid(_("Use at most %(limit)d characters.", limit=limit), name)
-    return value
 
 
 def add_scheme(actor: User | None, code: str, name: str, body: str = "",
@@ -93,13 +84,9 @@ def scheme(scheme_id: int) -> Scheme:
 
 
 def _points(value) -> float:
-    try:
-        number = float(str(value).replace(",", ".")) if value not in (None, "") else None
-    except ValueError:
-        number = None
-    if number is None or number != number or number < 0 or number > 1000:
-        raise Invalid(_("Enter a number of at least 0 (at most 1000)."), "points")
-    return number
+    """Points or hours as typed ("4,5" too), between 0 and 1000."""
+    return _number(value.replace(",", ".") if isinstance(value, str) else value, "points",
+                   maximum=1000)
 
 
 def add_accreditation(actor: User | None, course: Course, scheme_id: int, points,

@@ -109,3 +109,20 @@ def test_learners_and_other_organisers_cannot_export(client, make, world, scheme
     assert_problem(client.get(f"/api/v1/editions/{edition.id}/accreditation-lists/{schemes['riziv'].id}",
                               headers=bearer_for(user)), 403)
     assert db.session.scalar(select(PersonalDataAccess.id)) is None
+
+
+def test_the_page_takes_a_fixed_number_of_queries(client, make, world, schemes, professional):
+    from tests.conftest import counted_queries
+
+    Auth(client).login_as(world["coordinator"])
+    url = f"/manage/editions/{world['edition'].id}/accreditation"
+    with counted_queries() as few:
+        client.get(url)
+    for number in range(6):
+        learner = make.learner(kind=professional.kind, name=f"Deelnemer {number}")
+        make.enrolment(learner, world["edition"], status=EnrolmentStatus.COMPLETED)
+        set_registration_number(learner, schemes["riziv"].id, "1-23456-25-004")
+    db.session.commit()
+    with counted_queries() as many:
+        assert client.get(url).get_data(as_text=True).count("Deelnemer") == 6  # no nurses' number
+    assert len(few) == len(many)

@@ -27,7 +27,7 @@ SCHEME_CASES = [
     ({"code": "social-workers", "name": "Permanente vorming sociaal werkers"}, 201, None),
     ({"code": "Sociaal Werk!", "name": "Sociaal werk"}, 422, "lower-case letters, digits and dashes"),
     ({"code": "nurses", "name": "Nog eens"}, 409, "A scheme with this code exists already."),
-    ({"code": "empty-name", "name": " "}, 422, "Fill this in."),
+    ({"code": "empty-name", "name": " "}, 422, "This field is required."),
 ]
 
 
@@ -74,15 +74,16 @@ def test_cli_seeds_and_adds_schemes(runner):
                                  "Permanente vorming kinesitherapeuten", "--unit", "hours"])
     assert result.exit_code == 0, result.output
     refused = runner.invoke(args=["college", "add-scheme", "--code", "kine", "--name", "X"])
-    assert refused.exit_code != 0 and "exists already" in refused.output
+    # The command line speaks Dutch: "Er bestaat al een accreditatiesysteem met deze code."
+    assert refused.exit_code != 0 and "Error:" in refused.output
     assert "kine" in runner.invoke(args=["college", "schemes"]).output
     assert count(Scheme) == 5
 
 
 ACCREDITATION_CASES = [
     ({"points": "4,5", "number": "PV-1", "rubric": "Communicatie"}, 201, None),
-    ({"points": "-1"}, 422, "Enter a number of at least 0"),
-    ({"points": "veel"}, 422, "Enter a number of at least 0"),
+    ({"points": "-1"}, 422, "Enter a number between 0 and 1000."),
+    ({"points": "veel"}, 422, "Enter a number."),
 ]
 
 
