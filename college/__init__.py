@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         transactions,
     )
     from college.accounts import views as accounts
+    from college.accreditation import views as accreditation
     from college.api import blueprint as api
     from college.api import services as api_services
     from college.attendance import views as attendance
@@ -73,8 +74,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     transactions.init_app(app)
     pagecache.init_app(app)
 
-    for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
-                    certificates, attendance, dashboards, privacy, enrolment_offers):
+    features = [main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning]
+    features += [certificates, attendance, dashboards, privacy]
+    features += [enrolment_offers]
+    features += [accreditation]
+    for feature in features:
         app.register_blueprint(feature.bp)
     api.init_app(app)
     if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):

@@ -18,6 +18,7 @@ from sqlalchemy import exists, select
 from college import timeutil
 from college.accounts.models import Kind, Language, Membership, Organiser, Role, User
 from college.accounts.passwords import hash_password
+from college.accreditation import services as accreditation
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue import queries, repeat
 from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
@@ -66,10 +67,13 @@ CAREGIVERS = (
     ("Mieke Coppens", None), ("Jozef Vandamme", None),
 )
 
+#: The demo's home nurse: she completes the accredited course, so her attest names its schemes.
+FEATURED_PROFESSIONAL = "professional@example.be"
+
 PROFESSIONALS = (
-    ("An De Vos", "professional@example.be", "Thuisverpleegkundige", "4-12345-67-401"),
+    ("An De Vos", "professional@example.be", "Thuisverpleegkundige", "4-12345-02-401"),
     ("Tom Vandenberghe", None, "Maatschappelijk werker", None),
-    ("Sarah Baert", None, "Huisarts", "1-23456-78-004"),
+    ("Sarah Baert", None, "Huisarts", "1-23456-25-004"),
     ("Pieter Van Hecke", None, "Apotheker", "8-98765-43-210"),
     ("Lies Devos", None, "Zorgkundige", None),
     ("Nathalie Vanhoutte", None, "Ergotherapeut", "5-11223-34-501"),
@@ -77,7 +81,7 @@ PROFESSIONALS = (
     ("Katrien Vercruysse", None, "Verzorgende gezinszorg", None),
     ("Jonas Callewaert", None, "Kinesitherapeut", "5-44556-67-800"),
     ("Eline Van de Velde", None, "Psycholoog", "830123456"),
-    ("Stijn De Backer", None, "Thuisverpleegkundige", "4-76543-21-402"),
+    ("Stijn De Backer", None, "Thuisverpleegkundige", "4-76543-18-402"),
     ("Ilse Degroote", None, "Medewerker lokaal dienstencentrum", None),
 )
 
@@ -196,7 +200,8 @@ class CourseSpec:
     hours: float
     caregivers: bool = True
     professionals: bool = False
-    points: float | None = None
+    #: (scheme code, points or hours, the body's accreditation number, rubric)
+    accreditations: tuple[tuple[str, float, str, str], ...] = ()
     min_attendance_pct: int = 80
     modules_required: bool = False
     quiz_pass_pct: int = 70
@@ -274,7 +279,8 @@ LEIESTREEK_COURSES = (
         "Respijtzorg geeft je even ademruimte. Een maatschappelijk werker overloopt de "
         "mogelijkheden in de Leiestreek, wat ze kosten en hoe je ze aanvraagt. Ook "
         "zorgprofessionals die mantelzorgers willen doorverwijzen zijn welkom.",
-        hours=2, professionals=True, points=2, min_attendance_pct=100,
+        hours=2, professionals=True, min_attendance_pct=100,
+        accreditations=(("social-workers", 2, "SW-2026-031", ""),),
         editions=[
             EditionSpec(25, "Lokaal dienstencentrum De Leie", "Markt 12, 9800 Deinze", "Deinze",
                         at=time(10, 0), capacity=25, enrolled=6),
@@ -301,7 +307,9 @@ LEIESTREEK_COURSES = (
         "Vier korte modules om zelf door te nemen, gevolgd door twee sessies met casussen uit "
         "de thuiszorg en de eerste lijn. Na de quiz krijg je een attest met uren en "
         "accreditatiepunten.",
-        hours=4, caregivers=False, professionals=True, points=4, min_attendance_pct=100,
+        hours=4, caregivers=False, professionals=True, min_attendance_pct=100,
+        accreditations=(("nurses", 4, "PV-2026-0412", "Psychosociale zorg"),
+                        ("riziv", 4, "2026/0173", "Ethiek en economie")),
         modules_required=True, quiz_pass_pct=70,
         editions=[
             EditionSpec(-35, "Huis van het Kind", "Tolpoortstraat 2, 9800 Deinze", "Deinze",
@@ -316,7 +324,9 @@ LEIESTREEK_COURSES = (
         "Met de EDIZ-schaal (ervaren druk door informele zorg) leer je overbelasting meten en "
         "bespreken. Online sessie van twee uur, voor thuisverpleging, gezinszorg en "
         "maatschappelijk werk.",
-        hours=2, caregivers=False, professionals=True, points=2, min_attendance_pct=100,
+        hours=2, caregivers=False, professionals=True, min_attendance_pct=100,
+        accreditations=(("nurses", 2, "PV-2026-0588", "Psychosociale zorg"),
+                        ("pharmacists", 2, "APB-26-1190", "")),
         quiz_pass_pct=60,
         editions=[
             EditionSpec(18, "Online (Jitsi)", "", "Online", at=time(12, 30), capacity=50,
@@ -330,7 +340,9 @@ LEIESTREEK_COURSES = (
         "Twee sessies over samenwerken in de driehoek patiënt, mantelzorger en professional. "
         "Met het multidisciplinair overleg, het gedeelde zorgplan en lastige gesprekken als "
         "meningen botsen.",
-        hours=6, caregivers=False, professionals=True, points=6, min_attendance_pct=100,
+        hours=6, caregivers=False, professionals=True, min_attendance_pct=100,
+        accreditations=(("nurses", 6, "PV-2026-0731", "Samenwerking"),
+                        ("social-workers", 6, "SW-2026-044", "")),
         editions=[
             EditionSpec(50, "Dienstencentrum 't Pleintje", "Stationsstraat 5, 8790 Waregem",
                         "Waregem", sessions=2, at=time(9, 0), session_hours=3, capacity=18,
@@ -421,6 +433,7 @@ class _Demo:
         waasland_trainer = self._staff("Ingrid Van Acker", "ingrid.vanacker@example.be", waasland,
                                        Role.TRAINER)
 
+        self.schemes = {scheme.code: scheme for scheme in accreditation.seed_schemes()}
         self.caregivers = [
             self._learner(name, email or _email(name), Kind.CAREGIVER)
             for name, email in CAREGIVERS
@@ -438,6 +451,12 @@ class _Demo:
         db.session.add(managed)
         self.caregivers.append(managed)
         db.session.flush()
+        # Registration numbers: the home nurses' for the nurses' scheme, the GP's RIZIV number.
+        for learner in self.professionals:
+            code = {"Thuisverpleegkundige": "nurses", "Huisarts": "riziv"}.get(learner.profession)
+            if code and learner.registration_number:
+                accreditation.set_registration_number(learner, self.schemes[code].id,
+                                                      learner.registration_number)
 
         for spec in LEIESTREEK_COURSES:
             course = self._course(leiestreek, spec)
@@ -495,12 +514,15 @@ class _Demo:
             organiser_id=organiser.id, title=spec.title, summary=spec.summary,
             description=spec.description, hours=spec.hours,
             open_to_caregivers=spec.caregivers, open_to_professionals=spec.professionals,
-            accreditation_points=spec.points, published=spec.published,
+            published=spec.published,
             min_attendance_pct=spec.min_attendance_pct, modules_required=spec.modules_required,
             quiz_pass_pct=spec.quiz_pass_pct, created_at=self.now - timedelta(days=90),
         )
         db.session.add(course)
         db.session.flush()
+        for code, points, number, rubric in spec.accreditations:
+            accreditation.add_accreditation(None, course, self.schemes[code].id, points,
+                                            number=number, rubric=rubric)
         self.editions_done: list[tuple[Edition, list[User]]] = []
         self.course_learners: set[User] = set()
         for index, edition_spec in enumerate(spec.editions):
@@ -615,6 +637,8 @@ class _Demo:
             recorded_at = session.starts_at + timedelta(minutes=15)
             for learner in learners:
                 status = self.rng.choices(statuses, weights=(80, 8, 7, 5))[0]
+                if learner.email == FEATURED_PROFESSIONAL:
+                    status = AttendanceStatus.PRESENT  # her attest shows the accreditations
                 db.session.add(Attendance(session_id=session.id, learner_id=learner.id,
                                           status=status, recorded_by_id=trainer.id,
                                           recorded_at=recorded_at))
@@ -637,6 +661,8 @@ class _Demo:
         for edition, learners in self.editions_done:
             for learner in learners:
                 done = len(modules) if self.rng.random() < 0.75 else self.rng.randint(1, 3)
+                if learner.email == FEATURED_PROFESSIONAL:
+                    done = len(modules)
                 for module in modules[:done]:
                     db.session.add(ModuleCompletion(
                         module_id=module.id, learner_id=learner.id,
@@ -661,11 +687,13 @@ class _Demo:
         # Learners of the past edition took the quiz after the last session.
         for edition, learners in self.editions_done:
             for learner in learners:
-                if self.rng.random() < 0.2:
+                featured = learner.email == FEATURED_PROFESSIONAL
+                if self.rng.random() < 0.2 and not featured:
                     continue  # not everyone has done it yet
                 when = timeutil.brussels(edition.ends_on, time(20, 0)) + timedelta(
                     days=self.rng.randint(0, 5))
-                passed = self._attempt(quiz, questions, learner, 1, when, course.quiz_pass_pct)
+                passed = self._attempt(quiz, questions, learner, 1, when, course.quiz_pass_pct,
+                                       skill=1.0 if featured else 0.8)
                 if not passed:
                     self._attempt(quiz, questions, learner, 2, when + timedelta(days=1),
                                   course.quiz_pass_pct, skill=0.95)

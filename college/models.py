@@ -1,6 +1,7 @@
 """Imports every feature's models, so the metadata (and Alembic) knows all tables."""
 
 from college.accounts.models import Membership, Organiser, User  # noqa: F401
+from college.accreditation.models import CourseAccreditation, RegistrationNumber, Scheme  # noqa: F401
 from college.api.models import ApiToken  # noqa: F401
 from college.attendance.models import Attendance, AttendanceChange  # noqa: F401
 from college.catalogue.models import Course, Edition, TrainingSession, edition_trainer  # noqa: F401

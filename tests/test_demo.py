@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from college import timeutil
 from college.accounts.models import Kind, Organiser, Role, User
+from college.accreditation.models import CourseAccreditation, RegistrationNumber, Scheme
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
 from college.demo import DEMO_PASSWORD, database_is_empty
@@ -81,7 +82,8 @@ def test_demo_is_a_realistic_college(runner):
             "Samenwerken met mantelzorgers in de thuiszorg"} <= titles
     assert all(course.summary and course.description and course.hours > 0 for course in published)
     professional_only = [c for c in published if not c.open_to_caregivers]
-    assert professional_only and all(c.accreditation_points for c in professional_only)
+    accredited = set(db.session.scalars(select(CourseAccreditation.course_id)))
+    assert professional_only and all(c.id in accredited for c in professional_only)
     assert any(c.open_to_caregivers and c.open_to_professionals for c in published)
 
     learners = Counter(db.session.scalars(select(User.kind).where(User.is_learner.is_(True))))
@@ -242,3 +244,28 @@ def test_demo_has_an_edition_that_offers_a_freed_seat_along_its_waiting_list(run
     auth.login("coordinator@example.be", DEMO_PASSWORD)
     page = client.get(f"/editions/{edition.id}/enrolments").get_data(as_text=True)
     assert 'class="offer-open"' in page and 'class="offer-declined"' in page
+
+
+def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
+    from college.certificates.models import Certificate, CertificateStatus
+    from college.certificates.storage import file_storage
+    from tests.certificates.helpers import pdf_text
+    from tests.conftest import run_worker
+
+    runner.invoke(args=["college", "demo"])
+    nurse = User.by_email("professional@example.be")
+    schemes = {scheme.code: scheme for scheme in db.session.scalars(select(Scheme))}
+    assert {"riziv", "nurses", "pharmacists", "social-workers"} <= set(schemes)
+    assert RegistrationNumber.of(nurse.id) == {schemes["nurses"].id: "4-12345-02-401"}
+    physician = db.session.scalar(select(User).where(User.profession == "Huisarts"))
+    assert RegistrationNumber.of(physician.id) == {schemes["riziv"].id: "12345625004"}
+
+    run_worker(app)
+    certificate = db.session.scalar(
+        select(Certificate).join(Edition, Edition.id == Certificate.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+        .where(Certificate.learner_id == nurse.id, Certificate.status == CertificateStatus.ISSUED,
+               Course.title == "Mantelzorgers herkennen en doorverwijzen"))
+    text = " ".join(pdf_text(file_storage().get(certificate.storage_key)).split())
+    assert ("Permanente vorming verpleegkundigen: 4 uur, rubriek Psychosociale zorg, "
+            "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text

@@ -96,12 +96,6 @@ class CourseForm(KeptForm):
         validate_choice=False,  # the service refuses unknown or missing tracks with its message
     )
     hours = NumberField(_l("Hours"), validators=[Optional()], places=None)
-    accreditation_points = NumberField(
-        _l("Accreditation points (optional)"),
-        validators=[Optional()],
-        places=None,
-        description=_l("Shown to professionals and printed on their certificate."),
-    )
     published = BooleanField(_l("Published: learners can see and enrol"))
     min_attendance_pct = WholeNumberField(
         _l("Minimum attendance (%)"),
@@ -124,7 +118,6 @@ class CourseForm(KeptForm):
             "description": self.description.data,
             "tracks": set(self.tracks.data or ()),
             "hours": self.hours.data if self.hours.data is not None else 0,
-            "accreditation_points": self.accreditation_points.data,
             "published": self.published.data,
             "min_attendance_pct": self.min_attendance_pct.data,
             "modules_required": self.modules_required.data,

@@ -29,6 +29,7 @@ from college.extensions import db
 
 if TYPE_CHECKING:
     from college.accounts.models import Organiser, User
+    from college.accreditation.models import CourseAccreditation
 
 
 class Track(enum.Enum):
@@ -52,7 +53,6 @@ class Course(db.Model):
     __table_args__ = (
         CheckConstraint("open_to_caregivers OR open_to_professionals", name="has_track"),
         CheckConstraint("hours >= 0", name="hours_not_negative"),
-        CheckConstraint("accreditation_points >= 0", name="points_not_negative"),
         CheckConstraint(
             "min_attendance_pct BETWEEN 0 AND 100", name="min_attendance_pct_range"
         ),
@@ -69,7 +69,6 @@ class Course(db.Model):
     open_to_caregivers: Mapped[bool] = mapped_column(default=True)
     open_to_professionals: Mapped[bool] = mapped_column(default=False)
     hours: Mapped[float] = mapped_column(default=0)
-    accreditation_points: Mapped[float | None] = mapped_column()
     published: Mapped[bool] = mapped_column(default=False)
     # The completion rule.
     min_attendance_pct: Mapped[int] = mapped_column(default=80)
@@ -84,6 +83,9 @@ class Course(db.Model):
     organiser: Mapped[Organiser] = relationship(back_populates="courses", lazy="raise")
     editions: Mapped[list[Edition]] = relationship(
         back_populates="course", lazy="raise", order_by="Edition.starts_on"
+    )
+    accreditations: Mapped[list[CourseAccreditation]] = relationship(
+        back_populates="course", lazy="raise", order_by="CourseAccreditation.id"
     )
 
     @property

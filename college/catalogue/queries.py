@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from college import timeutil
 from college.accounts.models import Kind, Organiser, User
+from college.accreditation.models import CourseAccreditation
 from college.catalogue.models import Course, Edition, Track
 from college.errors import NotFound
 from college.extensions import db
@@ -73,7 +74,8 @@ class CataloguePage:
 
 
 def catalogue(filters: CatalogueFilter, page: int = 1) -> CataloguePage:
-    """A page of published courses of a track with their matching upcoming editions (3 queries)."""
+    """A page of published courses of a track with their matching upcoming editions, and
+    their accreditations for professionals (3 or 4 queries)."""
     edition_conditions = filters.edition_conditions()
     statement = (
         select(Course)
@@ -93,11 +95,12 @@ def catalogue(filters: CatalogueFilter, page: int = 1) -> CataloguePage:
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
+    options = [contains_eager(Course.organiser),
+               selectinload(Course.editions.and_(*edition_conditions))]
+    if filters.track == Track.PROFESSIONALS:  # only professionals are shown accreditations
+        options.append(selectinload(Course.accreditations).joinedload(CourseAccreditation.scheme))
     courses = list(db.session.scalars(
-        statement.options(
-            contains_eager(Course.organiser),
-            selectinload(Course.editions.and_(*edition_conditions)),
-        )
+        statement.options(*options)
         .order_by(Course.title, Course.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -150,6 +153,7 @@ def _course_with_editions(course_id: int, *edition_conditions) -> Course | None:
             joinedload(Course.organiser),
             selectinload(editions).selectinload(Edition.sessions),
             selectinload(editions).selectinload(Edition.trainers),
+            selectinload(Course.accreditations).joinedload(CourseAccreditation.scheme),
         )
     )
 

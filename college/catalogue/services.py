@@ -89,7 +89,6 @@ def _assign(obj, values: dict) -> None:
 
 def _course_values(fields: dict) -> dict:
     tracks = _tracks(fields.get("tracks") or ())
-    points = fields.get("accreditation_points")
     return {
         "title": _text(fields.get("title"), "title", 200, required=True),
         "summary": _text(fields.get("summary"), "summary", 500),
@@ -97,9 +96,6 @@ def _course_values(fields: dict) -> dict:
         "open_to_caregivers": Track.CAREGIVERS in tracks,
         "open_to_professionals": Track.PROFESSIONALS in tracks,
         "hours": _number(fields.get("hours", 0), "hours"),
-        "accreditation_points": (
-            None if points in (None, "") else _number(points, "accreditation_points")
-        ),
         "published": bool(fields.get("published", False)),
         "min_attendance_pct": _number(
             fields.get("min_attendance_pct", 80), "min_attendance_pct", maximum=100, whole=True
@@ -114,8 +110,8 @@ def _course_values(fields: dict) -> dict:
 def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     """Create a course of the organiser.
 
-    Fields: title, summary, description, tracks (a set of Track), hours, accreditation_points,
-    published, min_attendance_pct, modules_required, quiz_pass_pct.
+    Fields: title, summary, description, tracks (a set of Track), hours, published,
+    min_attendance_pct, modules_required, quiz_pass_pct.
     """
     require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
@@ -128,7 +124,7 @@ def _course_fields(course: Course) -> dict:
     return {
         "title": course.title, "summary": course.summary, "description": course.description,
         "tracks": course.tracks, "hours": course.hours,
-        "accreditation_points": course.accreditation_points, "published": course.published,
+        "published": course.published,
         "min_attendance_pct": course.min_attendance_pct,
         "modules_required": course.modules_required, "quiz_pass_pct": course.quiz_pass_pct,
     }

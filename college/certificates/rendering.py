@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload, undefer
 
 from college import timeutil
 from college.accounts.models import Kind, Language, Organiser, User
+from college.accreditation.models import Unit
+from college.accreditation.services import earned_for
 from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate
@@ -75,6 +77,31 @@ def _logo_data_url(organiser: Organiser) -> str | None:
     return f"data:{organiser.logo_mimetype};base64,{encoded}"
 
 
+@dataclass(frozen=True)
+class AccreditationLine:
+    scheme: str
+    number: str
+    amount: str
+    rubric: str
+    registration_number: str
+
+
+def accreditation_lines(certificate: Certificate) -> list[AccreditationLine]:
+    """Each scheme the course is accredited in, with the body's number, what the learner
+    earned (the scheme's partial-attendance rule applied) and their registration number."""
+    if not design_for(certificate).professional or certificate.edition.course_id is None:
+        return []
+    lines = []
+    for earned in earned_for(certificate.learner_id, certificate.edition_id,
+                             certificate.edition.course_id):
+        number = format_number(earned.points)
+        amount = (_("%(hours)s hours", hours=number) if earned.scheme.unit == Unit.HOURS
+                  else _("%(points)s points", points=number))
+        lines.append(AccreditationLine(earned.scheme.name, earned.accreditation.number, amount,
+                                       earned.accreditation.rubric, earned.registration_number))
+    return lines
+
+
 def certificate_document(certificate: Certificate) -> dict:
     """The template, metadata and context of the certificate's PDF (call in its language)."""
     learner = certificate.learner
@@ -96,7 +123,7 @@ def certificate_document(certificate: Certificate) -> dict:
         "logo": _logo_data_url(organiser),
         "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
         "hours": format_number(course.hours),
-        "points": format_number(course.accreditation_points),
+        "accreditations": accreditation_lines(certificate),
         "verification_url": url,
         "issued_at": certificate.issued_at or timeutil.now(),
     }
@@ -124,7 +151,7 @@ def warm_up() -> None:
     """
 
     organiser = Organiser(name="Warm-up", logo=None, logo_mimetype=None)
-    course = Course(title="Warm-up", hours=1, accreditation_points=1, open_to_professionals=True)
+    course = Course(title="Warm-up", hours=1, open_to_professionals=True)
     course.organiser = organiser
     today = timeutil.today()
     edition = Edition(starts_on=today, ends_on=today, venue="", place="")

@@ -32,6 +32,7 @@ CONTEXTS = {
     "dashboard": _l("dashboard"),
     "progress": _l("learning progress"),
     "certificates": _l("certificates"),
+    "accreditation": _l("accreditation list with registration numbers"),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from college import timeutil
 from college.accounts.models import Membership, Organiser, User
 from college.accounts.passwords import verify_password
+from college.accreditation.models import RegistrationNumber, Scheme
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, StoredFile
@@ -60,6 +61,13 @@ def user_data(user_id: int) -> dict:
             "privacy_notice_version": user.consent_version, "consented_at": iso(user.consented_at),
         },
     }
+    data["registration_numbers"] = [
+        {"scheme": name, "number": number}
+        for name, number in db.session.execute(
+            select(Scheme.name, RegistrationNumber.number)
+            .join(Scheme, Scheme.id == RegistrationNumber.scheme_id)
+            .where(RegistrationNumber.user_id == user_id).order_by(Scheme.name))
+    ]
     data["enrolments"] = [
         {"course": title, "place": place, "starts_on": starts.isoformat(),
          "ends_on": ends.isoformat(), "status": status.value, "waitlist_position": position,
@@ -205,6 +213,7 @@ def anonymise(user: User) -> None:
     user.consented_at = None
     user.anonymised_at = timeutil.now()
     user.session_version += 1
+    db.session.execute(delete(RegistrationNumber).where(RegistrationNumber.user_id == user.id))
     export_keys = select(DataExport.storage_key).where(DataExport.user_id == user.id)
     db.session.execute(delete(StoredFile).where(StoredFile.key.in_(export_keys)))
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))

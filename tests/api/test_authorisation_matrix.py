@@ -444,6 +444,49 @@ MATRIX.update({
     ) for answer in ("accept", "decline")},
 })
 
+def _accredited(world: World):
+    """The published course's accreditation in the nurses' scheme (made on first use)."""
+    if not hasattr(world, "accreditation"):
+        from college.accreditation.services import add_accreditation, add_scheme
+        from college.extensions import db
+
+        scheme = add_scheme(None, "nurses", "Permanente vorming verpleegkundigen")
+        world.accreditation = add_accreditation(None, world.published_course, scheme.id, 4)
+        db.session.commit()
+    return world.accreditation
+
+
+MATRIX.update({
+    "GET /api/v1/accreditation-schemes": Row(lambda w: "/api/v1/accreditation-schemes", _everyone(200)),
+    "POST /api/v1/accreditation-schemes": Row(
+        lambda w: "/api/v1/accreditation-schemes", _only(201, "coordinator", "other_coordinator"),
+        lambda w, role: {"code": "social-workers", "name": "Permanente vorming sociaal werkers"},
+    ),
+    "GET /api/v1/courses/<id:course_id>/accreditations": Row(
+        lambda w: f"/api/v1/courses/{_accredited(w).course_id}/accreditations", _everyone(200),
+    ),
+    "POST /api/v1/courses/<id:course_id>/accreditations": Row(
+        lambda w: f"/api/v1/courses/{w.other_edition.course_id}/accreditations",
+        _only(201, "coordinator"),
+        lambda w, role: {"scheme_id": _accredited(w).scheme_id, "points": 2},
+    ),
+    "DELETE /api/v1/accreditations/<id:accreditation_id>": Row(
+        lambda w: f"/api/v1/accreditations/{_accredited(w).id}", _only(204, "coordinator"),
+    ),
+    "GET /api/v1/me/registration-numbers": Row(lambda w: "/api/v1/me/registration-numbers", _logged_in(200)),
+    # Only professionals keep registration numbers; the world's learners are caregivers.
+    "PUT /api/v1/me/registration-numbers/<id:scheme_id>": Row(
+        lambda w: f"/api/v1/me/registration-numbers/{_accredited(w).scheme_id}", _only(200),
+        lambda w, role: {"number": "PV-77"},
+    ),
+    "GET /api/v1/me/learning-record": Row(lambda w: "/api/v1/me/learning-record", _logged_in(200)),
+    "GET /api/v1/editions/<id:edition_id>/accreditation-lists/<id:scheme_id>": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/accreditation-lists/{_accredited(w).scheme_id}",
+        _only(200, "coordinator"),
+    ),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

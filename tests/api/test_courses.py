@@ -23,12 +23,11 @@ def test_lists_published_courses_by_track_and_words(client, make):
 
 
 def test_course_fields(client, make):
-    course = make.course(title="Omgaan met dementie", hours=6, accreditation_points=1.5,
+    course = make.course(title="Omgaan met dementie", hours=6,
                          open_to_professionals=True, min_attendance_pct=75)
     body = client.get(f"/api/v1/courses/{course.id}").get_json()
     assert body["tracks"] == ["caregivers", "professionals"]
     assert body["completion"] == {"min_attendance_pct": 75, "modules_required": False, "quiz_pass_pct": 70}
-    assert body["accreditation_points"] == 1.5
     assert body["created_at"].endswith("+00:00")
 
 
@@ -65,7 +64,7 @@ def test_search_ignores_accents_and_searches_the_description(client, make):
 
 NEW_COURSE = {
     "title": "Rouw en verlies", "summary": "Stilstaan bij afscheid.", "tracks": ["caregivers", "professionals"],
-    "hours": 4.5, "accreditation_points": 2,
+    "hours": 4.5,
     "completion": {"min_attendance_pct": 75, "modules_required": True, "quiz_pass_pct": 60},
 }
 
@@ -92,7 +91,7 @@ def test_coordinator_creates_a_course(client, make, bearer):
     assert body["completion"] == {"min_attendance_pct": 75, "modules_required": True, "quiz_pass_pct": 60}
     assert body["published"] is False
     course = db.session.get(Course, body["id"])
-    assert (course.title, course.hours, course.accreditation_points) == ("Rouw en verlies", 4.5, 2)
+    assert (course.title, course.hours) == ("Rouw en verlies", 4.5)
 
 
 def test_course_defaults_and_organiser_choice(client, make, bearer):

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from college import timeutil
 from college.accounts.models import User
+from college.accreditation.models import CourseAccreditation, Scheme
+from college.accreditation.services import add_scheme
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import Enrolment
 from college.extensions import db
@@ -122,6 +124,27 @@ OPERATIONS: dict[str, Callable] = {
     "module": lambda make, client: _module(make),
     "quiz attempt": _attempt,
 }
+
+
+def _scheme(make) -> Create:
+    body = {"code": "nurses", "name": "Permanente vorming verpleegkundigen", "unit": "hours"}
+    return Create("/api/v1/accreditation-schemes", body, bearer_for(make.coordinator(make.organiser())),
+                  Scheme, {**body, "name": "Verpleegkundigen"})
+
+
+def _accreditation(make) -> Create:
+    hub, course, _trainer, _edition = _hub(make)
+    scheme = add_scheme(None, "nurses", "Permanente vorming verpleegkundigen")
+    db.session.commit()
+    body = {"scheme_id": scheme.id, "points": 4, "number": "PV-2026-0412"}
+    return Create(f"/api/v1/courses/{course.id}/accreditations", body,
+                  bearer_for(make.coordinator(hub)), CourseAccreditation, {**body, "points": 3})
+
+
+OPERATIONS.update({
+    "accreditation scheme": lambda make, client: _scheme(make),
+    "course accreditation": lambda make, client: _accreditation(make),
+})
 
 
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
@@ -260,6 +283,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/editions/{edition_id}/enrolments", "POST /api/v1/courses/{course_id}/modules",
         "POST /api/v1/courses/{course_id}/quiz/attempts", "POST /api/v1/editions/{edition_id}/copies",
         "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
+        "POST /api/v1/accreditation-schemes", "POST /api/v1/courses/{course_id}/accreditations",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

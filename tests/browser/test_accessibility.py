@@ -129,6 +129,14 @@ MAIN_PAGES = [
     # Waiting-list offers: the mailed link's page, and the roster with an open offer
     MainPage("offered seat by link", "/offers/{offer_token}/accept"),
     MainPage("roster with offers", "/editions/{offering.id}/enrolments", as_="coordinator"),
+    # Accreditation
+    MainPage("my learning record", "/account/learning-record", as_="professional"),
+    MainPage("my registration numbers", "/account/registration-numbers", as_="professional"),
+    MainPage("accreditation schemes with errors", "/accreditation/schemes", as_="coordinator",
+             submit=True),
+    MainPage("course accreditations", "/manage/courses/{course.id}/accreditations", as_="coordinator"),
+    MainPage("edition accreditation lists", "/manage/editions/{edition.id}/accreditation",
+             as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).

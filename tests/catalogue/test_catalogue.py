@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from college import timeutil
 from college.accounts.models import Kind
+from college.accreditation.services import add_accreditation, add_scheme
 from college.extensions import db
 
 
@@ -26,7 +27,10 @@ def two_tracks(make):
                              open_to_professionals=False)
     professionals = make.course(hub, title="Mantelzorgers herkennen en doorverwijzen",
                                 open_to_caregivers=False, open_to_professionals=True,
-                                accreditation_points=2.5, hours=3)
+                                hours=3)
+    nurses = add_scheme(None, "nurses", "Permanente vorming verpleegkundigen")
+    add_accreditation(None, professionals, nurses.id, 2.5, number="PV-1", rubric="Communicatie")
+    db.session.commit()
     return caregivers, professionals
 
 
@@ -41,7 +45,9 @@ def test_professional_lands_on_their_track_and_sees_points(client, make, auth, t
     html = page(client, "/courses")
     assert "herkennen en doorverwijzen" in html
     assert "Omgaan met dementie" not in html
-    assert "Accreditation points" in html and "2.5" in html  # English reader: a decimal point
+    # English reader: a decimal point.
+    assert "Accreditation: Permanente vorming verpleegkundigen" in html
+    assert "2.5 points, Communicatie (number PV-1)" in " ".join(html.split())
 
 
 def test_caregiver_lands_on_theirs_and_can_switch(client, make, auth, two_tracks):
@@ -209,5 +215,6 @@ def test_course_page_and_catalogue_use_a_fixed_number_of_queries(client, make, a
     assert listing.count('class="card course-card"') == 9
     assert len(small_page) == len(large_page)
     assert len(small_catalogue) == len(large_catalogue)
-    # The course page: login, course, editions, sessions, trainers, the learner's enrolments.
+    # The course page: login, course, editions, sessions, trainers, accreditations, the
+    # learner's enrolments.
     assert len(large_page) <= 8 and len(large_catalogue) <= 6

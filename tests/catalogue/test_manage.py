@@ -27,7 +27,6 @@ def course_data(**overrides) -> dict:
         "description": "Drie sessies met casussen.",
         "tracks": ["professionals"],
         "hours": "4,5",
-        "accreditation_points": "3",
         "published": "y",
         "min_attendance_pct": "100",
         "quiz_pass_pct": "75",
@@ -56,7 +55,7 @@ def test_coordinator_creates_a_course(client, hub, coordinator):
     assert course.title == "Signalen van overbelasting"
     assert course.organiser_id == hub.id
     assert course.tracks == {Track.PROFESSIONALS}
-    assert (course.hours, course.accreditation_points) == (4.5, 3)
+    assert course.hours == 4.5
     assert course.published and course.modules_required
     assert (course.min_attendance_pct, course.quiz_pass_pct) == (100, 75)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -74,7 +73,6 @@ def test_coordinator_creates_a_course(client, hub, coordinator):
         ({"min_attendance_pct": "veel"}, "Enter a whole number"),
         ({"hours": "-2"}, "at least 0"),
         ({"hours": "twee"}, "Enter a number"),
-        ({"accreditation_points": "-1"}, "at least 0"),
     ],
 )
 def test_bad_course_input_is_refused(client, hub, coordinator, overrides, message):

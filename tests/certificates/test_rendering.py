@@ -7,6 +7,8 @@ import zxingcpp
 from sqlalchemy import func, select
 
 from college.accounts.models import Language
+from college.accreditation.models import Unit
+from college.accreditation.services import add_accreditation, add_scheme
 from college.catalogue.models import edition_trainer
 from college.certificates.models import CertificateStatus, StoredFile
 from college.certificates.services import CODE_ALPHABET
@@ -53,7 +55,7 @@ def test_completion_queues_then_worker_issues_a_caregiver_pdf(app, make):
     for expected in ("Maria Peeters", "Omgaan met dementie", "6 uur", certificate.verification_code,
                      "Mantelzorghub Gent", "Lesgever Lotte", "Met hartelijke dank"):
         assert expected in text, expected
-    assert "Accreditatiepunten" not in text
+    assert "Accreditatie" not in text
 
     reader = pdf_reader(content)
     assert reader.metadata.title == "Attest: Omgaan met dementie"
@@ -68,8 +70,10 @@ def test_completion_queues_then_worker_issues_a_caregiver_pdf(app, make):
 
 
 def test_professional_design_in_english_with_hours_points_and_registration(app, make):
-    course = make.course(title="Signalen van overbelasting", hours=3.5, accreditation_points=4,
+    course = make.course(title="Signalen van overbelasting", hours=3.5,
                          open_to_caregivers=False, open_to_professionals=True)
+    scheme = add_scheme(None, "nurses", "Continuing education of nurses", unit=Unit.HOURS)
+    add_accreditation(None, course, scheme.id, 4, number="VPK-2026-117", rubric="Communicatie")
     edition = make.edition(course)
     learner = professional(make, name="Jan Janssens", language=Language.EN)
     enrolment = complete_enrolment(make, learner=learner, edition=edition)
@@ -78,8 +82,10 @@ def test_professional_design_in_english_with_hours_points_and_registration(app, 
 
     [certificate] = certificates_of(enrolment.id)
     content = file_storage().get(certificate.storage_key)
-    text = pdf_text(content)
-    for expected in ("Jan Janssens", "Signalen van overbelasting", "3.5 hours", "Accreditation points",
+    text = " ".join(pdf_text(content).split())
+    for expected in ("Jan Janssens", "Signalen van overbelasting", "3.5 hours",
+                     "Accreditation Continuing education of nurses: 4 hours, rubric Communicatie, "
+                     "accreditation number VPK-2026-117",
                      "Thuisverpleegkundige", "RIZIV-1-23456-78-901", certificate.verification_code):
         assert expected in text, expected
     assert "With warm thanks" not in text

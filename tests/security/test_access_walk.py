@@ -22,6 +22,8 @@ from sqlalchemy import select
 
 from college import timeutil
 from college.accounts.models import Organiser, User
+from college.accreditation.models import Scheme
+from college.accreditation.services import add_accreditation, add_scheme
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
@@ -88,6 +90,9 @@ def _hub(make, label: str) -> Hub:
     file_storage().put(export.storage_key, b"PK walk", "application/zip")
     db.session.add_all([submitted, open_attempt, certificate, notification, export])
     db.session.commit()
+    nurses, physicians = (_scheme("walk-nurses"), _scheme("walk-physicians"))
+    accreditation = add_accreditation(None, course, nurses.id, 4, number="PV-1")
+    db.session.commit()
     values = {
         "organiser_id": organiser.id, "slug": organiser.slug, "course_id": course.id,
         "edition_id": edition.id, "session_id": session.id, "enrolment_id": enrolment.id,
@@ -97,8 +102,15 @@ def _hub(make, label: str) -> Hub:
         "notification_id": notification.id, "export_id": export.id, "user_id": managed.id,
         "token": learner.calendar_token, "kind": "zip", "name": "reach",
         "edition_day": edition.starts_on.isoformat(), "edition_end": edition.ends_on.isoformat(),
+        "accreditation_id": accreditation.id, "scheme_id": nurses.id, "other_scheme_id": physicians.id,
     }
     return Hub(organiser, coordinator, trainer, learner, values)
+
+
+def _scheme(code: str) -> Scheme:
+    """One scheme shared by both organisers (the list is the installation's)."""
+    found = db.session.scalar(select(Scheme).where(Scheme.code == code))
+    return found or add_scheme(None, code, f"Schema {code}")
 
 
 def edition_session(edition_id: int):
@@ -295,6 +307,19 @@ ACCESS: dict[str, Access] = {
                             params={"offer_id": "enrolment_id", "answer": "accept"}),
     "offers.waitlist_mode": Access(post=COORDINATOR,
                                    data={"waitlist_mode": "offer", "offer_hold_hours": "24"}),
+    # Accreditation: the installation's schemes, a course's accreditations, one's own numbers
+    # and learning record, the lists per edition and scheme.
+    "accreditation.schemes": Access(get=ANY_COORDINATOR, post=ANY_COORDINATOR, data={
+        "code": "walk-new", "unit": "points", "partial_rule": "completion", "number_check": "none"}),
+    "accreditation.course_accreditations": Access(get=COORDINATOR, post=COORDINATOR,
+                                                  data={"scheme_id": "@other_scheme_id", "points": "2"}),
+    "accreditation.remove_accreditation": Access(post=COORDINATOR),
+    "accreditation.registration_numbers": Access(get=LOGGED_IN, post=LOGGED_IN),
+    "accreditation.learning_record": Access(get=LOGGED_IN),
+    "accreditation.learning_record_csv": Access(get=LOGGED_IN),
+    "accreditation.learning_record_pdf": Access(get=LOGGED_IN),
+    "accreditation.edition_accreditation": Access(get=COORDINATOR),
+    "accreditation.edition_export_csv": Access(get=COORDINATOR),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

@@ -16,6 +16,7 @@ Adding a resource (say enrolments):
 from college.api.resources import accounts, courses, tokens
 
 from . import (
+    accreditation,
     attendance,
     certificates,
     dashboards,
@@ -33,3 +34,4 @@ RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
 RESOURCES += [offers.blp]
+RESOURCES += [accreditation.blp]

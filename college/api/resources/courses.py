@@ -38,7 +38,6 @@ class CourseSchema(ma.Schema):
         metadata={"type": "array", "items": {"type": "string", "enum": [t.value for t in Track]}},
     )
     hours = ma.fields.Float(required=True)
-    accreditation_points = ma.fields.Float(required=True, allow_none=True)
     published = Boolean(required=True)
     completion = ma.fields.Nested(CompletionSchema, required=True)
     created_at = ma.fields.AwareDateTime(required=True)
@@ -100,7 +99,6 @@ class NewCourseSchema(ma.Schema):
     description = ma.fields.String(load_default="")
     tracks = ma.fields.List(ma.fields.Enum(Track, by_value=True), required=True)
     hours = ma.fields.Float(required=True)
-    accreditation_points = ma.fields.Float(load_default=None, allow_none=True)
     published = Boolean(load_default=False)
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     organiser_id = id_field(
