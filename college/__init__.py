@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.enrolment import import_views as enrolment_import
     from college.enrolment import receivers as enrolment_receivers
     from college.enrolment import views as enrolment
+    from college.evaluation import views as evaluation
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
     from college.i18n import select_locale, select_timezone
     from college.learning import views as learning
@@ -73,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
 
     for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
-                    certificates, attendance, dashboards, privacy):
+                    certificates, attendance, dashboards, privacy, evaluation):
         app.register_blueprint(feature.bp)
     api.init_app(app)
     if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):

@@ -129,6 +129,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
                 "EXPORT_REQUEUE_INTERVAL",
                 "RETENTION_INTERVAL",
                 "IDEMPOTENCY_CLEANUP_INTERVAL",
+                "EVALUATION_INVITE_INTERVAL",
             )
             if environ.get(key)
         },

@@ -136,15 +136,17 @@ def _practicalities(kind: str, learner: User, course: Course, edition: Edition) 
 
 
 def write_notification(
-    kind: str, *, learner: User, course: Course, edition: Edition, dedupe_key: str, **extra
+    kind: str, *, learner: User, course: Course, edition: Edition, dedupe_key: str,
+    texts: tuple[str, str] | None = None, **extra
 ) -> int | None:
     """Add an outbox row to the current transaction and queue its sending after commit.
 
     Learners without email get a row for the coordinator to phone them instead; a learner
     whose address is not confirmed yet gets a held row, sent once it is. Returns the new
-    row's id, or None when this event was already written (nothing is sent twice).
+    row's id, or None when this event was already written (nothing is sent twice). Another
+    feature passes its own `texts` (subject and body, in the learner's language).
     """
-    subject, body = _texts(kind, learner, course, edition, **extra)
+    subject, body = texts or _texts(kind, learner, course, edition, **extra)
     if not learner.email:
         status = NotificationStatus.TO_PHONE
     elif learner.email_confirmed_at is None:

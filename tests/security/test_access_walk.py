@@ -287,6 +287,16 @@ ACCESS: dict[str, Access] = {
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
+    # Evaluations: the world's learner has no invitation, so answering finds nothing (404); the
+    # standard questionnaires are made on first use, so id 1 stands for one (or none: 404).
+    "evaluation.answer": Access(get=OWNER, post=OWNER, proves=False),
+    "evaluation.questionnaire_list": Access(get=COORDINATOR),
+    "evaluation.edit_questionnaire": Access(get=COORDINATOR, post=COORDINATOR,
+                                            params={"questionnaire_id": 1}, proves=False),
+    "evaluation.course_questions": Access(get=COORDINATOR, post=COORDINATOR, data={
+        "questions-0-kind": "open", "questions-0-text": "Wat neem je mee naar huis?"}),
+    "evaluation.report": Access(get=COORDINATOR),
+    "evaluation.report_csv": Access(get=COORDINATOR),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

@@ -1,0 +1,92 @@
+"""evaluation: questionnaires in versions, invitations ("has answered"), and anonymous answers
+kept apart from who gave them (no key, moment or row number that leads back to a person)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 14:18:16
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import college.dbtypes
+
+
+# revision identifiers, used by Alembic.
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('questionnaire',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organiser_id', sa.Integer(), nullable=False),
+    sa.Column('track', sa.Enum('caregivers', 'professionals', name='track', native_enum=False, create_constraint=True, length=20), nullable=True),
+    sa.Column('course_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(track IS NULL) <> (course_id IS NULL)', name=op.f('ck_questionnaire_track_or_course')),
+    sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_questionnaire_course_id_course'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organiser_id'], ['organiser.id'], name=op.f('fk_questionnaire_organiser_id_organiser'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire')),
+    sa.UniqueConstraint('course_id', name=op.f('uq_questionnaire_course_id'))
+    )
+    with op.batch_alter_table('questionnaire', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questionnaire_organiser_id'), ['organiser_id'], unique=False)
+        batch_op.create_index('uq_questionnaire_standard', ['organiser_id', 'track'], unique=True, sqlite_where=sa.text('course_id IS NULL'), postgresql_where=sa.text('course_id IS NULL'))
+
+    op.create_table('questionnaire_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('questions', sa.JSON(), nullable=False),
+    sa.Column('created_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['questionnaire_id'], ['questionnaire.id'], name=op.f('fk_questionnaire_version_questionnaire_id_questionnaire'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_version')),
+    sa.UniqueConstraint('questionnaire_id', 'number', name=op.f('uq_questionnaire_version_questionnaire_id'))
+    )
+    op.create_table('evaluation_invitation',
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('invited_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_evaluation_invitation_enrolment_id_enrolment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('enrolment_id', name=op.f('pk_evaluation_invitation'))
+    )
+    op.create_table('evaluation_response',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_evaluation_response_edition_id_edition'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['version_id'], ['questionnaire_version.id'], name=op.f('fk_evaluation_response_version_id_questionnaire_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_response')),
+    sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table('evaluation_response', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evaluation_response_edition_id'), ['edition_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluation_response_version_id'), ['version_id'], unique=False)
+
+    op.create_table('evaluation_answer',
+    sa.Column('response_id', sa.String(length=32), nullable=False),
+    sa.Column('question_key', sa.String(length=20), nullable=False),
+    sa.Column('option', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['response_id'], ['evaluation_response.id'], name=op.f('fk_evaluation_answer_response_id_evaluation_response'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('response_id', 'question_key', name=op.f('pk_evaluation_answer')),
+    sqlite_with_rowid=False,
+    )
+
+
+def downgrade():
+    op.drop_table('evaluation_answer')
+    with op.batch_alter_table('evaluation_response', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluation_response_version_id'))
+        batch_op.drop_index(batch_op.f('ix_evaluation_response_edition_id'))
+
+    op.drop_table('evaluation_response')
+    op.drop_table('evaluation_invitation')
+    op.drop_table('questionnaire_version')
+    with op.batch_alter_table('questionnaire', schema=None) as batch_op:
+        batch_op.drop_index('uq_questionnaire_standard', sqlite_where=sa.text('course_id IS NULL'), postgresql_where=sa.text('course_id IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_questionnaire_organiser_id'))
+
+    op.drop_table('questionnaire')
