@@ -16,7 +16,6 @@ from college.evaluation.forms import AnswerForm, QuestionnaireForm
 from college.evaluation.models import Questionnaire
 from college.exports import csv_response
 from college.extensions import db
-from college.forms import attach_error
 
 bp = Blueprint("evaluation", __name__)
 
@@ -82,7 +81,7 @@ def _edit(form: QuestionnaireForm, save, back: str, title: str, organiser: Organ
         try:
             version = save(form.raw_questions())
         except Invalid as refusal:
-            attach_error(form, refusal)
+            form.form_errors.append(refusal.message)  # each message names its question
         else:
             flash(_("Saved. The questions are now version %(number)s.", number=version.number),
                   "success")
