@@ -402,6 +402,65 @@ MATRIX.update({
 })
 
 
+# Evaluations: questionnaires (coordinators), the learner's own answers, reports (coordinators).
+
+
+def _standard_questionnaire_id(world: World) -> int:
+    from college.catalogue.models import Track
+    from college.evaluation.questionnaires import standard_questionnaire
+    from college.extensions import db
+
+    questionnaire_id = standard_questionnaire(world.hub.id, Track.CAREGIVERS).id
+    db.session.commit()
+    return questionnaire_id
+
+
+def _invited_enrolment_id(world: World) -> int:
+    """The learner's enrolment, invited to its evaluation (made on first use)."""
+    from college.evaluation.models import EvaluationInvitation
+    from college.extensions import db
+
+    enrolment_id = _enrolment_id(world)
+    if db.session.get(EvaluationInvitation, enrolment_id) is None:
+        db.session.add(EvaluationInvitation(enrolment_id=enrolment_id))
+        db.session.commit()
+    return enrolment_id
+
+
+def _evaluation_answers(world: World, role: str) -> dict:
+    from college.evaluation.services import evaluation_for
+
+    evaluation = evaluation_for(world.users["learner"], _invited_enrolment_id(world))
+    return {"answers": {evaluation.questions[0][0]: 3}}
+
+
+def _questions(world: World, role: str) -> dict:
+    return {"questions": [{"kind": "scale", "text": "Hoe was het?", "options": ["Slecht", "Goed"]}]}
+
+
+MATRIX.update({
+    "GET /api/v1/organisers/<id:organiser_id>/questionnaires": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/questionnaires", _only(200, "coordinator"),
+    ),
+    "PUT /api/v1/questionnaires/<id:questionnaire_id>": Row(
+        lambda w: f"/api/v1/questionnaires/{_standard_questionnaire_id(w)}", _only(200, "coordinator"),
+        _questions,
+    ),
+    "PUT /api/v1/courses/<id:course_id>/questionnaire": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/questionnaire", _only(200, "coordinator"),
+        _questions,
+    ),
+    "GET /api/v1/me/evaluations": Row(lambda w: "/api/v1/me/evaluations", _logged_in(200)),
+    "PUT /api/v1/me/evaluations/<id:enrolment_id>": Row(
+        lambda w: f"/api/v1/me/evaluations/{_invited_enrolment_id(w)}",
+        _only(200, "learner", others=404), _evaluation_answers,
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/evaluation-report": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/evaluation-report", _only(200, "coordinator"),
+    ),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

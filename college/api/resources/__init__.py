@@ -21,6 +21,7 @@ from . import (
     dashboards,
     editions,
     enrolments,
+    evaluations,
     imports,
     modules,
     organisers,
@@ -31,3 +32,4 @@ from . import (
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
+RESOURCES += [evaluations.blp]
