@@ -24,6 +24,7 @@ from college.catalogue.models import Course, Edition, TrainingSession
 from college.completion.services import refresh_completion
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict
+from college.evaluation.demo import evaluate_past_editions
 from college.extensions import db
 from college.learning.models import (
     Answer,
@@ -380,6 +381,7 @@ def load_demo() -> dict:
     _Demo(random.Random(_SEED)).build()  # nosec B311 # noqa: S311 - demo data, nothing secret
     db.session.flush()
     _complete_past_editions()
+    evaluate_past_editions(random.Random(_SEED), keep_open_for="mantelzorger@example.be")  # nosec B311 # noqa: S311
     db.session.commit()  # the completed enrolments' certificates are queued for the worker
     return demo_logins()
 

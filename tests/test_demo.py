@@ -226,3 +226,26 @@ def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(r
     issued = db.session.scalar(
         select(func.count()).where(Certificate.status == CertificateStatus.ISSUED))
     assert issued == completed
+
+
+def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):
+    from college.evaluation.models import EvaluationInvitation, EvaluationResponse
+
+    load(runner)
+    assert count(EvaluationResponse) >= 5
+    leiestreek = db.session.scalar(select(Organiser).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    start = (timeutil.today() - timedelta(days=365)).isoformat()
+    page = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}").get_data(as_text=True)
+    assert "people invited answered" in page and "Mean:" in page
+    editions = db.session.scalars(select(EvaluationResponse.edition_id)).all()
+    answers = Counter(editions)
+    assert max(answers.values()) >= 5 and min(answers.values()) < 5
+    small = min(answers, key=answers.get)
+    alone = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}&edition={small}")
+    assert "too few answers" in alone.get_data(as_text=True)
+    auth.logout()
+    # The demo caregiver's evaluation waits on My trainings.
+    auth.login("mantelzorger@example.be", DEMO_PASSWORD)
+    assert "/my/evaluations/" in client.get("/my/trainings").get_data(as_text=True)
+    assert count(EvaluationInvitation, EvaluationInvitation.answered.is_(False)) >= 1
