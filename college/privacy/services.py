@@ -19,6 +19,7 @@ from college.certificates.models import Certificate, StoredFile
 from college.certificates.services import erase_documents_of
 from college.enrolment.models import Enrolment, Notification
 from college.errors import Conflict, Invalid, NotAllowed
+from college.evaluation.models import EvaluationInvitation
 from college.extensions import db
 from college.jobs import enqueue_after_commit
 from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompletion, Question
@@ -122,6 +123,17 @@ def user_data(user_id: int) -> dict:
         for kind, subject, created, status in db.session.execute(
             select(Notification.kind, Notification.subject, Notification.created_at,
                    Notification.status).where(Notification.user_id == user_id))
+    ]
+    # Only whether an evaluation was answered: the answers themselves are anonymous, kept
+    # apart from the person (college.evaluation), so they are nobody's to export.
+    data["evaluations"] = [
+        {"course": title, "invited_at": iso(invited), "answered": answered}
+        for title, invited, answered in db.session.execute(
+            select(Course.title, EvaluationInvitation.invited_at, EvaluationInvitation.answered)
+            .join(Enrolment, Enrolment.id == EvaluationInvitation.enrolment_id)
+            .join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Enrolment.learner_id == user_id))
     ]
     data["who_viewed_my_data"] = [
         {"viewer": viewer, "page": context, "viewed_at": iso(when)}

@@ -143,3 +143,24 @@ def test_an_evaluation_closes_eight_weeks_after_the_invitation(make, client, aut
     clock.advance(timedelta(seconds=1))
     assert client.get(f"/my/evaluations/{enrolments[0].id}").status_code == 404
     assert f"/my/evaluations/{enrolments[0].id}" not in client.get("/my/trainings").get_data(as_text=True)
+
+
+def test_the_export_says_whether_an_evaluation_was_answered_but_not_what(make):
+    from college.privacy.services import anonymise, user_data
+
+    course = make.course()
+    _edition, enrolments = finished_edition(make, course, learners=1)
+    invite()
+    learner = db.session.get(User, enrolments[0].learner_id)
+    question_id = evaluation_for(learner, enrolments[0].id).questions[-1][0]
+    from college.evaluation.services import submit_evaluation
+    submit_evaluation(learner, enrolments[0].id, {question_id: "Mijn geheime mening"})
+    db.session.commit()
+    data = user_data(learner.id)
+    assert [(item["course"], item["answered"]) for item in data["evaluations"]] == [(course.title, True)]
+    assert "Mijn geheime mening" not in str(data)
+    # Erasure: the person goes, the anonymous answers stay for the figures.
+    anonymise(learner)
+    db.session.commit()
+    assert db.session.scalar(select(EvaluationAnswer.text)) == "Mijn geheime mening"
+    assert _count(Notification) == 0
