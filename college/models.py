@@ -7,6 +7,10 @@ from college.catalogue.models import Course, Edition, TrainingSession, edition_t
 from college.certificates.models import Certificate, StoredFile  # noqa: F401
 from college.enrolment.models import Enrolment, Notification  # noqa: F401
 from college.evaluation.models import (  # noqa: F401
+    BurdenDeclined,
+    BurdenInstrument,
+    BurdenMeasurement,
+    CourseBurdenMeasure,
     EvaluationAnswer,
     EvaluationInvitation,
     EvaluationResponse,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
 
 from college.evaluation.questionnaires import MAX_CLOSED, MAX_OPEN
 from college.kept_forms import KeptForm
@@ -46,3 +47,18 @@ class QuestionnaireForm(KeptForm):
         return [{"kind": slot.kind.data, "text": slot.text.data,
                  "options": (slot.options.data or "").splitlines()}
                 for slot in self.questions if slot.kind.data or (slot.text.data or "").strip()]
+
+
+class BurdenSettingForm(KeptForm):
+    """The burden measure of a course: on or off, which instrument, when the follow-up comes."""
+
+    on = SelectField(_l("Ask caregivers about their burden"), choices=[
+        SelectChoice("yes", _l("Yes: before, after and some weeks after the training")),
+        SelectChoice("no", _l("No")),
+    ], validate_choice=False)
+    instrument_id = SelectField(_l("Instrument"), coerce=int, validate_choice=False)
+    follow_up_weeks = IntegerField(_l("Follow-up after how many weeks"), default=8,
+                                   validators=[Optional()])
+    retention_months = IntegerField(_l("Keep the answers for how many months"), default=24,
+                                    validators=[Optional()],
+                                    description=_l("After this the answers are removed."))

@@ -109,3 +109,82 @@ class EvaluationAnswer(db.Model):
     question_key: Mapped[str] = mapped_column(String(20), primary_key=True)
     option: Mapped[int | None] = mapped_column()
     text: Mapped[str | None] = mapped_column(Text)
+
+
+class BurdenMoment(enum.Enum):
+    BEFORE = "before"  # at enrolment, until the first session has ended
+    AFTER = "after"  # from the last session
+    FOLLOW_UP = "follow_up"  # some weeks later (the course's setting)
+
+
+class BurdenInstrument(db.Model):
+    """A way to measure experienced burden, as data: items, answer scale, reversed items, bands.
+
+    The College ships one (a single question, 0 to 10, organiser_id NULL); a hub that holds
+    the rights to a validated instrument enters it for its own organiser.
+    """
+
+    __table_args__ = (CheckConstraint("scale_min < scale_max", name="scale_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: [{"key": "i1", "text": ..., "reversed": false}, ...]
+    items: Mapped[list[dict]] = mapped_column(JSON)
+    scale_min: Mapped[int] = mapped_column()
+    scale_max: Mapped[int] = mapped_column()
+    low_label: Mapped[str] = mapped_column(String(80))
+    high_label: Mapped[str] = mapped_column(String(80))
+    #: How the items make a score: "sum" or "mean" (reversed items counted from the other end).
+    score: Mapped[str] = mapped_column(String(10), default="sum")
+    #: [{"upto": 3, "label": "licht"}, ...], ascending: a score up to `upto` falls in the band.
+    bands: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+
+class CourseBurdenMeasure(db.Model):
+    """A course whose caregivers are asked about their burden (switched on by its organiser)."""
+
+    __table_args__ = (
+        CheckConstraint("follow_up_weeks BETWEEN 1 AND 52", name="follow_up_weeks_range"),
+        CheckConstraint("retention_months BETWEEN 1 AND 120", name="retention_months_range"),
+    )
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("burden_instrument.id",
+                                                          ondelete="RESTRICT"))
+    follow_up_weeks: Mapped[int] = mapped_column(default=8)
+    #: How long the answers are kept after they were given.
+    retention_months: Mapped[int] = mapped_column(default=24)
+
+
+class BurdenMeasurement(db.Model):
+    """A caregiver's burden at one moment: health-related, kept apart, only with consent.
+
+    Linked to the enrolment (the change per caregiver needs before and after of one person);
+    removed with the person's erasure and after the course's retention.
+    """
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "moment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    moment: Mapped[BurdenMoment] = mapped_column(enum_column(BurdenMoment, "burden_moment"))
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("burden_instrument.id",
+                                                          ondelete="CASCADE"))
+    #: {"i1": 7, ...}: the answers as given; `score` as the instrument counts them.
+    answers: Mapped[dict] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column()
+    #: The consent text's version agreed to (asked each time, on the same page).
+    consent: Mapped[str] = mapped_column(String(20))
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+
+class BurdenDeclined(db.Model):
+    """A caregiver who said "no thanks": not asked about this enrolment's burden again."""
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    declined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)

@@ -19,6 +19,7 @@ from college.dashboards.groups import MINIMUM_GROUP, too_few
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import Enrolment
+from college.evaluation.burden import BurdenReport
 from college.errors import NotFound
 from college.evaluation.models import (
     EvaluationAnswer,
@@ -213,7 +214,7 @@ def evaluation_report(viewer: User, organiser_id: int, start: str | None, end: s
         editions=rates, versions=versions)
 
 
-def report_rows(report: EvaluationReport) -> tuple[list[str], list[list[object]]]:
+def report_rows(report: EvaluationReport, burden: BurdenReport | None = None) -> tuple[list[str], list[list[object]]]:
     """The report as one CSV table, with "too few answers" where a figure is withheld."""
     few = _("too few answers")
     header = [_("Questionnaire"), _("Version"), _("Question"), _("Answer"), _("People"),
@@ -236,7 +237,24 @@ def report_rows(report: EvaluationReport) -> tuple[list[str], list[list[object]]
                              question.mean if question.mean is not None else ""])
                 rows.extend([name, version.number, question.text, option, count, ""]
                             for option, count in zip(question.options, question.counts, strict=True))
+    for measure in burden.instruments if burden else []:
+        for change in measure.changes:
+            label = change_label(change.later)
+            if change.too_few:
+                rows.append([measure.instrument.name, "", label, "", few, ""])
+                continue
+            rows.append([measure.instrument.name, "", label, _("mean change"), change.people, change.mean])
+            rows.append([measure.instrument.name, "", label, _("median change"), change.people, change.median])
+            rows.append([measure.instrument.name, "", label, _("Confidence interval (95 percent)"), change.people,
+                         f"{change.ci_low} – {change.ci_high}"])
+            rows.append([measure.instrument.name, "", label, _("lighter (%)"), change.people, change.improved_pct])
+            rows.append([measure.instrument.name, "", label, _("heavier (%)"), change.people, change.worse_pct])
     return header, rows
+
+
+def change_label(later: str) -> str:
+    """How a change is called: from before to after, or to the follow-up."""
+    return _("Before to after") if later == "after" else _("Before to follow-up")
 
 
 def version_name(version: VersionFigures) -> str:

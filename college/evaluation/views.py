@@ -11,9 +11,9 @@ from college.accounts.models import Organiser
 from college.catalogue.models import Course, Edition
 from college.dashboards import charts
 from college.errors import Invalid, NotFound, ServiceError
-from college.evaluation import questionnaires, reports, services
-from college.evaluation.forms import AnswerForm, QuestionnaireForm
-from college.evaluation.models import Questionnaire
+from college.evaluation import burden, questionnaires, reports, services
+from college.evaluation.forms import AnswerForm, BurdenSettingForm, QuestionnaireForm
+from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
 from college.exports import csv_response
 from college.extensions import db
 
@@ -29,7 +29,12 @@ def evaluation_helpers() -> dict:
             return []
         return services.pending_evaluations(current_user.id)
 
-    return {"pending_evaluations": pending_evaluations}
+    def open_burden_measures():
+        if not current_user.is_authenticated:
+            return []
+        return burden.open_measures(current_user.id)
+
+    return {"pending_evaluations": pending_evaluations, "open_burden_measures": open_burden_measures}
 
 
 @bp.route("/my/evaluations/<int:enrolment_id>", methods=["GET", "POST"])
@@ -133,6 +138,11 @@ def _number(name: str) -> int | None:
     return int(value)
 
 
+def _burden_report(organiser_id: int) -> burden.BurdenReport:
+    return burden.burden_report(current_user, organiser_id, request.args.get("start"),
+                                request.args.get("end"), _number("course"), _number("edition"))
+
+
 def _report(organiser_id: int) -> reports.EvaluationReport:
     return reports.evaluation_report(current_user, organiser_id, request.args.get("start"),
                                      request.args.get("end"), _number("course"), _number("edition"))
@@ -154,7 +164,9 @@ def report(organiser_id: int):
     edition = db.session.get(Edition, result.edition_id) if result.edition_id else None
     return render_template("evaluation/report.html", organiser=result.organiser, r=result,
                            error=None, args=request.args, courses=courses, edition=edition,
-                           bar_chart=charts.bar_chart, version_name=reports.version_name)
+                           burden=_burden_report(organiser_id),
+                           bar_chart=charts.bar_chart, version_name=reports.version_name,
+                           change_label=reports.change_label)
 
 
 @bp.get("/organisers/<int:organiser_id>/evaluations.csv")
@@ -167,7 +179,79 @@ def report_csv(organiser_id: int):
         if isinstance(error, Invalid):
             return error.message, 400
         raise
-    header, rows = reports.report_rows(result)
+    header, rows = reports.report_rows(result, _burden_report(organiser_id))
     period = f"{result.period.start.isoformat()}_{result.period.end.isoformat()}"
     return csv_response(_("%(organiser)s-evaluations-%(period)s.csv",
                           organiser=result.organiser.slug, period=period), header, rows)
+
+
+# ------------------------------------------------------------------------ burden measure
+
+_MOMENTS = {"before": BurdenMoment.BEFORE, "after": BurdenMoment.AFTER,
+            "follow_up": BurdenMoment.FOLLOW_UP}
+
+
+@bp.route("/courses/<int:course_id>/burden-measure", methods=["GET", "POST"])
+@login_required
+def burden_setting(course_id: int):
+    """Switch a course's burden measure on or off, with its instrument and timing."""
+    course = db.session.get(Course, course_id) or abort(404)
+    organiser = _organiser_for_staff(course.organiser_id)
+    setting = db.session.get(CourseBurdenMeasure, course.id)
+    form = BurdenSettingForm()
+    form.instrument_id.choices = [(i.id, i.name) for i in burden.instruments_for(organiser.id)]
+    if request.method == "GET":
+        form.on.data = "yes" if setting else "no"
+        if setting:
+            form.instrument_id.data = setting.instrument_id
+            form.follow_up_weeks.data = setting.follow_up_weeks
+            form.retention_months.data = setting.retention_months
+    elif form.validate_on_submit():
+        try:
+            burden.set_course_measure(
+                current_user, course.id, on=form.on.data == "yes",
+                instrument_id=form.instrument_id.data, follow_up_weeks=form.follow_up_weeks.data or 8,
+                retention_months=form.retention_months.data or 24)
+        except Invalid as refusal:
+            form.form_errors.append(refusal.message)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".questionnaire_list", organiser_id=organiser.id))
+    return render_template("evaluation/burden_setting.html", form=form, course=course,
+                           organiser=organiser), 422 if form.form_errors else 200
+
+
+@bp.route("/my/burden/<int:enrolment_id>/<moment>", methods=["GET", "POST"])
+@login_required
+def burden_answer(enrolment_id: int, moment: str):
+    """How heavy caring feels: asked with consent, never required."""
+    which = _MOMENTS.get(moment) or abort(404)
+    _item, instrument = burden.measure_to_answer(current_user, enrolment_id, which)
+    form = AnswerForm()
+    error = None
+    if form.validate_on_submit():
+        values = {item["key"]: request.form.get(item["key"]) for item in instrument.items}
+        try:
+            burden.record_burden(current_user, enrolment_id, which, values,
+                                 consent=request.form.get("consent") == "yes")
+        except Invalid as refusal:
+            error = refusal
+        else:
+            flash(_("Thank you! Your answer is kept apart, with your consent."), "success")
+            return redirect(url_for("enrolment.my_trainings"))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("evaluation/burden_answer.html", instrument=instrument, form=form,
+                           error=error, values=request.form, enrolment_id=enrolment_id,
+                           moment=moment), 422 if error else 200
+
+
+@bp.post("/my/burden/<int:enrolment_id>/no-thanks")
+@login_required
+def burden_decline(enrolment_id: int):
+    """"No thanks": the burden question is not asked again for this training."""
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    burden.decline_burden(current_user, enrolment_id)
+    flash(_("Understood: we will not ask again. Your training stays the same."), "success")
+    return redirect(url_for("enrolment.my_trainings"))

@@ -1,5 +1,6 @@
 """evaluation: questionnaires in versions, invitations ("has answered"), and anonymous answers
-kept apart from who gave them (no key, moment or row number that leads back to a person)
+kept apart from who gave them (no key, moment or row number that leads back to a person); the
+burden measure (instruments as data, the per-course switch, measurements with consent)
 
 Revision ID: 0008
 Revises: 0007
@@ -74,9 +75,66 @@ def upgrade():
     sa.PrimaryKeyConstraint('response_id', 'question_key', name=op.f('pk_evaluation_answer')),
     sqlite_with_rowid=False,
     )
+    op.create_table('burden_instrument',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organiser_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('scale_min', sa.Integer(), nullable=False),
+    sa.Column('scale_max', sa.Integer(), nullable=False),
+    sa.Column('low_label', sa.String(length=80), nullable=False),
+    sa.Column('high_label', sa.String(length=80), nullable=False),
+    sa.Column('score', sa.String(length=10), nullable=False),
+    sa.Column('bands', sa.JSON(), nullable=False),
+    sa.Column('created_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('scale_min < scale_max', name=op.f('ck_burden_instrument_scale_range')),
+    sa.ForeignKeyConstraint(['organiser_id'], ['organiser.id'], name=op.f('fk_burden_instrument_organiser_id_organiser'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_burden_instrument'))
+    )
+    with op.batch_alter_table('burden_instrument', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_burden_instrument_organiser_id'), ['organiser_id'], unique=False)
+
+    op.create_table('course_burden_measure',
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('follow_up_weeks', sa.Integer(), nullable=False),
+    sa.Column('retention_months', sa.Integer(), nullable=False),
+    sa.CheckConstraint('follow_up_weeks BETWEEN 1 AND 52', name=op.f('ck_course_burden_measure_follow_up_weeks_range')),
+    sa.CheckConstraint('retention_months BETWEEN 1 AND 120', name=op.f('ck_course_burden_measure_retention_months_range')),
+    sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_course_burden_measure_course_id_course'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['burden_instrument.id'], name=op.f('fk_course_burden_measure_instrument_id_burden_instrument'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('course_id', name=op.f('pk_course_burden_measure'))
+    )
+    op.create_table('burden_declined',
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('declined_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_burden_declined_enrolment_id_enrolment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('enrolment_id', name=op.f('pk_burden_declined'))
+    )
+    op.create_table('burden_measurement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('moment', sa.Enum('before', 'after', 'follow_up', name='burden_moment', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('score', sa.Double(), nullable=False),
+    sa.Column('consent', sa.String(length=20), nullable=False),
+    sa.Column('measured_at', college.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_burden_measurement_enrolment_id_enrolment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['burden_instrument.id'], name=op.f('fk_burden_measurement_instrument_id_burden_instrument'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_burden_measurement')),
+    sa.UniqueConstraint('enrolment_id', 'moment', name=op.f('uq_burden_measurement_enrolment_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('burden_measurement')
+    op.drop_table('burden_declined')
+    op.drop_table('course_burden_measure')
+    with op.batch_alter_table('burden_instrument', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_burden_instrument_organiser_id'))
+
+    op.drop_table('burden_instrument')
     op.drop_table('evaluation_answer')
     with op.batch_alter_table('evaluation_response', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluation_response_version_id'))

@@ -12,8 +12,10 @@ import marshmallow as ma
 
 from college.api import auth
 from college.api.core import Blueprint
-from college.evaluation import questionnaires, reports, services
-from college.evaluation.models import QuestionKind
+from college.dashboards.services import organiser_to_report
+from college.evaluation import burden, questionnaires, reports, services
+from college.evaluation.models import BurdenInstrument, BurdenMoment, QuestionKind
+from college.extensions import db
 
 blp = Blueprint("api_evaluations", __name__, url_prefix="/api/v1",
                 description="Evaluations of trainings: questionnaires, answers, reports.")
@@ -244,4 +246,207 @@ def get_report(args: dict, organiser_id: int):
                            "too_few": q.too_few, "answered": None if q.too_few else q.answered,
                            "counts": q.counts, "mean": q.mean, "open_answers": q.open_answers}
                           for q in version.questions]} for version in report.versions],
+    }
+
+
+# ------------------------------------------------------------------------ burden measure
+
+
+class BurdenItemSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    text = ma.fields.String(required=True)
+    reversed = ma.fields.Boolean(required=True)
+
+
+class BurdenInstrumentSchema(ma.Schema):
+    """An instrument as data: items, answer scale, reversed items, score and bands."""
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.Nested(BurdenItemSchema), required=True)
+    scale_min = ma.fields.Integer(required=True)
+    scale_max = ma.fields.Integer(required=True)
+    low_label = ma.fields.String(required=True)
+    high_label = ma.fields.String(required=True)
+    score = ma.fields.String(required=True, metadata={"enum": ["sum", "mean"]})
+    bands = ma.fields.List(ma.fields.Dict(), required=True)
+
+
+class OpenBurdenMeasureSchema(ma.Schema):
+    """A moment at which you may tell how heavy caring feels (never required)."""
+
+    enrolment_id = ma.fields.Integer(required=True)
+    course_title = ma.fields.String(required=True)
+    moment = ma.fields.String(required=True, metadata={"enum": ["before", "after", "follow_up"]})
+    closes_at = ma.fields.AwareDateTime(required=True)
+    instrument = ma.fields.Nested(BurdenInstrumentSchema, required=True)
+
+
+def _instrument(instrument) -> dict:
+    return {name: getattr(instrument, name) for name in (
+        "id", "name", "items", "scale_min", "scale_max", "low_label", "high_label", "score", "bands")}
+
+
+@blp.get("/me/burden-measures")
+@blp.login_required
+@blp.response(200, OpenBurdenMeasureSchema(many=True))
+def my_burden_measures():
+    """The burden questions open for you now."""
+    return [{"enrolment_id": item.enrolment.id, "course_title": item.enrolment.edition.course.title,
+             "moment": item.moment.value, "closes_at": item.closes_at,
+             "instrument": _instrument(db.session.get(BurdenInstrument, item.setting.instrument_id))}
+            for item in burden.open_measures(auth.current_user().id)]
+
+
+class BurdenAnswerSchema(ma.Schema):
+    """Your answer per item, and your consent to keep it for the purpose explained."""
+
+    answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), required=True,
+                             metadata={"example": {"i1": 6}})
+    consent = ma.fields.Boolean(required=True, metadata={
+        "description": "True: you agree that the answer is kept to show what trainings do; "
+                       "without it nothing is kept."})
+
+
+class BurdenMeasuredSchema(ma.Schema):
+    moment = ma.fields.String(required=True)
+    score = ma.fields.Float(required=True)
+    band = ma.fields.String(required=True, allow_none=True)
+
+
+@blp.put("/me/burden-measures/<id:enrolment_id>/<any(before,after,follow_up):moment>")
+@blp.login_required
+@blp.arguments(BurdenAnswerSchema)
+@blp.response(200, BurdenMeasuredSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def answer_burden(data: dict, enrolment_id: int, moment: str):
+    """Tell how heavy caring feels now, with your consent: once per moment."""
+    measurement = burden.record_burden(auth.current_user(), enrolment_id, BurdenMoment(moment),
+                                       data["answers"], consent=data["consent"])
+    instrument = db.session.get(BurdenInstrument, measurement.instrument_id)
+    return {"moment": moment, "score": measurement.score,
+            "band": burden.band_of(instrument, measurement.score)}
+
+
+class BurdenSettingSchema(ma.Schema):
+    """A course's burden measure: on or off, its instrument and timing."""
+
+    on = ma.fields.Boolean(required=True)
+    instrument_id = ma.fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "Left out: the College's single-question scale."})
+    follow_up_weeks = ma.fields.Integer(load_default=8)
+    retention_months = ma.fields.Integer(load_default=24)
+
+
+@blp.put("/courses/<id:course_id>/burden-measure")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(BurdenSettingSchema)
+@blp.response(200, BurdenSettingSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def put_burden_setting(data: dict, course_id: int):
+    """Switch a course's burden measure on or off (the organiser's coordinators)."""
+    setting = burden.set_course_measure(auth.current_user(), course_id, **data)
+    if setting is None:
+        return {"on": False, "instrument_id": None, "follow_up_weeks": 8, "retention_months": 24}
+    return {"on": True, "instrument_id": setting.instrument_id,
+            "follow_up_weeks": setting.follow_up_weeks, "retention_months": setting.retention_months}
+
+
+class NewBurdenInstrumentSchema(ma.Schema):
+    """An instrument the organiser holds the rights to."""
+
+    name = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "example": [{"text": "Ik voel me moe", "reversed": False}]})
+    scale_min = ma.fields.Integer(required=True)
+    scale_max = ma.fields.Integer(required=True)
+    low_label = ma.fields.String(load_default="")
+    high_label = ma.fields.String(load_default="")
+    score = ma.fields.String(load_default="sum", metadata={"enum": ["sum", "mean"]})
+    bands = ma.fields.List(ma.fields.Dict(), load_default=list, metadata={
+        "example": [{"upto": 10, "label": "licht"}]})
+
+
+@blp.get("/organisers/<id:organiser_id>/burden-instruments")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.response(200, BurdenInstrumentSchema(many=True))
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def list_burden_instruments(organiser_id: int):
+    """The instruments the organiser may use: the College's and its own."""
+    organiser = organiser_to_report(auth.current_user(), organiser_id)
+    return [_instrument(instrument) for instrument in burden.instruments_for(organiser.id)]
+
+
+@blp.post("/organisers/<id:organiser_id>/burden-instruments")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(NewBurdenInstrumentSchema)
+@blp.response(201, BurdenInstrumentSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.idempotent(BurdenInstrument, present=_instrument)
+def create_burden_instrument(data: dict, organiser_id: int):
+    """Enter an instrument as data (the organiser's coordinators)."""
+    return burden.define_instrument(auth.current_user(), organiser_id, data)
+
+
+class BurdenChangeSchema(ma.Schema):
+    """The change from before to a later moment (negative: lighter); null figures: too few."""
+
+    later = ma.fields.String(required=True, metadata={"enum": ["after", "follow_up"]})
+    too_few = ma.fields.Boolean(required=True)
+    people = ma.fields.Integer(required=True, allow_none=True)
+    mean = ma.fields.Float(required=True, allow_none=True)
+    median = ma.fields.Float(required=True, allow_none=True)
+    ci_low = ma.fields.Float(required=True, allow_none=True)
+    ci_high = ma.fields.Float(required=True, allow_none=True)
+    improved_pct = ma.fields.Float(required=True, allow_none=True)
+    worse_pct = ma.fields.Float(required=True, allow_none=True)
+
+
+class BurdenInstrumentReportSchema(ma.Schema):
+    instrument_id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    changes = ma.fields.List(ma.fields.Nested(BurdenChangeSchema), required=True)
+
+
+class BurdenReportSchema(ma.Schema):
+    """The change per caregiver who answered both moments; no figure about fewer than five."""
+
+    organiser_id = ma.fields.Integer(required=True)
+    start = ma.fields.Date(required=True)
+    end = ma.fields.Date(required=True)
+    minimum_group = ma.fields.Integer(required=True)
+    instruments = ma.fields.List(ma.fields.Nested(BurdenInstrumentReportSchema), required=True)
+
+
+@blp.get("/organisers/<id:organiser_id>/burden-report")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(EvaluationReportArgsSchema, location="query")
+@blp.response(200, BurdenReportSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_burden_report(args: dict, organiser_id: int):
+    """The burden change of a period's caregivers, as on the report page (coordinators)."""
+    report = burden.burden_report(auth.current_user(), organiser_id, args.get("start"),
+                                  args.get("end"), args.get("course"), args.get("edition"))
+    fields = ("mean", "median", "ci_low", "ci_high", "improved_pct", "worse_pct")
+    return {
+        "organiser_id": organiser_id, "start": report.period.start, "end": report.period.end,
+        "minimum_group": report.minimum_group,
+        "instruments": [{"instrument_id": measure.instrument.id, "name": measure.instrument.name,
+                         "changes": [{"later": change.later, "too_few": change.too_few,
+                                      "people": None if change.too_few else change.people,
+                                      **{name: getattr(change, name) for name in fields}}
+                                     for change in measure.changes]}
+                        for measure in report.instruments],
     }
