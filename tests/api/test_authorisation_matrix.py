@@ -461,6 +461,45 @@ MATRIX.update({
 })
 
 
+def _burden_on(world: World) -> int:
+    """The learner's enrolment in a course with the burden measure on (made on first use)."""
+    from college.evaluation.burden import set_course_measure
+    from college.extensions import db
+
+    _session(world)  # the first session is still to come: the "before" moment is open
+    set_course_measure(world.users["coordinator"], world.published_course.id, on=True)
+    db.session.commit()
+    return _enrolment_id(world)
+
+
+def _new_instrument(world: World, role: str) -> dict:
+    return {"name": "Eigen schaal", "scale_min": 0, "scale_max": 4,
+            "items": [{"text": "Ik voel me moe"}, {"text": "Ik heb tijd voor mezelf", "reversed": True}]}
+
+
+MATRIX.update({
+    "GET /api/v1/me/burden-measures": Row(lambda w: "/api/v1/me/burden-measures", _logged_in(200)),
+    "PUT /api/v1/me/burden-measures/<id:enrolment_id>/<any(before,after,follow_up):moment>": Row(
+        lambda w: f"/api/v1/me/burden-measures/{_burden_on(w)}/before",
+        _only(200, "learner", others=404), lambda w, role: {"answers": {"i1": 6}, "consent": True},
+    ),
+    "PUT /api/v1/courses/<id:course_id>/burden-measure": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/burden-measure", _only(200, "coordinator"),
+        lambda w, role: {"on": True, "follow_up_weeks": 6},
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/burden-instruments": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-instruments", _only(200, "coordinator"),
+    ),
+    "POST /api/v1/organisers/<id:organiser_id>/burden-instruments": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-instruments", _only(201, "coordinator"),
+        _new_instrument,
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/burden-report": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-report", _only(200, "coordinator"),
+    ),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {
