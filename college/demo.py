@@ -24,7 +24,7 @@ from college.catalogue.models import Course, Edition, TrainingSession
 from college.completion.services import refresh_completion
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict
-from college.evaluation.demo import evaluate_past_editions
+from college.evaluation.demo import evaluate_past_editions, measure_burden_in_past_editions
 from college.extensions import db
 from college.learning.models import (
     Answer,
@@ -382,6 +382,7 @@ def load_demo() -> dict:
     db.session.flush()
     _complete_past_editions()
     evaluate_past_editions(random.Random(_SEED), keep_open_for="mantelzorger@example.be")  # nosec B311 # noqa: S311
+    measure_burden_in_past_editions(random.Random(_SEED))  # nosec B311 # noqa: S311
     db.session.commit()  # the completed enrolments' certificates are queued for the worker
     return demo_logins()
 

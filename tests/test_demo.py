@@ -249,3 +249,19 @@ def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, 
     auth.login("mantelzorger@example.be", DEMO_PASSWORD)
     assert "/my/evaluations/" in client.get("/my/trainings").get_data(as_text=True)
     assert count(EvaluationInvitation, EvaluationInvitation.answered.is_(False)) >= 1
+
+
+def test_demo_burden_measures_show_a_change(runner, client, auth):
+    from college.evaluation.models import BurdenMeasurement
+
+    load(runner)
+    assert count(BurdenMeasurement) >= 10
+    leiestreek = db.session.scalar(select(Organiser).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    start = (timeutil.today() - timedelta(days=365)).isoformat()
+    page = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}").get_data(as_text=True)
+    assert "Burden: the change per caregiver" in page
+    from college.evaluation.burden import burden_report
+    changes = burden_report(User.by_email("coordinator@example.be"), leiestreek.id, start, None)
+    after = changes.instruments[0].changes[0]
+    assert after.people >= 5 and after.mean < 0  # lighter after the training, on average

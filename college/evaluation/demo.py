@@ -1,19 +1,28 @@
-"""The demo's evaluations: finished editions answered as learners would, one with too few answers."""
+"""The demo's evaluations (finished editions answered as learners would, one with too few
+answers) and burden measures (before, after and at the follow-up)."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from college import timeutil
-from college.accounts.models import User
+from college.accounts.models import Kind, User
 from college.attendance.models import Attendance, AttendanceStatus
-from college.catalogue.models import Edition, TrainingSession
+from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import SEATED_STATUSES, Enrolment
-from college.evaluation.models import EvaluationAnswer, EvaluationInvitation, EvaluationResponse
+from college.evaluation.burden import CONSENT_VERSION, shipped_instrument
+from college.evaluation.models import (
+    BurdenMeasurement,
+    BurdenMoment,
+    CourseBurdenMeasure,
+    EvaluationAnswer,
+    EvaluationInvitation,
+    EvaluationResponse,
+)
 from college.evaluation.services import evaluation_for
 from college.extensions import db
 
@@ -95,4 +104,41 @@ def evaluate_past_editions(rng: random.Random, keep_open_for: str) -> None:
                     db.session.add(EvaluationResponse(edition_id=edition_id, version_id=version.id,
                                                       answers=answers))
             invitation.answered = True
+    db.session.flush()
+
+
+def measure_burden_in_past_editions(rng: random.Random) -> None:
+    """Switch the burden measure on for caregiver courses with finished editions, and let their
+    caregivers answer as they would: heavy before, somewhat lighter after and at the follow-up."""
+    instrument = shipped_instrument()
+    now = timeutil.now()
+    last_end = {edition_id: ends for edition_id, ends in db.session.execute(
+        select(TrainingSession.edition_id, func.max(TrainingSession.ends_at))
+        .group_by(TrainingSession.edition_id))}
+    attended = select(Attendance.id).join(TrainingSession).where(
+        TrainingSession.edition_id == Enrolment.edition_id,
+        Attendance.learner_id == Enrolment.learner_id,
+        Attendance.status.in_((AttendanceStatus.PRESENT, AttendanceStatus.LATE)))
+    rows = db.session.execute(
+        select(Enrolment, Edition.course_id).join(Edition).join(Course).join(User, User.id == Enrolment.learner_id)
+        .where(Edition.ends_on < timeutil.today(), Course.open_to_caregivers.is_(True),
+               Enrolment.status.in_(SEATED_STATUSES), User.kind == Kind.CAREGIVER, attended.exists())
+        .order_by(Enrolment.id)).all()
+    for course_id in sorted({course_id for _enrolment, course_id in rows}):
+        db.session.add(CourseBurdenMeasure(course_id=course_id, instrument_id=instrument.id))
+    for enrolment, _course_id in rows:
+        ended = last_end[enrolment.edition_id]
+        before = max(2, min(10, round(rng.gauss(7, 1.5))))
+        moments = [(BurdenMoment.BEFORE, before, enrolment.created_at, 0.85)]
+        after = max(0, min(10, before - rng.choice((-1, 0, 1, 1, 2, 2, 3))))
+        moments.append((BurdenMoment.AFTER, after, ended + timedelta(hours=1), 0.8))
+        if ended + timedelta(weeks=8) < now:
+            later = max(0, min(10, after + rng.choice((-1, 0, 0, 1))))
+            moments.append((BurdenMoment.FOLLOW_UP, later, ended + timedelta(weeks=8, days=2), 0.65))
+        for moment, score, when, share in moments:
+            if rng.random() < share:
+                db.session.add(BurdenMeasurement(
+                    enrolment_id=enrolment.id, moment=moment, instrument_id=instrument.id,
+                    answers={"i1": score}, score=float(score), consent=CONSENT_VERSION,
+                    measured_at=when))
     db.session.flush()
