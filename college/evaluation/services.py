@@ -10,19 +10,20 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
-from college import timeutil
+from college import policy, timeutil
 from college.accounts.models import Kind, User
 from college.addresses import public_base_url
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, Track, TrainingSession
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.enrolment.notifications import write_notification
-from college.errors import Conflict, Invalid, NotFound
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.evaluation.models import (
     EvaluationAnswer,
     EvaluationInvitation,
     EvaluationResponse,
     QuestionKind,
+    Questionnaire,
     QuestionnaireVersion,
 )
 from college.evaluation.questionnaires import course_questionnaire, current_version, standard_questionnaire
@@ -134,14 +135,7 @@ def evaluation_for(learner: User, enrolment_id: int) -> Evaluation:
     if invitation.answered:
         raise Conflict(_("You already answered this evaluation. Thank you!"))
     course = enrolment.edition.course
-    versions = [current_version(standard_questionnaire(course.organiser_id,
-                                                       _track_for(learner, course)).id)]
-    extra = course_questionnaire(course.id)
-    if extra is not None:
-        extra_version = current_version(extra.id)
-        if extra_version is not None and extra_version.questions:
-            versions.append(extra_version)
-    return Evaluation(enrolment, versions)
+    return Evaluation(enrolment, _versions_for_course(course, _track_for(learner, course)))
 
 
 def _answer(question_id: str, question: dict, value: object) -> EvaluationAnswer | None:
@@ -168,22 +162,7 @@ def submit_evaluation(learner: User, enrolment_id: int, values: dict[str, object
     """Keep the answers apart from the learner and mark the invitation answered; returns how
     many questions were answered. Every question may be left empty, but not all of them."""
     evaluation = evaluation_for(learner, enrolment_id)
-    known = {question_id for question_id, _question in evaluation.questions}
-    unknown = set(values) - known
-    if unknown:
-        raise Invalid(_("This evaluation has no question %(id)s.", id=sorted(unknown)[0]),
-                      field="answers")
-    responses = []
-    for version in evaluation.versions:
-        answers = [answer for question in version.questions
-                   if (answer := _answer(f"{version.id}-{question['key']}", question,
-                                         values.get(f"{version.id}-{question['key']}")))]
-        if answers:
-            responses.append(EvaluationResponse(edition_id=evaluation.enrolment.edition_id,
-                                                version_id=version.id,
-                                                answers=answers))
-    if not responses:
-        raise Invalid(_("Answer at least one question, or come back later."), field="answers")
+    responses = _answer_sets(evaluation.enrolment.edition_id, evaluation.versions, values)
     # Claimed by one conditional UPDATE: a double click or a second device answers once.
     claimed = db.session.execute(
         update(EvaluationInvitation)
@@ -195,6 +174,80 @@ def submit_evaluation(learner: User, enrolment_id: int, values: dict[str, object
     ).scalar_one_or_none()
     if claimed is None:
         raise Conflict(_("You already answered this evaluation. Thank you!"))
+    return _store(responses)
+
+
+def _answer_sets(edition_id: int, versions: list[QuestionnaireVersion],
+                 values: dict[str, object]) -> list[EvaluationResponse]:
+    """The anonymous answer sets of one filled-in evaluation; Invalid when nothing or nonsense."""
+    known = {f"{version.id}-{question['key']}" for version in versions
+             for question in version.questions}
+    unknown = set(values) - known
+    if unknown:
+        raise Invalid(_("This evaluation has no question %(id)s.", id=sorted(unknown)[0]),
+                      field="answers")
+    responses = []
+    for version in versions:
+        answers = [answer for question in version.questions
+                   if (answer := _answer(f"{version.id}-{question['key']}", question,
+                                         values.get(f"{version.id}-{question['key']}")))]
+        if answers:
+            responses.append(EvaluationResponse(edition_id=edition_id, version_id=version.id,
+                                                answers=answers))
+    if not responses:
+        raise Invalid(_("Answer at least one question, or come back later."), field="answers")
+    return responses
+
+
+def _store(responses: list[EvaluationResponse]) -> int:
+    """Keep the answer sets; returns how many questions were answered."""
     db.session.add_all(responses)
     db.session.flush()
     return sum(len(response.answers) for response in responses)
+
+
+# ------------------------------------------------------------------------ paper forms
+
+
+def _versions_for_course(course: Course, track: Track) -> list[QuestionnaireVersion]:
+    versions = [current_version(standard_questionnaire(course.organiser_id, track).id)]
+    extra = course_questionnaire(course.id)
+    if extra is not None:
+        extra_version = current_version(extra.id)
+        if extra_version is not None and extra_version.questions:
+            versions.append(extra_version)
+    return versions
+
+
+def paper_edition(actor: User, edition_id: int) -> tuple[Edition, list[QuestionnaireVersion]]:
+    """The edition and the questions of its paper form (its trainers and coordinators)."""
+    edition = db.session.scalar(select(Edition).where(Edition.id == edition_id)
+                                .options(selectinload(Edition.course)))
+    if edition is None:
+        raise NotFound(_("This edition does not exist."))
+    if not policy.can_teach_edition(actor, edition.id, edition.course.organiser_id):
+        raise NotAllowed(_("Only the edition's trainers and the organiser's coordinators can do this."))
+    track = Track.CAREGIVERS if edition.course.open_to_caregivers else Track.PROFESSIONALS
+    return edition, _versions_for_course(edition.course, track)
+
+
+def submit_paper_answers(actor: User, edition_id: int, values: dict[str, object]) -> int:
+    """Type in one paper form: anonymous like the online answers; at most one form per learner
+    who attended, online answers included. Returns how many questions were answered."""
+    edition, versions = paper_edition(actor, edition_id)
+    attended = db.session.scalar(
+        select(func.count(func.distinct(Enrolment.id)))
+        .join(Attendance, Attendance.learner_id == Enrolment.learner_id)
+        .join(TrainingSession, (TrainingSession.id == Attendance.session_id)
+              & (TrainingSession.edition_id == Enrolment.edition_id))
+        .where(Enrolment.edition_id == edition.id, Enrolment.status.in_(SEATED_STATUSES),
+               Attendance.status.in_((AttendanceStatus.PRESENT, AttendanceStatus.LATE))))
+    standard_versions = select(QuestionnaireVersion.id).join(Questionnaire).where(
+        Questionnaire.course_id.is_(None))
+    answered = db.session.scalar(select(func.count()).select_from(EvaluationResponse).where(
+        EvaluationResponse.edition_id == edition.id,
+        EvaluationResponse.version_id.in_(standard_versions)))
+    if answered >= attended:
+        raise Conflict(_("Every learner who attended has answered already (%(count)s).",
+                         count=attended))
+    return _store(_answer_sets(edition.id, versions, values))

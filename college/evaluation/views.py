@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +17,7 @@ from college.evaluation.forms import AnswerForm, BurdenSettingForm, Questionnair
 from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
 from college.exports import csv_response
 from college.extensions import db
+from college.pdf import render_pdf
 
 bp = Blueprint("evaluation", __name__)
 
@@ -255,3 +257,50 @@ def burden_decline(enrolment_id: int):
     burden.decline_burden(current_user, enrolment_id)
     flash(_("Understood: we will not ask again. Your training stays the same."), "success")
     return redirect(url_for("enrolment.my_trainings"))
+
+
+# ------------------------------------------------------------------------ paper forms
+
+
+def _paper_questions(versions) -> list[tuple[str, dict]]:
+    return [(f"{version.id}-{question['key']}", question)
+            for version in versions for question in version.questions]
+
+
+@bp.get("/editions/<int:edition_id>/evaluation-form.pdf")
+@login_required
+def paper_form(edition_id: int):
+    """The evaluation as a paper form to print, for learners who prefer paper."""
+    edition, versions = services.paper_edition(current_user, edition_id)
+    title = _("How was %(course)s?", course=edition.course.title)
+    pdf = render_pdf("evaluation/paper_form.html", title=title, author=edition.course.title,
+                     language=str(get_locale() or "nl"), edition=edition,
+                     questions=_paper_questions(versions))
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="{}"'.format(
+        _("evaluation-%(edition)s.pdf", edition=edition.id))
+    return response
+
+
+@bp.route("/editions/<int:edition_id>/paper-evaluations", methods=["GET", "POST"])
+@login_required
+def paper_answers(edition_id: int):
+    """Type in the answers of one paper form; anonymous like those given online."""
+    edition, versions = services.paper_edition(current_user, edition_id)
+    questions = _paper_questions(versions)
+    form = AnswerForm()
+    error = None
+    values = {question_id: request.form.get(question_id, "") for question_id, _q in questions}
+    if form.validate_on_submit():
+        try:
+            services.submit_paper_answers(current_user, edition.id, values)
+        except Invalid as refusal:
+            error = refusal
+        else:
+            flash(_("Saved. You can type in the next paper form."), "success")
+            return redirect(url_for(".paper_answers", edition_id=edition.id))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("evaluation/paper_answers.html", edition=edition, questions=questions,
+                           form=form, values=values if error else {}, error=error), 422 if error else 200

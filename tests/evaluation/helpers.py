@@ -14,10 +14,10 @@ from college.extensions import db
 
 
 def finished_edition(make, course, learners: int, *, absent: int = 0, days_ago: int = 2,
-                     kind: Kind = Kind.CAREGIVER, **learner_fields) -> tuple[Edition, list[Enrolment]]:
+                     kind: Kind = Kind.CAREGIVER, trainers=(), **learner_fields) -> tuple[Edition, list[Enrolment]]:
     """An edition whose one session ended `days_ago` days ago; `learners` attended, `absent` not."""
     starts = timeutil.now() - timedelta(days=days_ago, hours=3)
-    edition = make.edition(course, starts_on=timeutil.local(starts).date())
+    edition = make.edition(course, starts_on=timeutil.local(starts).date(), trainers=list(trainers))
     session = make.session(edition, starts_at=starts)
     enrolments = []
     for number in range(learners + absent):

@@ -302,6 +302,9 @@ ACCESS: dict[str, Access] = {
     "evaluation.burden_answer": Access(get=OWNER, post=OWNER, params={"moment": "before"},
                                        proves=False),
     "evaluation.burden_decline": Access(post=OWNER),
+    # Nobody in the world attended yet: a typed-in paper form is refused (409).
+    "evaluation.paper_form": Access(get=TEACHERS),
+    "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing
