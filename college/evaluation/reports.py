@@ -247,8 +247,8 @@ def report_rows(report: EvaluationReport, burden: BurdenReport | None = None) ->
             rows.append([measure.instrument.name, "", label, _("median change"), change.people, change.median])
             rows.append([measure.instrument.name, "", label, _("Confidence interval (95 percent)"), change.people,
                          f"{change.ci_low} – {change.ci_high}"])
-            rows.append([measure.instrument.name, "", label, _("lighter (%)"), change.people, change.improved_pct])
-            rows.append([measure.instrument.name, "", label, _("heavier (%)"), change.people, change.worse_pct])
+            rows.append([measure.instrument.name, "", label, _("lighter (percent)"), change.people, change.improved_pct])
+            rows.append([measure.instrument.name, "", label, _("heavier (percent)"), change.people, change.worse_pct])
     return header, rows
 
 
