@@ -479,7 +479,7 @@ def _new_instrument(world: World, role: str) -> dict:
 
 MATRIX.update({
     "GET /api/v1/me/burden-measures": Row(lambda w: "/api/v1/me/burden-measures", _logged_in(200)),
-    "PUT /api/v1/me/burden-measures/<id:enrolment_id>/<any(before,after,follow_up):moment>": Row(
+    "PUT /api/v1/me/burden-measures/<id:enrolment_id>/<moment>": Row(
         lambda w: f"/api/v1/me/burden-measures/{_burden_on(w)}/before",
         _only(200, "learner", others=404), lambda w, role: {"answers": {"i1": 6}, "consent": True},
     ),

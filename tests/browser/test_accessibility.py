@@ -124,6 +124,14 @@ MAIN_PAGES = [
     MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
+    # Evaluation and impact (issue 19)
+    MainPage("evaluation questionnaires", "/organisers/{organiser.id}/evaluations/questionnaires",
+             as_="coordinator"),
+    MainPage("course evaluation questions", "/courses/{course.id}/evaluation-questions",
+             as_="coordinator"),
+    MainPage("burden measure setting", "/courses/{course.id}/burden-measure", as_="coordinator"),
+    MainPage("evaluation report", "/organisers/{organiser.id}/evaluations", as_="coordinator"),
+    MainPage("paper evaluation", "/editions/{edition.id}/paper-evaluations", as_="trainer"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).

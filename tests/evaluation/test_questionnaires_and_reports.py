@@ -176,3 +176,24 @@ def test_the_report_is_for_the_organisers_coordinators_and_checks_its_period(mak
     assert _report(client, hub, course="12x").status_code == 404
     foreign = make.course(other)
     assert _report(client, hub, course=foreign.id).status_code == 404
+
+
+def test_the_report_runs_a_fixed_number_of_queries(make, client, auth):
+    hub = make.organiser()
+    coordinator = make.coordinator(hub)
+    auth.login_as(coordinator)
+
+    def queries() -> int:
+        with counted_queries() as statements:
+            assert _report(client, hub).status_code == 200
+        return len(statements)
+
+    _edition, first = finished_edition(make, make.course(hub), learners=5)
+    invite()
+    _answer_all(first, text="Goed")
+    small = queries()
+    for _round in range(3):
+        _edition, more = finished_edition(make, make.course(hub), learners=5)
+        invite()
+        _answer_all(more, text="Fijn")
+    assert queries() == small

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from flask_babel import gettext as _
+
 from college.api import auth
 from college.api.core import Blueprint
 from college.dashboards.services import organiser_to_report
+from college.errors import NotFound
 from college.evaluation import burden, questionnaires, reports, services
 from college.evaluation.models import BurdenInstrument, BurdenMoment, QuestionKind
 from college.extensions import db
@@ -61,6 +64,7 @@ def _questionnaire(questionnaire, version) -> dict:
 @blp.staff_only(coordinators=True)
 @blp.response(200, EvaluationQuestionnaireSchema(many=True))
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def list_questionnaires(organiser_id: int):
     """The organiser's questionnaires with their current questions (its coordinators)."""
     return [_questionnaire(questionnaire, version) for questionnaire, version, _title
@@ -314,7 +318,7 @@ class BurdenMeasuredSchema(ma.Schema):
     band = ma.fields.String(required=True, allow_none=True)
 
 
-@blp.put("/me/burden-measures/<id:enrolment_id>/<any(before,after,follow_up):moment>")
+@blp.put("/me/burden-measures/<id:enrolment_id>/<moment>")
 @blp.login_required
 @blp.arguments(BurdenAnswerSchema)
 @blp.response(200, BurdenMeasuredSchema)
@@ -323,7 +327,11 @@ class BurdenMeasuredSchema(ma.Schema):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def answer_burden(data: dict, enrolment_id: int, moment: str):
     """Tell how heavy caring feels now, with your consent: once per moment."""
-    measurement = burden.record_burden(auth.current_user(), enrolment_id, BurdenMoment(moment),
+    try:
+        which = BurdenMoment(moment)
+    except ValueError:
+        raise NotFound(_("There is no question about your burden to answer here.")) from None
+    measurement = burden.record_burden(auth.current_user(), enrolment_id, which,
                                        data["answers"], consent=data["consent"])
     instrument = db.session.get(BurdenInstrument, measurement.instrument_id)
     return {"moment": moment, "score": measurement.score,
@@ -390,6 +398,7 @@ def list_burden_instruments(organiser_id: int):
 @blp.arguments(NewBurdenInstrumentSchema)
 @blp.response(201, BurdenInstrumentSchema)
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.idempotent(BurdenInstrument, present=_instrument)
 def create_burden_instrument(data: dict, organiser_id: int):
