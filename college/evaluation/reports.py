@@ -19,8 +19,8 @@ from college.dashboards.groups import MINIMUM_GROUP, too_few
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import Enrolment
-from college.evaluation.burden import BurdenReport
 from college.errors import NotFound
+from college.evaluation.burden import BurdenReport
 from college.evaluation.models import (
     EvaluationAnswer,
     EvaluationInvitation,

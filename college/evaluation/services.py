@@ -26,7 +26,11 @@ from college.evaluation.models import (
     Questionnaire,
     QuestionnaireVersion,
 )
-from college.evaluation.questionnaires import course_questionnaire, current_version, standard_questionnaire
+from college.evaluation.questionnaires import (
+    course_questionnaire,
+    current_version,
+    standard_questionnaire,
+)
 from college.extensions import db
 
 #: Editions whose last session ended this long ago or less are looked at by the periodic job.

@@ -9,7 +9,6 @@ answers that the College does not keep. A second PUT answers 409.
 from __future__ import annotations
 
 import marshmallow as ma
-
 from flask_babel import gettext as _
 
 from college.api import auth
