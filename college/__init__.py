@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.enrolment import offer_views as enrolment_offers
     from college.enrolment import receivers as enrolment_receivers
     from college.enrolment import views as enrolment
+    from college.evaluation import views as evaluation
     from college.extensions import babel, csrf, db, limiter, login_manager, migrate
     from college.i18n import select_locale, select_timezone
     from college.learning import views as learning
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     features += [certificates, attendance, dashboards, privacy]
     features += [enrolment_offers]
     features += [accreditation]
+    features += [evaluation]
     for feature in features:
         app.register_blueprint(feature.bp)
     api.init_app(app)

@@ -130,6 +130,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
                 "RETENTION_INTERVAL",
                 "IDEMPOTENCY_CLEANUP_INTERVAL",
                 "OFFER_EXPIRY_INTERVAL",
+                "EVALUATION_INVITE_INTERVAL",
             )
             if environ.get(key)
         },

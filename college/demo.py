@@ -27,6 +27,7 @@ from college.enrolment import offers
 from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
 from college.enrolment.services import cancel_enrolment
 from college.errors import Conflict
+from college.evaluation.demo import evaluate_past_editions, measure_burden_in_past_editions
 from college.extensions import db
 from college.learning.models import (
     Answer,
@@ -394,6 +395,8 @@ def load_demo() -> dict:
     _Demo(random.Random(_SEED)).build()  # nosec B311 # noqa: S311 - demo data, nothing secret
     db.session.flush()
     _complete_past_editions()
+    evaluate_past_editions(random.Random(_SEED), keep_open_for="mantelzorger@example.be")  # nosec B311 # noqa: S311
+    measure_burden_in_past_editions(random.Random(_SEED))  # nosec B311 # noqa: S311
     db.session.commit()  # the completed enrolments' certificates are queued for the worker
     return demo_logins()
 

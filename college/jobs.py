@@ -207,6 +207,9 @@ PERIODIC_JOBS = [
     ("default", "college.privacy.tasks.requeue_exports", "EXPORT_REQUEUE_INTERVAL", 300),
     ("default", "college.idempotency.tasks.remove_expired_keys", "IDEMPOTENCY_CLEANUP_INTERVAL", 3600),
     ("default", "college.enrolment.tasks.expire_offers", "OFFER_EXPIRY_INTERVAL", 60),
+    ("default", "college.evaluation.tasks.invite_to_evaluations", "EVALUATION_INVITE_INTERVAL", 3600),
+    ("default", "college.evaluation.tasks.ask_about_burden", "EVALUATION_INVITE_INTERVAL", 3600),
+    ("default", "college.evaluation.tasks.remove_expired_burden", "RETENTION_INTERVAL", 24 * 3600),
 ]
 
 

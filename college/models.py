@@ -7,6 +7,17 @@ from college.attendance.models import Attendance, AttendanceChange  # noqa: F401
 from college.catalogue.models import Course, Edition, TrainingSession, edition_trainer  # noqa: F401
 from college.certificates.models import Certificate, StoredFile  # noqa: F401
 from college.enrolment.models import Enrolment, Notification  # noqa: F401
+from college.evaluation.models import (  # noqa: F401
+    BurdenDeclined,
+    BurdenInstrument,
+    BurdenMeasurement,
+    CourseBurdenMeasure,
+    EvaluationAnswer,
+    EvaluationInvitation,
+    EvaluationResponse,
+    Questionnaire,
+    QuestionnaireVersion,
+)
 from college.idempotency.models import IdempotencyKey  # noqa: F401
 from college.learning.models import (  # noqa: F401
     Answer,

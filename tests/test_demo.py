@@ -219,7 +219,7 @@ def test_loading_the_demo_twice_is_refused(runner):
 
 def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(runner, app):
     from college.certificates.models import Certificate, CertificateStatus
-    from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
+    from college.enrolment.models import Enrolment, EnrolmentStatus
     from tests.conftest import run_worker
 
     runner.invoke(args=["college", "demo"])
@@ -269,3 +269,42 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
     text = " ".join(pdf_text(file_storage().get(certificate.storage_key)).split())
     assert ("Permanente vorming verpleegkundigen: 4 uur, rubriek Psychosociale zorg, "
             "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text
+
+
+def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):
+    from college.evaluation.models import EvaluationInvitation, EvaluationResponse
+
+    load(runner)
+    assert count(EvaluationResponse) >= 5
+    leiestreek = db.session.scalar(select(Organiser).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    start = (timeutil.today() - timedelta(days=365)).isoformat()
+    page = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}").get_data(as_text=True)
+    assert "people invited answered" in page and "Mean:" in page
+    editions = db.session.scalars(select(EvaluationResponse.edition_id)).all()
+    answers = Counter(editions)
+    assert max(answers.values()) >= 5 and min(answers.values()) < 5
+    small = min(answers, key=answers.get)
+    alone = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}&edition={small}")
+    assert "too few answers" in alone.get_data(as_text=True)
+    auth.logout()
+    # The demo caregiver's evaluation waits on My trainings.
+    auth.login("mantelzorger@example.be", DEMO_PASSWORD)
+    assert "/my/evaluations/" in client.get("/my/trainings").get_data(as_text=True)
+    assert count(EvaluationInvitation, EvaluationInvitation.answered.is_(False)) >= 1
+
+
+def test_demo_burden_measures_show_a_change(runner, client, auth):
+    from college.evaluation.models import BurdenMeasurement
+
+    load(runner)
+    assert count(BurdenMeasurement) >= 10
+    leiestreek = db.session.scalar(select(Organiser).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    start = (timeutil.today() - timedelta(days=365)).isoformat()
+    page = client.get(f"/organisers/{leiestreek.id}/evaluations?start={start}").get_data(as_text=True)
+    assert "Burden: the change per caregiver" in page
+    from college.evaluation.burden import burden_report
+    changes = burden_report(User.by_email("coordinator@example.be"), leiestreek.id, start, None)
+    after = changes.instruments[0].changes[0]
+    assert after.people >= 5 and after.mean < 0  # lighter after the training, on average

@@ -136,16 +136,17 @@ def _practicalities(kind: str, learner: User, course: Course, edition: Edition) 
 
 
 def write_notification(
-    kind: str, *, learner: User, course: Course, edition: Edition, dedupe_key: str, **extra
+    kind: str, *, learner: User, course: Course, edition: Edition, dedupe_key: str,
+    texts: tuple[str, str] | None = None, **extra
 ) -> int | None:
     """Add an outbox row to the current transaction and queue its sending after commit.
 
-    `texts=(subject, body)` gives the words; else they follow `kind`. Learners without email
-    get a row for the coordinator to phone them instead; a learner
-    whose address is not confirmed yet gets a held row, sent once it is. Returns the new
-    row's id, or None when this event was already written (nothing is sent twice).
+    `texts=(subject, body)` gives the words (a feature that words its own steps, in the
+    learner's language); else they follow `kind`. Learners without email get a row for the
+    coordinator to phone them instead; a learner whose address is not confirmed yet gets a held
+    row, sent once it is. Returns the new row's id, or None when this event was already written
+    (nothing is sent twice).
     """
-    texts = extra.pop("texts", None)  # a feature that words its own steps (offers)
     subject, body = texts or _texts(kind, learner, course, edition, **extra)
     if not learner.email:
         status = NotificationStatus.TO_PHONE

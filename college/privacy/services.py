@@ -20,6 +20,8 @@ from college.certificates.models import Certificate, StoredFile
 from college.certificates.services import erase_documents_of
 from college.enrolment.models import Enrolment, Notification, WaitlistOffer
 from college.errors import Conflict, Invalid, NotAllowed
+from college.evaluation.burden import erase_burden_of
+from college.evaluation.models import BurdenMeasurement, EvaluationInvitation
 from college.extensions import db
 from college.jobs import enqueue_after_commit
 from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompletion, Question
@@ -141,6 +143,29 @@ def user_data(user_id: int) -> dict:
             select(Notification.kind, Notification.subject, Notification.created_at,
                    Notification.status).where(Notification.user_id == user_id))
     ]
+    # Only whether an evaluation was answered: the answers themselves are anonymous, kept
+    # apart from the person (college.evaluation), so they are nobody's to export.
+    data["evaluations"] = [
+        {"course": title, "invited_at": iso(invited), "answered": answered}
+        for title, invited, answered in db.session.execute(
+            select(Course.title, EvaluationInvitation.invited_at, EvaluationInvitation.answered)
+            .join(Enrolment, Enrolment.id == EvaluationInvitation.enrolment_id)
+            .join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Enrolment.learner_id == user_id))
+    ]
+    data["burden_measure"] = [
+        {"course": title, "moment": moment.value, "score": score, "answers": answers,
+         "consent": consent, "measured_at": iso(measured)}
+        for title, moment, score, answers, consent, measured in db.session.execute(
+            select(Course.title, BurdenMeasurement.moment, BurdenMeasurement.score,
+                   BurdenMeasurement.answers, BurdenMeasurement.consent,
+                   BurdenMeasurement.measured_at)
+            .join(Enrolment, Enrolment.id == BurdenMeasurement.enrolment_id)
+            .join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .where(Enrolment.learner_id == user_id).order_by(BurdenMeasurement.measured_at))
+    ]
     data["who_viewed_my_data"] = [
         {"viewer": viewer, "page": context, "viewed_at": iso(when)}
         for viewer, context, when in access_log(user, limit=10_000)
@@ -219,6 +244,7 @@ def anonymise(user: User) -> None:
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
+    erase_burden_of(user.id)
     erase_documents_of(user.id)
 
 

@@ -444,6 +444,7 @@ MATRIX.update({
     ) for answer in ("accept", "decline")},
 })
 
+
 def _accredited(world: World):
     """The published course's accreditation in the nurses' scheme (made on first use)."""
     if not hasattr(world, "accreditation"):
@@ -483,6 +484,104 @@ MATRIX.update({
     "GET /api/v1/editions/<id:edition_id>/accreditation-lists/<id:scheme_id>": Row(
         lambda w: f"/api/v1/editions/{w.edition.id}/accreditation-lists/{_accredited(w).scheme_id}",
         _only(200, "coordinator"),
+    ),
+})
+
+
+# Evaluations: questionnaires (coordinators), the learner's own answers, reports (coordinators).
+
+
+def _standard_questionnaire_id(world: World) -> int:
+    from college.catalogue.models import Track
+    from college.evaluation.questionnaires import standard_questionnaire
+    from college.extensions import db
+
+    questionnaire_id = standard_questionnaire(world.hub.id, Track.CAREGIVERS).id
+    db.session.commit()
+    return questionnaire_id
+
+
+def _invited_enrolment_id(world: World) -> int:
+    """The learner's enrolment, invited to its evaluation (made on first use)."""
+    from college.evaluation.models import EvaluationInvitation
+    from college.extensions import db
+
+    enrolment_id = _enrolment_id(world)
+    if db.session.get(EvaluationInvitation, enrolment_id) is None:
+        db.session.add(EvaluationInvitation(enrolment_id=enrolment_id))
+        db.session.commit()
+    return enrolment_id
+
+
+def _evaluation_answers(world: World, role: str) -> dict:
+    from college.evaluation.services import evaluation_for
+
+    evaluation = evaluation_for(world.users["learner"], _invited_enrolment_id(world))
+    return {"answers": {evaluation.questions[0][0]: 3}}
+
+
+def _questions(world: World, role: str) -> dict:
+    return {"questions": [{"kind": "scale", "text": "Hoe was het?", "options": ["Slecht", "Goed"]}]}
+
+
+MATRIX.update({
+    "GET /api/v1/organisers/<id:organiser_id>/questionnaires": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/questionnaires", _only(200, "coordinator"),
+    ),
+    "PUT /api/v1/questionnaires/<id:questionnaire_id>": Row(
+        lambda w: f"/api/v1/questionnaires/{_standard_questionnaire_id(w)}", _only(200, "coordinator"),
+        _questions,
+    ),
+    "PUT /api/v1/courses/<id:course_id>/questionnaire": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/questionnaire", _only(200, "coordinator"),
+        _questions,
+    ),
+    "GET /api/v1/me/evaluations": Row(lambda w: "/api/v1/me/evaluations", _logged_in(200)),
+    "PUT /api/v1/me/evaluations/<id:enrolment_id>": Row(
+        lambda w: f"/api/v1/me/evaluations/{_invited_enrolment_id(w)}",
+        _only(200, "learner", others=404), _evaluation_answers,
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/evaluation-report": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/evaluation-report", _only(200, "coordinator"),
+    ),
+})
+
+
+def _burden_on(world: World) -> int:
+    """The learner's enrolment in a course with the burden measure on (made on first use)."""
+    from college.evaluation.burden import set_course_measure
+    from college.extensions import db
+
+    _session(world)  # the first session is still to come: the "before" moment is open
+    set_course_measure(world.users["coordinator"], world.published_course.id, on=True)
+    db.session.commit()
+    return _enrolment_id(world)
+
+
+def _new_instrument(world: World, role: str) -> dict:
+    return {"name": "Eigen schaal", "scale_min": 0, "scale_max": 4,
+            "items": [{"text": "Ik voel me moe"}, {"text": "Ik heb tijd voor mezelf", "reversed": True}]}
+
+
+MATRIX.update({
+    "GET /api/v1/me/burden-measures": Row(lambda w: "/api/v1/me/burden-measures", _logged_in(200)),
+    "PUT /api/v1/me/burden-measures/<id:enrolment_id>/<moment>": Row(
+        lambda w: f"/api/v1/me/burden-measures/{_burden_on(w)}/before",
+        _only(200, "learner", others=404), lambda w, role: {"answers": {"i1": 6}, "consent": True},
+    ),
+    "PUT /api/v1/courses/<id:course_id>/burden-measure": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/burden-measure", _only(200, "coordinator"),
+        lambda w, role: {"on": True, "follow_up_weeks": 6},
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/burden-instruments": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-instruments", _only(200, "coordinator"),
+    ),
+    "POST /api/v1/organisers/<id:organiser_id>/burden-instruments": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-instruments", _only(201, "coordinator"),
+        _new_instrument,
+    ),
+    "GET /api/v1/organisers/<id:organiser_id>/burden-report": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/burden-report", _only(200, "coordinator"),
     ),
 })
 

@@ -147,6 +147,18 @@ OPERATIONS.update({
 })
 
 
+def _burden_instrument(make) -> Create:
+    from college.evaluation.models import BurdenInstrument
+
+    hub = make.organiser()
+    body = {"name": "Eigen schaal", "scale_min": 0, "scale_max": 4, "items": [{"text": "Ik voel me moe"}]}
+    return Create(f"/api/v1/organisers/{hub.id}/burden-instruments", body,
+                  bearer_for(make.coordinator(hub)), BurdenInstrument, {**body, "name": "Andere schaal"})
+
+
+OPERATIONS["burden instrument"] = lambda make, client: _burden_instrument(make)
+
+
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
     headers = {**create.headers, **({"Idempotency-Key": key} if key is not None else {})}
     return client.post(url or create.url, json=body if body is not None else create.body,
@@ -284,6 +296,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/courses/{course_id}/quiz/attempts", "POST /api/v1/editions/{edition_id}/copies",
         "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
         "POST /api/v1/accreditation-schemes", "POST /api/v1/courses/{course_id}/accreditations",
+        "POST /api/v1/organisers/{organiser_id}/burden-instruments",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

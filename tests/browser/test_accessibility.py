@@ -137,6 +137,14 @@ MAIN_PAGES = [
     MainPage("course accreditations", "/manage/courses/{course.id}/accreditations", as_="coordinator"),
     MainPage("edition accreditation lists", "/manage/editions/{edition.id}/accreditation",
              as_="coordinator"),
+    # Evaluation and impact (issue 19)
+    MainPage("evaluation questionnaires", "/organisers/{organiser.id}/evaluations/questionnaires",
+             as_="coordinator"),
+    MainPage("course evaluation questions", "/courses/{course.id}/evaluation-questions",
+             as_="coordinator"),
+    MainPage("burden measure setting", "/courses/{course.id}/burden-measure", as_="coordinator"),
+    MainPage("evaluation report", "/organisers/{organiser.id}/evaluations", as_="coordinator"),
+    MainPage("paper evaluation", "/editions/{edition.id}/paper-evaluations", as_="trainer"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).

@@ -320,6 +320,24 @@ ACCESS: dict[str, Access] = {
     "accreditation.learning_record_pdf": Access(get=LOGGED_IN),
     "accreditation.edition_accreditation": Access(get=COORDINATOR),
     "accreditation.edition_export_csv": Access(get=COORDINATOR),
+    # Evaluations: the world's learner has no invitation, so answering finds nothing (404); the
+    # standard questionnaires are made on first use, so id 1 stands for one (or none: 404).
+    "evaluation.answer": Access(get=OWNER, post=OWNER, proves=False),
+    "evaluation.questionnaire_list": Access(get=COORDINATOR),
+    "evaluation.edit_questionnaire": Access(get=COORDINATOR, post=COORDINATOR,
+                                            params={"questionnaire_id": 1}, proves=False),
+    "evaluation.course_questions": Access(get=COORDINATOR, post=COORDINATOR, data={
+        "questions-0-kind": "open", "questions-0-text": "Wat neem je mee naar huis?"}),
+    "evaluation.report": Access(get=COORDINATOR),
+    "evaluation.report_csv": Access(get=COORDINATOR),
+    # The world's course has no burden measure switched on: nothing to answer (404).
+    "evaluation.burden_setting": Access(get=COORDINATOR, post=COORDINATOR, data={"on": "yes"}),
+    "evaluation.burden_answer": Access(get=OWNER, post=OWNER, params={"moment": "before"},
+                                       proves=False),
+    "evaluation.burden_decline": Access(post=OWNER),
+    # Nobody in the world attended yet: a typed-in paper form is refused (409).
+    "evaluation.paper_form": Access(get=TEACHERS),
+    "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

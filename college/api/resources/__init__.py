@@ -22,6 +22,7 @@ from . import (
     dashboards,
     editions,
     enrolments,
+    evaluations,
     imports,
     modules,
     offers,
@@ -35,3 +36,4 @@ RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
 RESOURCES += [offers.blp]
 RESOURCES += [accreditation.blp]
+RESOURCES += [evaluations.blp]

@@ -1,0 +1,1 @@
+"""Evaluation of a training: questionnaires, anonymous answers and their reports."""
