@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from college import mailbox
 from college.accounts.services import create_coordinator
-from college.certificates.cli import requeue_certificates_command
+from college.certificates.cli import create_signing_key_command, requeue_certificates_command
 from college.completion.cli import complete_finished_command
 from college.dashboards.cli import generate_command
 from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
@@ -100,3 +100,4 @@ college_cli.add_command(complete_finished_command)
 college_cli.add_command(generate_command)
 college_cli.add_command(anonymise_inactive_command)
 college_cli.add_command(requeue_exports_command)
+college_cli.add_command(create_signing_key_command)

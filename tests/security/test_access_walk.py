@@ -287,6 +287,8 @@ ACCESS: dict[str, Access] = {
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
+    # Anyone may upload a PDF to check it; checking changes nothing.
+    "certificates.verify_pdf": Access(),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing
