@@ -16,12 +16,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from sqlalchemy import select
 
+from college.accounts.models import User
 from college.certificates import keys, signing
 from college.certificates.models import Certificate
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.services import revoke_certificate
 from college.certificates.storage import file_storage
 from college.extensions import db
+from college.privacy.services import anonymise
 from tests.certificates.helpers import (
     blank_pdf,
     certificates_of,
@@ -159,3 +161,21 @@ def test_the_dutch_page_answers_in_dutch(client, files):
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Dit is geen PDF-bestand." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("organiser_allows", "verdict"), [(True, "valid"), (False, "unknown")])
+def test_an_erased_learners_attest_answers_as_its_code_does(app, client, make, organiser_allows,
+                                                            verdict):
+    """The upload check keeps the code's privacy rule: an erased learner's attest is confirmed
+    only when the organiser chose so, and never names the learner."""
+    certificate, content = issued_pdf(app, make, name="Maria Peeters")
+    organiser_of(certificate.edition_id).verify_anonymised_certificates = organiser_allows
+    anonymise(db.session.get(User, certificate.learner_id))
+    db.session.commit()
+
+    answer = client.post("/api/v1/certificates/verify", data={"file": (io.BytesIO(content), "a.pdf")},
+                         content_type="multipart/form-data")
+    assert answer.get_json()["verdict"] == verdict
+    assert "Maria Peeters" not in answer.get_data(as_text=True)
+    by_code = client.get(f"/api/v1/verify/{certificate.verification_code}")
+    assert by_code.status_code == (200 if organiser_allows else 404)
