@@ -110,8 +110,8 @@ def _generated_installation_key() -> SigningKey:
         with db.session.begin_nested():
             key = create_signing_key()
     except IntegrityError:
-        key = _current_generated(INSTALLATION)
-    log.warning("no signing key was configured: generated a self-signed one (development)")
+        return _current_generated(INSTALLATION)
+    log.warning("no signing key is configured: generated a self-signed one (development, demo)")
     return key
 
 
