@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from college import mailbox
 from college.accounts.services import create_coordinator
 from college.accreditation.cli import add_scheme_command, list_schemes_command, seed_schemes_command
-from college.certificates.cli import requeue_certificates_command
+from college.certificates.cli import create_signing_key_command, requeue_certificates_command
 from college.completion.cli import complete_finished_command
 from college.dashboards.cli import generate_command
 from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
@@ -104,3 +104,4 @@ college_cli.add_command(requeue_exports_command)
 college_cli.add_command(seed_schemes_command)
 college_cli.add_command(add_scheme_command)
 college_cli.add_command(list_schemes_command)
+college_cli.add_command(create_signing_key_command)

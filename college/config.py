@@ -6,6 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
+# Only cryptography behind it: the configuration checks a signing key without loading models.
+from college.certificates.keys import load_key_pair
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration the College can run with."""
@@ -24,6 +27,42 @@ def _flag(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _pem_setting(value: str | None, name: str) -> bytes | None:
+    """A PEM setting given inline (starting with -----BEGIN) or as the path of a file."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.startswith("-----BEGIN"):
+        return value.encode("ascii")
+    path = Path(value)
+    if not path.is_file():
+        raise ConfigError(f"{name} is neither PEM text nor the path of a readable file: {value!r}.")
+    return path.read_bytes()
+
+
+def _signing_settings(environ, production: bool) -> dict:
+    """The certificate signing key from the environment, checked now rather than at the first PDF."""
+    key = _pem_setting(environ.get("CERTIFICATE_SIGNING_KEY"), "CERTIFICATE_SIGNING_KEY")
+    cert = _pem_setting(environ.get("CERTIFICATE_SIGNING_CERT"), "CERTIFICATE_SIGNING_CERT")
+    passphrase = (environ.get("CERTIFICATE_SIGNING_KEY_PASSPHRASE") or "").encode() or None
+    if (key is None) != (cert is None):
+        raise ConfigError("Set both CERTIFICATE_SIGNING_KEY and CERTIFICATE_SIGNING_CERT (or neither).")
+    if key is not None:
+        try:
+            load_key_pair(key, cert, passphrase)
+        except ValueError as error:
+            raise ConfigError(f"The certificate signing key cannot be used: {error}.") from error
+    return {
+        "CERTIFICATE_SIGNING_KEY": key,
+        "CERTIFICATE_SIGNING_CERT": cert,
+        "CERTIFICATE_SIGNING_KEY_PASSPHRASE": passphrase,
+        # Without a configured key, development and the demo make a self-signed one in the
+        # database when the first certificate is signed; production never does (see README).
+        "CERTIFICATE_SIGNING_GENERATE_KEY": _flag(
+            environ.get("CERTIFICATE_SIGNING_GENERATE_KEY"), default=not production),
+    }
 
 
 def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.environ) -> dict:
@@ -114,6 +153,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "PRIVACY_DPO_EMAIL": environ.get("PRIVACY_DPO_EMAIL", "dpo@example.be"),
         "PRIVACY_DPO_PHONE": environ.get("PRIVACY_DPO_PHONE", "09 123 45 67"),
         "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
+        **_signing_settings(environ, production),
         "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
         # Jobs a worker process runs before it replaces itself with a fresh one (flat memory).
         "WORKER_MAX_JOBS": int(environ.get("WORKER_MAX_JOBS", "200")),

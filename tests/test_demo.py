@@ -308,3 +308,21 @@ def test_demo_burden_measures_show_a_change(runner, client, auth):
     changes = burden_report(User.by_email("coordinator@example.be"), leiestreek.id, start, None)
     after = changes.instruments[0].changes[0]
     assert after.people >= 5 and after.mean < 0  # lighter after the training, on average
+
+
+def test_demo_attests_are_signed_with_a_generated_key_and_pass_the_pdf_check(runner, app):
+    from college.certificates.models import Certificate, CertificateStatus, SigningKey
+    from college.certificates.services import verify_pdf
+    from college.certificates.signing import Verdict
+    from college.certificates.storage import file_storage
+    from tests.conftest import run_worker
+
+    runner.invoke(args=["college", "demo"])
+    run_worker(app)
+    # No key was configured: the first attest made the installation's key, in the database.
+    [key] = db.session.scalars(select(SigningKey)).all()
+    assert key.scope == "installation" and key.private_key_pem
+    certificate = db.session.scalars(
+        select(Certificate).where(Certificate.status == CertificateStatus.ISSUED)).first()
+    check = verify_pdf(file_storage().get(certificate.storage_key))
+    assert check.verdict == Verdict.VALID and check.certificate.id == certificate.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -32,3 +33,15 @@ class ReasonForm(KeptForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class VerifyPdfForm(FlaskForm):
+    """Upload an attest's PDF to check that the College signed it and nothing changed since."""
+
+    file = FileField(
+        _l("The attest as a PDF file"),
+        validators=[FileRequired(_l("Choose the attest's PDF file."))],
+        description=_l("The PDF file as the College made it, at most 2 MB. It is checked and "
+                       "not kept."),
+        render_kw={"accept": ".pdf,application/pdf"},
+    )

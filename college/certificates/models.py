@@ -76,3 +76,35 @@ class StoredFile(db.Model):
     size: Mapped[int] = mapped_column()
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+
+class SigningKey(db.Model):
+    """A certificate the College signs attest PDFs with, and the key when the database holds it.
+
+    Generated keys (development, the demo, or an organiser's own) keep their private key here,
+    so every worker signs with the same one. A key from the configuration keeps only its
+    certificate, recorded when it first signs. Rows are retired, never deleted: a PDF signed
+    with an older key still verifies as the College's.
+    """
+
+    __table_args__ = (
+        # One current generated key per scope ("installation" or "organiser-<id>").
+        Index(
+            "uq_signing_key_current",
+            "scope",
+            unique=True,
+            sqlite_where=text("private_key_pem IS NOT NULL AND retired_at IS NULL"),
+            postgresql_where=text("private_key_pem IS NOT NULL AND retired_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "installation", "organiser-<id>", or "configured" for a key from the configuration.
+    scope: Mapped[str] = mapped_column(String(40))
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organiser.id", ondelete="SET NULL"))
+    #: SHA-256 of the certificate (DER), how a signature's signer is recognised.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    private_key_pem: Mapped[str | None] = mapped_column(Text, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 
 import redis
 from flask import current_app
@@ -23,6 +24,7 @@ from college.catalogue.models import Course, Edition
 from college.certificates.editions import zip_key
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
+from college.certificates.signing import Verdict, check_signature, sign_certificate_pdf
 from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -162,6 +164,11 @@ def _storage_key(certificate: Certificate) -> str:
     return f"certificates/{certificate.id}/{secrets.token_hex(8)}.pdf"
 
 
+def signed_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF as WeasyPrint renders it, then signed by the College."""
+    return sign_certificate_pdf(certificate, render_certificate_pdf(certificate))
+
+
 def claim_render(certificate_id: int) -> bool:
     """Count a render attempt of a queued certificate; False when it is not (or no longer) queued.
 
@@ -183,7 +190,7 @@ def issue_certificate(certificate_id: int) -> bool:
     conditional UPDATE); the loser's caller rolls back its file.
     """
     certificate = load_for_rendering(certificate_id)
-    pdf = render_certificate_pdf(certificate)
+    pdf = signed_pdf(certificate)
     key = _storage_key(certificate)
     file_storage().put(key, pdf, "application/pdf")
     stored = db.session.execute(
@@ -225,7 +232,7 @@ def rerender_certificate(certificate_id: int) -> bool:
     if certificate is None or certificate.status != CertificateStatus.ISSUED:
         return False
     old_key = certificate.storage_key
-    pdf = render_certificate_pdf(certificate)
+    pdf = signed_pdf(certificate)
     key = _storage_key(certificate)
     storage = file_storage()
     storage.put(key, pdf, "application/pdf")
@@ -328,6 +335,31 @@ def verify_certificate(code: str) -> Certificate | None:
     if certificate.learner.anonymised_at and not certificate.edition.course.organiser.verify_anonymised_certificates:
         return None
     return certificate
+
+
+@dataclass(frozen=True)
+class PdfCheck:
+    """What an uploaded PDF turned out to be, with its attest when anyone may see it."""
+
+    verdict: Verdict
+    certificate: Certificate | None = None
+
+
+def verify_pdf(data: bytes) -> PdfCheck:
+    """Is this uploaded PDF an unaltered attest of the College, and which one? (Writes nothing.)
+
+    The attest is looked up by the code inside the signed bytes and answers as its code does
+    (revoked; an erased learner's only when the organiser chose so).
+    """
+    verdict, code = check_signature(data)
+    if verdict != Verdict.VALID:
+        return PdfCheck(verdict)
+    certificate = verify_certificate(code) if code else None
+    if certificate is None:
+        return PdfCheck(Verdict.UNKNOWN)
+    if certificate.status == CertificateStatus.REVOKED:
+        return PdfCheck(Verdict.REVOKED, certificate)
+    return PdfCheck(Verdict.VALID, certificate)
 
 
 def _require_manager(certificate: Certificate, by: User) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from college.catalogue.models import Course, Edition
-from college.certificates import editions, services
-from college.certificates.forms import ActionForm, ReasonForm, VerifyForm
+from college.certificates import editions, services, signing
+from college.certificates.forms import ActionForm, ReasonForm, VerifyForm, VerifyPdfForm
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import format_number
+from college.certificates.signing import Verdict
 from college.certificates.storage import file_storage
 from college.enrolment.models import EnrolmentStatus
 from college.errors import ServiceError
@@ -73,8 +76,27 @@ def verify_form():
     """Type a certificate's code to check it (the address printed without the QR code)."""
     form = VerifyForm(request.args)
     if not (form.code.data or "").strip():
-        return render_template("certificates/verify.html", form=VerifyForm(), certificate=None)
+        return render_template("certificates/verify.html", form=VerifyForm(), certificate=None,
+                               pdf_form=VerifyPdfForm())
     return _verify_page(form.code.data, form)
+
+
+@bp.post("/verify/pdf")
+@limit_guesses("verify")
+def verify_pdf():
+    """Upload an attest's PDF: is it unaltered and signed by the College, and which attest?"""
+    pdf_form = VerifyPdfForm()
+    page = partial(render_template, "certificates/verify.html", form=VerifyForm(),
+                   certificate=None, pdf_form=pdf_form)
+    if not pdf_form.validate_on_submit():
+        return page(), 422
+    try:
+        check = services.verify_pdf(pdf_form.file.data.read(signing.MAX_PDF_BYTES + 1))
+    except ServiceError as error:
+        attach_error(pdf_form, error)
+        return page(), error.status
+    hours = format_number(check.certificate.edition.course.hours) if check.certificate else None
+    return page(check=check, hours=hours, Verdict=Verdict)
 
 
 @bp.get("/verify/<code>")
@@ -89,12 +111,14 @@ def _verify_page(code: str, form: VerifyForm):
     if certificate is None:
         form.code.errors = [_("No certificate has this code. Check the code on the certificate "
                               "and try again.")]
-        return render_template("certificates/verify.html", form=form, certificate=None), 404
+        return render_template("certificates/verify.html", form=form, certificate=None,
+                               pdf_form=VerifyPdfForm()), 404
     return render_template(
         "certificates/verify.html",
         form=VerifyForm(),
         certificate=certificate,
         hours=format_number(certificate.edition.course.hours),
+        pdf_form=VerifyPdfForm(),
     )
 
 

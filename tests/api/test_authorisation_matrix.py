@@ -19,6 +19,7 @@ from PIL import Image
 from college import timeutil
 from college.learning import attempts, images, modules, quiz_authoring
 from tests.api.conftest import bearer_for
+from tests.certificates.helpers import blank_pdf
 from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "coordinator",
@@ -616,3 +617,12 @@ def test_status_per_role(client, make, route, role):
         assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]
         if response.status_code >= 400:
             assert response.mimetype == "application/problem+json"
+
+
+# Signed attests: anyone may ask whether an uploaded PDF is one (an unsigned one answers 200).
+MATRIX.update({
+    "POST /api/v1/certificates/verify": Row(
+        lambda w: "/api/v1/certificates/verify", _everyone(200),
+        upload=("file", blank_pdf(), "attest.pdf"),
+    ),
+})

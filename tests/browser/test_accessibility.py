@@ -343,3 +343,19 @@ def test_main_page_is_accessible(pages, world, axe_source, main_page, language):
     problems += focus_problems(page)
     problems += page.problems
     assert not problems, f"{main_page.name} ({language}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_verify_pdf_refusal_is_accessible(pages, world, axe_source, tmp_path, language):
+    """/verify with a file that is not a PDF: the error summary is focused, the field says why."""
+    page = pages.open(viewport=PHONE, language=language)
+    page.goto("/verify")
+    not_a_pdf = tmp_path / "attest.pdf"
+    not_a_pdf.write_bytes(b"geen pdf")
+    page.set_input_files("input[type=file]", str(not_a_pdf))
+    with page.expect_navigation():
+        page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator("#file[aria-invalid=true][aria-describedby]").count() == 1
+    problems = axe_violations(page, axe_source) + page.evaluate(LAYOUT_PROBLEMS) + page.problems
+    assert not problems, "\n".join(problems)

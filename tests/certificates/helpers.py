@@ -1,15 +1,18 @@
-"""Shared steps of the certificate tests: complete an enrolment, run a real worker, read PDFs."""
+"""Shared steps of the certificate tests: complete an enrolment, run a real worker, read PDFs,
+find and break a PDF's signature."""
 
 from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from college import signals
 from college.accounts.models import Kind
 from college.certificates.models import Certificate
+from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.extensions import db
 from college.jobs import make_worker
@@ -65,3 +68,38 @@ def organiser_of(edition_id: int):
 
     course = db.session.get(Course, db.session.get(Edition, edition_id).course_id)
     return db.session.get(Organiser, course.organiser_id)
+
+
+# ---- signed attests ----
+
+
+def issued_pdf(app, make, **learner) -> tuple[Certificate, bytes]:
+    """Complete an enrolment, let a real worker render and sign it, return the stored PDF."""
+    enrolment = complete_enrolment(make, **learner)
+    run_worker(app)
+    [certificate] = certificates_of(enrolment.id)
+    return certificate, file_storage().get(certificate.storage_key)
+
+
+def signature_of(content: bytes):
+    [signature] = PdfFileReader(io.BytesIO(content), strict=False).embedded_signatures
+    return signature
+
+
+def flip_byte_in_signed_range(content: bytes) -> bytes:
+    """Change one letter of the learner-visible title in the metadata, well inside the signed bytes."""
+    signature = signature_of(content)
+    start, length = signature.byte_range[0], signature.byte_range[1]
+    position = content.index(b"/Title", start, start + length) + len(b"/Title") + 4
+    assert position < start + length
+    changed = bytearray(content)
+    changed[position] ^= 0x01
+    return bytes(changed)
+
+
+def blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

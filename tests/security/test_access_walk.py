@@ -338,6 +338,8 @@ ACCESS: dict[str, Access] = {
     # Nobody in the world attended yet: a typed-in paper form is refused (409).
     "evaluation.paper_form": Access(get=TEACHERS),
     "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),
+    # Anyone may upload a PDF to check it; checking changes nothing.
+    "certificates.verify_pdf": Access(),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

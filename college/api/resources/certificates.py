@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response
 from flask_smorest import abort
+from flask_smorest.fields import Upload
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,7 +14,7 @@ from college.api import auth
 from college.api.core import Blueprint, Boolean
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.catalogue.models import Edition
-from college.certificates import services
+from college.certificates import services, signing
 from college.certificates.models import Certificate, CertificateStatus
 from college.security import limit_guesses
 
@@ -127,6 +128,10 @@ def verify(code: str):
     certificate = services.verify_certificate(code)
     if certificate is None:
         abort(404)
+    return _verification(certificate)
+
+
+def _verification(certificate: Certificate) -> dict:
     revoked = certificate.status == CertificateStatus.REVOKED
     return {
         "valid": not revoked,
@@ -136,4 +141,40 @@ def verify(code: str):
         "hours": certificate.edition.course.hours,
         "issued_on": timeutil.local(certificate.issued_at).date(),
         "revoked_on": timeutil.local(certificate.revoked_at).date() if certificate.revoked_at else None,
+    }
+
+
+class PdfUploadSchema(ma.Schema):
+    """An attest's PDF file, as the College made it (at most 2 MB)."""
+
+    file = Upload(required=True)
+
+
+class PdfVerificationSchema(ma.Schema):
+    """Whether an uploaded PDF is an unaltered attest of the College, and which one."""
+
+    verdict = ma.fields.Enum(signing.Verdict, by_value=True, required=True, metadata={
+        "description": "valid: unaltered and the College's, the attest is valid; revoked: "
+                       "unaltered, but the attest was revoked; unknown: unaltered and the "
+                       "College's, but no attest can be shown; altered: changed after the "
+                       "College signed it; unsigned: no signature; foreign: signed by "
+                       "someone else."})
+    valid = Boolean(required=True)
+    certificate = ma.fields.Nested(VerificationSchema, required=True, allow_none=True, metadata={
+        "description": "The attest, as its code answers; null unless valid or revoked."})
+
+
+@blp.post("/certificates/verify")
+@limit_guesses("verify")
+@blp.arguments(PdfUploadSchema, location="files")
+@blp.response(200, PdfVerificationSchema)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+def verify_pdf(data: dict):
+    """Check an uploaded attest PDF: unaltered and signed by the College? (no token needed)."""
+    check = services.verify_pdf(data["file"].read(signing.MAX_PDF_BYTES + 1))
+    return {
+        "verdict": check.verdict,
+        "valid": check.verdict == signing.Verdict.VALID,
+        "certificate": _verification(check.certificate) if check.certificate else None,
     }
