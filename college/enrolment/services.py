@@ -20,6 +20,7 @@ from college import policy, timeutil
 from college.accounts.models import Kind, User
 from college.accounts.services import normalise_email
 from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.enrolment import questions
 from college.enrolment.models import (
     LIVE_STATUSES,
     Enrolment,
@@ -154,12 +155,12 @@ def _already_enrolled(actor: User, learner: User, organiser_id: int) -> Conflict
     return Conflict(_("This person is already enrolled in this edition (or on its waiting list)."))
 
 
-def _take_seat(edition_id: int) -> bool:
-    """Take a free seat if there is one, in one statement the database serialises."""
+def _take_seat(edition_id: int, seats: int = 1) -> bool:
+    """Take free seats (2 with a companion) if there are, in one statement the database serialises."""
     taken = db.session.execute(
         update(Edition)
-        .where(Edition.id == edition_id, Edition.seats_taken < Edition.capacity)
-        .values(seats_taken=Edition.seats_taken + 1)
+        .where(Edition.id == edition_id, Edition.seats_taken + seats <= Edition.capacity)
+        .values(seats_taken=Edition.seats_taken + seats)
         .returning(Edition.seats_taken)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -179,7 +180,7 @@ def _join_waitlist(edition_id: int) -> int:
 
 def enrol_learner(
     *, edition_id: int, actor: User, learner_id: int | None = None, email: str | None = None,
-    walk_in: bool = False,
+    walk_in: bool = False, answers: dict | None = None, companion: bool = False,
 ) -> Enrolment:
     """Enrol a learner in an edition, or put them on its waiting list when it is full.
 
@@ -188,6 +189,8 @@ def enrol_learner(
     their exact email address; the confirmation names who enrolled them.
     A walk-in is someone a trainer enrols at a session they came to: the enrolment window
     does not apply, and without a free seat they are refused rather than put on the list.
+    `answers` (by question id) answer the course's questions; `companion` asks a second seat
+    for the person a caregiver cares for (refused when only one seat is left).
     """
     edition = _edition_with_course(edition_id)
     course = edition.course
@@ -207,11 +210,16 @@ def enrol_learner(
     _check_track(course, learner)
     if _live_enrolment(learner.id, edition.id) is not None:
         raise _already_enrolled(actor, learner, course.organiser_id)
+    answers = questions.clean_answers(course, learner, answers, companion)
+    seats = 2 if companion else 1
 
     # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
     _lock_edition(edition.id)
-    if _take_seat(edition.id):
+    if _take_seat(edition.id, seats):
         enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
+    elif seats > 1 and _seats_left(edition.id) > 0:
+        raise Conflict(_("Only one seat is left, so there is no room for a companion. Enrol "
+                         "without a companion, or choose another edition."), field="companion")
     elif walk_in:
         raise Conflict(_("This edition is full: there is no seat for a walk-in."))
     elif seat_or_nothing:
@@ -224,12 +232,14 @@ def enrol_learner(
     enrolment.learner_id = learner.id
     enrolment.edition_id = edition.id
     enrolment.enrolled_by_id = None if actor.id == learner.id else actor.id
+    enrolment.seats = seats
     try:
         # A savepoint: the same learner enrolling twice at once meets the partial unique index.
         with db.session.begin_nested():
             db.session.add(enrolment)
     except IntegrityError as error:
         raise _already_enrolled(actor, learner, course.organiser_id) from error
+    questions.store_answers(enrolment, answers)
     # Someone enrolled by another person learns who did it (and can ask the organiser to undo it).
     enrolled_by = None if actor.id == learner.id else actor
     if enrolment.status == EnrolmentStatus.ENROLLED:
@@ -241,6 +251,11 @@ def enrol_learner(
                            dedupe_key=f"waitlisted:{enrolment.id}",
                            position=enrolment.waitlist_position, enrolled_by=enrolled_by)
     return enrolment
+
+
+def _seats_left(edition_id: int) -> int:
+    return db.session.scalar(
+        select(Edition.capacity - Edition.seats_taken).where(Edition.id == edition_id))
 
 
 def _lock_edition(edition_id: int) -> None:
@@ -279,7 +294,10 @@ def waitlist_closes_at(edition: Edition) -> datetime:
 
 
 def _promote_from_waitlist(edition: Edition) -> list[int]:
-    """Give free seats to the waiting list in order; the edition row must be locked.
+    """Give free seats to the waiting list in strict order; the edition row must be locked.
+
+    Someone who brings a companion moves up when two seats are free; until then nobody behind
+    them does (first come, first served).
 
     Once the edition has started (or within the organiser's lead time before it) nobody is
     moved up or mailed: a seat in a training that is already running helps nobody.
@@ -289,12 +307,12 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     promoted, promoted_learners = [], []
     while True:
         first = db.session.execute(
-            select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
+            select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position, Enrolment.seats)
             .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
             .order_by(Enrolment.waitlist_position)
             .limit(1)
         ).first()
-        if first is None or not _take_seat(edition.id):
+        if first is None or not _take_seat(edition.id, first.seats):
             break
         db.session.execute(
             update(Enrolment)
@@ -362,7 +380,7 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
         db.session.execute(
             update(Edition)
             .where(Edition.id == edition.id)
-            .values(seats_taken=Edition.seats_taken - 1)
+            .values(seats_taken=Edition.seats_taken - enrolment.seats)
             .execution_options(synchronize_session=False)
         )
         _promote_from_waitlist(edition)
