@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from college.accounts.models import Kind, User
 from college.catalogue.models import Course
@@ -38,6 +38,15 @@ def asked_questions(course_id: int) -> list[EnrolmentQuestion]:
     ))
 
 
+def asks_at_enrolment(course_id: int) -> bool:
+    """Whether enrolling in the course asks something: questions, or the companion choice."""
+    return bool(db.session.scalar(
+        select(Course.allow_companion | exists().where(
+            EnrolmentQuestion.course_id == Course.id, EnrolmentQuestion.archived_at.is_(None)))
+        .where(Course.id == course_id)
+    ))
+
+
 def course_questions(course_id: int) -> list[EnrolmentQuestion]:
     """All of a course's questions, archived ones last, for its coordinators."""
     return list(db.session.scalars(
@@ -49,12 +58,14 @@ def course_questions(course_id: int) -> list[EnrolmentQuestion]:
 
 
 def clean_answers(course: Course, learner: User, answers: Mapping | None,
-                  companion: bool) -> dict[int, str]:
+                  companion: bool, *, by_staff: bool = False) -> dict[int, str]:
     """The answers to keep, by question id; refuses what the course does not ask or accept.
 
     Refused: an answer to a question this course does not ask, a choice not in the list, a
-    required question left unanswered, and a companion seat where the course has none or for
-    someone who is not a caregiver (companions are the people caregivers care for).
+    required question left unanswered by a learner enrolling themselves (staff who enrol
+    someone, from a phone call, a list or at the door, may leave it open), and a companion
+    seat where the course has none or for someone who is not a caregiver (companions are the
+    people caregivers care for).
     """
     asked = {question.id: question for question in asked_questions(course.id)}
     cleaned: dict[int, str] = {}
@@ -76,7 +87,7 @@ def clean_answers(course: Course, learner: User, answers: Mapping | None,
             raise Invalid(_("Choose one of the answers given."), field=field)
         cleaned[question.id] = value
     for question in asked.values():
-        if question.required and question.id not in cleaned:
+        if question.required and not by_staff and question.id not in cleaned:
             raise Invalid(_("Please answer this question: %(question)s", question=question.text),
                           field=field_name(question.id))
     if companion:

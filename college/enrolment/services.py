@@ -210,7 +210,7 @@ def enrol_learner(
     _check_track(course, learner)
     if _live_enrolment(learner.id, edition.id) is not None:
         raise _already_enrolled(actor, learner, course.organiser_id)
-    answers = questions.clean_answers(course, learner, answers, companion)
+    answers = questions.clean_answers(course, learner, answers, companion, by_staff=by_staff)
     seats = 2 if companion else 1
 
     # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
@@ -463,8 +463,9 @@ _STATUS_ORDER = case(
 )
 
 
-def roster_of(edition_id: int, viewer: User) -> list[Enrolment]:
-    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom (logged)."""
+def roster_of(edition_id: int, viewer: User, context: str = "enrolments") -> list[Enrolment]:
+    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom (logged:
+    what the roster shows includes the answers to the course's questions)."""
     enrolments = list(
         db.session.scalars(
             select(Enrolment)
@@ -473,7 +474,7 @@ def roster_of(edition_id: int, viewer: User) -> list[Enrolment]:
             .order_by(_STATUS_ORDER, Enrolment.waitlist_position, Enrolment.created_at)
         )
     )
-    record_access(viewer, [enrolment.learner_id for enrolment in enrolments], "enrolments")
+    record_access(viewer, [enrolment.learner_id for enrolment in enrolments], context)
     return enrolments
 
 
