@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from college import timeutil
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.enrolment.models import Enrolment
+from college.enrolment.models import Enrolment, EnrolmentQuestion
 from college.extensions import db
 from college.learning.models import Attempt, Module
 from tests.api.conftest import assert_problem, bearer_for
@@ -122,6 +122,17 @@ OPERATIONS: dict[str, Callable] = {
     "module": lambda make, client: _module(make),
     "quiz attempt": _attempt,
 }
+
+
+def _enrolment_question(make) -> Create:
+    hub, course, *_ = _hub(make)
+    body = {"kind": "text", "text": "Dieetwensen?", "why": "Voor de lunch."}
+    return Create(f"/api/v1/courses/{course.id}/questions", body,
+                  bearer_for(make.coordinator(hub)), EnrolmentQuestion,
+                  {**body, "text": "Allergieën?"})
+
+
+OPERATIONS.update({"enrolment question": lambda make, client: _enrolment_question(make)})
 
 
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
@@ -260,6 +271,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/editions/{edition_id}/enrolments", "POST /api/v1/courses/{course_id}/modules",
         "POST /api/v1/courses/{course_id}/quiz/attempts", "POST /api/v1/editions/{edition_id}/copies",
         "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
+        "POST /api/v1/courses/{course_id}/questions",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

@@ -24,6 +24,7 @@ from . import (
     imports,
     modules,
     organisers,
+    questions,
     quizzes,
     repeats,
 )
@@ -31,3 +32,4 @@ from . import (
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
+RESOURCES += [questions.blp]
