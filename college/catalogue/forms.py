@@ -153,7 +153,8 @@ class QuestionForm(KeptForm):
     )
     kind = RadioField(
         _l("Kind of answer"),
-        choices=[("text", _l("Text they type")), ("choice", _l("One of a list of choices"))],
+        choices=[SelectChoice("text", _l("Text they type")),
+                 SelectChoice("choice", _l("One of a list of choices"))],
         default="text",
         validate_choice=False,  # the service refuses an unknown kind with its message
     )

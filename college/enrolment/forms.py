@@ -13,6 +13,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -89,7 +90,7 @@ def with_questions(form_class: type[FlaskForm], asked: Sequence[EnrolmentQuestio
         hint = _("Why we ask this: %(why)s", why=question.why)
         if question.kind == QuestionKind.CHOICE:
             fields[field_name(question.id)] = RadioField(
-                label, choices=[(choice, choice) for choice in question.choices],
+                label, choices=[SelectChoice(choice, choice) for choice in question.choices],
                 validate_choice=False, validators=[Optional()], description=hint)
         else:
             fields[field_name(question.id)] = TextAreaField(

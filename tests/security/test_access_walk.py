@@ -25,6 +25,7 @@ from college.accounts.models import Organiser, User
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
+from college.enrolment.question_authoring import add_question as add_enrolment_question
 from college.extensions import db
 from college.learning import quiz_authoring
 from college.learning.access import current_quiz
@@ -87,6 +88,7 @@ def _hub(make, label: str) -> Hub:
     export = DataExport(user_id=learner.id, status=ExportStatus.READY, storage_key=f"walk/export-{label}.zip")
     file_storage().put(export.storage_key, b"PK walk", "application/zip")
     db.session.add_all([submitted, open_attempt, certificate, notification, export])
+    asked = add_enrolment_question(None, course, kind="text", text="Dieetwensen?", why="Lunch.")
     db.session.commit()
     values = {
         "organiser_id": organiser.id, "slug": organiser.slug, "course_id": course.id,
@@ -97,6 +99,7 @@ def _hub(make, label: str) -> Hub:
         "notification_id": notification.id, "export_id": export.id, "user_id": managed.id,
         "token": learner.calendar_token, "kind": "zip", "name": "reach",
         "edition_day": edition.starts_on.isoformat(), "edition_end": edition.ends_on.isoformat(),
+        "enrolment_question_id": asked.id,
     }
     return Hub(organiser, coordinator, trainer, learner, values)
 
@@ -199,7 +202,7 @@ ACCESS: dict[str, Access] = {
     "enrolment.my_trainings": Access(get=LOGGED_IN),
     "attendance.teaching": Access(get=ANY_STAFF),
     # Enrolment.
-    "enrolment.enrol": Access(post=LOGGED_IN),
+    "enrolment.enrol": Access(get=LOGGED_IN, post=LOGGED_IN),
     "enrolment.cancel": Access(get=OWNER | COORDINATOR, post=OWNER | COORDINATOR,
                                data={"confirmed": "yes"}),
     "enrolment.roster": Access(get=TEACHERS),
@@ -288,6 +291,17 @@ ACCESS: dict[str, Access] = {
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
 }
+ACCESS.update({
+    # Questions at enrolment: the roster's download, and the coordinators' questions.
+    "enrolment.roster_csv": Access(get=TEACHERS),
+    "catalogue_manage.new_question": Access(get=COORDINATOR, post=COORDINATOR,
+                                            data={"kind": "text", "why": "x"}),
+    "catalogue_manage.edit_question": Access(get=COORDINATOR, post=COORDINATOR,
+                                             params={"question_id": "enrolment_question_id"},
+                                             data={"kind": "text", "why": "x"}),
+    "catalogue_manage.remove_question": Access(post=COORDINATOR,
+                                               params={"question_id": "enrolment_question_id"}),
+})
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing
 #: check would show as a change.
