@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -105,9 +106,14 @@ def with_questions(form_class: type[FlaskForm], asked: Sequence[EnrolmentQuestio
 
 
 def answers_in(form: FlaskForm, asked: Sequence[EnrolmentQuestion]) -> dict:
-    """What the form answers, for `enrol_learner`: answers by question id and the companion."""
+    """What the form answers, for `enrol_learner`: answers by question id and the companion.
+
+    A `question_<id>` the course does not ask, or a companion it does not offer (a changed
+    form), goes to the service too, which refuses it as it refuses the API's."""
+    asked_fields = {field_name(question.id) for question in asked}
+    answers: dict = {key.removeprefix("question_"): value for key, value in request.form.items()
+                     if key.startswith("question_") and key not in asked_fields}
+    answers.update({question.id: form[field_name(question.id)].data or "" for question in asked})
     companion = getattr(form, "companion", None)
-    return {
-        "answers": {question.id: form[field_name(question.id)].data or "" for question in asked},
-        "companion": bool(companion.data) if companion is not None else False,
-    }
+    return {"answers": answers, "companion": bool(
+        companion.data if companion is not None else request.form.get("companion"))}

@@ -419,8 +419,9 @@ def change_capacity(*, edition_id: int, capacity: str | int, actor: User) -> Edi
     if changed is None:
         enrolled = db.session.scalar(select(Edition.seats_taken).where(Edition.id == edition.id))
         raise Invalid(
-            _("%(enrolled)s people are enrolled, so the edition needs at least %(enrolled)s seats. "
-              "Cancel enrolments first to go lower.", enrolled=enrolled),
+            _("%(enrolled)s seats are taken (a companion takes one too), so the edition needs "
+              "at least %(enrolled)s seats. Cancel enrolments first to go lower.",
+              enrolled=enrolled),
             field="capacity",
         )
     _promote_from_waitlist(edition)
