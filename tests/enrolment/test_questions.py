@@ -279,3 +279,102 @@ def test_fewer_seats_than_taken_counts_companion_seats(make):
     db.session.commit()
     with pytest.raises(Invalid, match="2 seats are taken"):
         services.change_capacity(edition_id=hub.edition.id, capacity=1, actor=hub.coordinator)
+
+
+def test_the_answers_are_in_the_learners_export_and_gone_with_erasure(make):
+    hub = Hub(make)
+    maria = make.learner(name="Maria Peeters")
+    enrolment = services.enrol_learner(edition_id=hub.edition.id, actor=maria, companion=True,
+                                       answers={hub.wheelchair.id: "Ja", hub.diet.id: "Zoutloos"})
+    db.session.commit()
+    [exported] = user_data(maria.id)["enrolments"]
+    assert exported["companion_seat"] is True
+    assert exported["answers"] == [
+        {"question": "Rolstoel nodig?", "why_asked": WHY_WHEELCHAIR, "answer": "Ja"},
+        {"question": "Dieetwensen?", "why_asked": "Voor de lunch.", "answer": "Zoutloos"}]
+
+    anonymise(maria)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(EnrolmentAnswer.id))) == 0
+    # The seats stay taken (the figures do not change); the enrolment is anonymous.
+    assert db.session.get(Enrolment, enrolment.id).seats == 2
+    assert user_data(maria.id)["enrolments"][0]["answers"] == []
+
+
+def _question_form(question: dict) -> dict:
+    return {**question, "choices": "\n".join(question.get("choices", []))}
+
+
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_coordinators_write_questions_and_answered_ones_stay_readable(client, auth, make, surface):
+    hub = Hub(make)
+    services.enrol_learner(edition_id=hub.edition.id, actor=make.learner(),
+                           answers={hub.wheelchair.id: "Ja"})
+    db.session.commit()
+    if surface == "page":
+        auth.login_as(hub.coordinator)
+
+    def send(method: str, question: EnrolmentQuestion | None, body: dict):
+        if surface == "api":
+            url = (f"/api/v1/questions/{question.id}" if question
+                   else f"/api/v1/courses/{hub.course.id}/questions")
+            response = client.open(url, method=method, json=body, headers=bearer_for(hub.coordinator))
+            return response.status_code, json.dumps(response.get_json(silent=True),
+                                                    ensure_ascii=False)
+        if method == "DELETE":
+            url = f"/manage/questions/{question.id}/remove"
+            response = post_form(client, url, page=f"/manage/courses/{hub.course.id}")
+        else:
+            url = (f"/manage/questions/{question.id}/edit" if question
+                   else f"/manage/courses/{hub.course.id}/questions/new")
+            current = ({"text": question.text, "why": question.why, "kind": question.kind.value,
+                        "choices": question.choices, "required": "y" if question.required else ""}
+                       if question else {})
+            response = post_form(client, url, _question_form({**current, **body}), page=url)
+        text = BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ", strip=True)
+        return (200 if response.status_code == 302 else response.status_code), text
+
+    # A question without a why is refused: people answer what they know is needed.
+    status, text = send("POST", None, {"kind": "text", "text": "Leeftijd?", "why": ""})
+    assert status == 422 and "Say why you ask this" in text
+    # A choice given as an answer stays; the kind of an answered question stays.
+    status, text = send("PATCH", hub.wheelchair, {"choices": ["Nee", "Soms"]})
+    assert status == 422 and "These choices were given as answers and must stay: Ja" in text
+    status, text = send("PATCH", hub.wheelchair, {"kind": "text", "choices": []})
+    assert status == 422 and "its kind cannot change" in text
+    db.session.expire_all()
+    assert db.session.get(EnrolmentQuestion, hub.wheelchair.id).choices == ["Ja", "Nee"]
+    # Adding a choice is fine.
+    status, _text = send("PATCH", hub.wheelchair, {"choices": ["Ja", "Nee", "Soms"]})
+    assert status == 200
+    # Stop asking: the unanswered one is deleted, the answered one archived with its answers.
+    diet_id = hub.diet.id
+    assert send("DELETE", hub.diet, {})[0] == (204 if surface == "api" else 200)
+    assert send("DELETE", hub.wheelchair, {})[0] == 200
+    db.session.expire_all()
+    assert db.session.get(EnrolmentQuestion, diet_id) is None
+    assert db.session.get(EnrolmentQuestion, hub.wheelchair.id).archived_at is not None
+    assert client.get(f"/api/v1/courses/{hub.course.id}/questions").get_json() == {"questions": []}
+    if surface == "api":
+        auth.login_as(hub.trainer)
+    roster = client.get(f"/editions/{hub.edition.id}/enrolments").get_data(as_text=True)
+    assert "Rolstoel nodig?" in roster  # the answer stays readable
+    # A new question, last in the list, asked from now on.
+    status, _text = send("POST", None, {"kind": "choice", "text": "Hoe hoorde je van ons?",
+                                        "why": "Om onze folders beter te verspreiden.",
+                                        "choices": ["Folder", "Huisarts", "Website"]})
+    assert status in (200, 201)
+    [asked] = client.get(f"/api/v1/courses/{hub.course.id}/questions").get_json()["questions"]
+    assert (asked["text"], asked["choices"], asked["required"]) == (
+        "Hoe hoorde je van ons?", ["Folder", "Huisarts", "Website"], False)
+
+
+def test_the_course_page_lists_the_questions_for_its_coordinators(client, auth, make):
+    hub = Hub(make)
+    auth.login_as(hub.coordinator)
+    page = BeautifulSoup(client.get(f"/manage/courses/{hub.course.id}").get_data(as_text=True),
+                         "html.parser")
+    section = page.find("section", attrs={"aria-labelledby": "questions-title"}).get_text(" ", strip=True)
+    assert "Rolstoel nodig? (required: Ja / Nee)" in section
+    assert f"Why we ask this: {WHY_WHEELCHAIR}" in section
+    assert "Companion seats: yes" in section
