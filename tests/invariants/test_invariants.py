@@ -10,8 +10,8 @@ and must have changed nothing), on the real database (SQLite, or PostgreSQL thro
 DATABASE_URL). The certificate job runs at once after each commit: the same function the RQ
 worker runs, rendering the real PDF.
 
-After every step (`check_promises`): seats taken = seated enrolments <= capacity; waiting-list
-positions are 1..n; every enrolment's state equals the rule worked out from the rows
+After every step (`check_promises`): seats taken = seats held by seated enrolments (2 with a
+companion) <= capacity; waiting-list positions are 1..n; every enrolment's state equals the rule worked out from the rows
 (`oracle.verdict`); no certificate before the last session ended; at most one live
 certificate per enrolment, and one (issued) exactly for the completed ones, unless a
 coordinator revoked it; every figure of the coordinator's and the trainer's dashboards equals
@@ -131,7 +131,7 @@ def college_machine(app, make, clock, tally: Counter):
             self.course = make.course(self.hub, open_to_caregivers=True,
                                       open_to_professionals=True,
                                       min_attendance_pct=min_attendance_pct,
-                                      modules_required=modules_required)
+                                      modules_required=modules_required, allow_companion=True)
             self.modules = [
                 modules.create_module(self.coordinator, self.course.id, title=f"Module {n}",
                                       body_markdown="Wat je kunt doen.", minutes=10).id
@@ -273,10 +273,12 @@ def college_machine(app, make, clock, tally: Counter):
                 starts=SLOTS[slot], ends=SLOTS[slot].replace(hour=SLOTS[slot].hour + 2)))
 
         @precondition(lambda self: self.editions)
-        @rule(learner=st.integers(0, 3), edition=st.integers(0, 2))
-        def enrol(self, learner, edition):
+        @rule(learner=st.integers(0, 3), edition=st.integers(0, 2), companion=st.booleans())
+        def enrol(self, learner, edition, companion=False):
+            """A learner enrols, caregivers maybe with the person they care for (two seats)."""
             learner, edition_id = self.learners[learner], self.pick(self.editions, edition)
-            self.request(lambda: enrolling.enrol_learner(edition_id=edition_id, actor=learner))
+            self.request(lambda: enrolling.enrol_learner(edition_id=edition_id, actor=learner,
+                                                         companion=companion))
 
         @precondition(lambda self: self.sessions)
         @rule(learner=st.integers(0, 3), session=st.integers(0, 7), anyone=ANYONE)
@@ -387,7 +389,7 @@ def college_machine(app, make, clock, tally: Counter):
         def check_seats(self, rows: oracle.Rows) -> None:
             for edition in rows.editions.values():
                 mine = [e for e in rows.enrolments if e.edition_id == edition.id]
-                seated = sum(1 for e in mine if e.status in oracle.SEATED)
+                seated = sum(e.seats for e in mine if e.status in oracle.SEATED)
                 assert edition.seats_taken == seated <= edition.capacity, (
                     f"edition {edition.id}: {edition.seats_taken} seats taken, {seated} seated, "
                     f"capacity {edition.capacity}")
