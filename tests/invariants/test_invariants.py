@@ -524,6 +524,12 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
         lambda: college.create_edition(capacity=2, starts_in=0, days=2),
         lambda: college.create_session(edition=1, day=0, slot=1),
         lambda: college.enrol(learner=0, edition=1),
+        # A companion needs two seats (one is left) and is for caregivers only; with a third
+        # seat the caregiver brings the person they care for.
+        lambda: college.enrol(learner=1, edition=1, companion=True),
+        lambda: college.enrol(learner=2, edition=1, companion=True),
+        lambda: college.change_capacity(edition=1, capacity=3),
+        lambda: college.enrol(learner=1, edition=1, companion=True),
         lambda: college.change_capacity(edition=0, capacity=0),
         lambda: college.time_passes(hours=2),
         lambda: college.record_attendance(session=1, anyone=False, marks={0: "present"}),
@@ -537,6 +543,9 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
     assert tally["completed"] and tally["certificates"]
     assert tally["record_attendance refused"] == 1  # before the check-in window opened
     assert tally["change_capacity refused"] == 1  # fewer seats than people enrolled
+    assert tally["enrol refused"] == 2  # no room for a companion; a professional asked one
+    assert db.session.scalar(select(Edition.seats_taken).where(
+        Edition.id == college.editions[1])) == 3
     revoked = db.session.scalars(select(Certificate.revoked_by_id)
                                  .where(Certificate.status == CertificateStatus.REVOKED)).all()
     # Two by the coordinator, one withdrawn when the moved session reopened the enrolment.
