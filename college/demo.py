@@ -22,7 +22,9 @@ from college.attendance.models import Attendance, AttendanceChange, AttendanceSt
 from college.catalogue import queries, repeat
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.completion.services import refresh_completion
-from college.enrolment.models import Enrolment, EnrolmentStatus
+from college.enrolment.models import SEATED_STATUSES, Enrolment, EnrolmentStatus
+from college.enrolment.question_authoring import add_question
+from college.enrolment.questions import store_answers
 from college.errors import Conflict
 from college.extensions import db
 from college.learning.models import (
@@ -449,6 +451,8 @@ class _Demo:
                     Edition.course_id == course.id, Edition.place == "Zulte"))
                 repeat.copy_edition(None, queries.edition_with_course(zulte),
                                     self.today + timedelta(days=101))
+            elif spec.title == "Tillen en verplaatsen":
+                self._enrolment_questions(course)
         # The second organiser's course is run by its own staff.
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator
@@ -581,6 +585,33 @@ class _Demo:
                 cancelled_at=opened + timedelta(days=5), cancelled_by_id=leftover[0].id,
             ))
         return seated
+
+    def _enrolment_questions(self, course: Course) -> None:
+        """Two questions (one required, each with its why), companion seats, answers on the
+        rosters and, in Waregem, a caregiver who brings the person they care for."""
+        course.allow_companion = True
+        wheelchair = add_question(
+            None, course, kind="choice", text="Heb je een zaal zonder trappen nodig?",
+            why="Zodat we een zaal kiezen waar je met een rolstoel of rollator binnenkomt.",
+            required=True, choices=["Ja", "Nee"])
+        heard = add_question(
+            None, course, kind="choice", text="Hoe hoorde je van deze vorming?",
+            why="Zo weten we waar we onze folders best leggen.",
+            choices=["Folder", "Huisarts of thuisverpleging", "Website", "Mantelzorgcafé"])
+        enrolments = db.session.scalars(
+            select(Enrolment).join(Edition, Edition.id == Enrolment.edition_id)
+            .where(Edition.course_id == course.id, Enrolment.status != EnrolmentStatus.CANCELLED)
+            .order_by(Enrolment.id)).all()
+        for index, enrolment in enumerate(enrolments):
+            answers = {wheelchair.id: "Ja" if index % 4 == 0 else "Nee"}
+            if index % 3 != 2:
+                answers[heard.id] = heard.choices[index % len(heard.choices)]
+            store_answers(enrolment, answers)
+        waregem = next(e for e in enrolments if e.status in SEATED_STATUSES
+                       and db.session.get(Edition, e.edition_id).place == "Waregem")
+        waregem.seats = 2
+        db.session.get(Edition, waregem.edition_id).seats_taken += 1
+        db.session.flush()
 
     # --- activity -----------------------------------------------------------------------
 
