@@ -27,7 +27,7 @@ from college.extensions import db
 from college.privacy.models import PersonalDataAccess
 from college.privacy.services import anonymise, user_data
 from tests.api.conftest import bearer_for
-from tests.conftest import post_form
+from tests.conftest import counted_queries, post_form
 
 WHY_WHEELCHAIR = "Zodat we een zaal zonder trappen kiezen."
 
@@ -378,3 +378,31 @@ def test_the_course_page_lists_the_questions_for_its_coordinators(client, auth, 
     assert "Rolstoel nodig? (required: Ja / Nee)" in section
     assert f"Why we ask this: {WHY_WHEELCHAIR}" in section
     assert "Companion seats: yes" in section
+
+
+def _roster_queries(client, auth, make, people: int) -> int:
+    hub = Hub(make, capacity=20)
+    for index in range(people):
+        services.enrol_learner(edition_id=hub.edition.id, actor=make.learner(),
+                               companion=index % 2 == 0,
+                               answers={hub.wheelchair.id: "Ja", hub.diet.id: f"Dieet {index}"})
+    db.session.commit()
+    auth.login_as(hub.coordinator)
+    for url in (f"/editions/{hub.edition.id}/enrolments", f"/editions/{hub.edition.id}/enrolments.csv",
+                f"/api/v1/editions/{hub.edition.id}/enrolments"):
+        client.get(url)  # warm: the first request of a session reads more
+    counts = []
+    for url, headers in ((f"/editions/{hub.edition.id}/enrolments", {}),
+                         (f"/editions/{hub.edition.id}/enrolments.csv", {}),
+                         (f"/api/v1/editions/{hub.edition.id}/enrolments",
+                          bearer_for(hub.coordinator))):
+        with counted_queries() as statements:
+            assert client.get(url, headers=headers).status_code == 200
+        counts.append(len(statements))
+    auth.logout()
+    return counts
+
+
+def test_the_roster_its_csv_and_the_api_read_answers_in_a_fixed_number_of_queries(
+        client, auth, make):
+    assert _roster_queries(client, auth, make, 2) == _roster_queries(client, auth, make, 7)
