@@ -19,6 +19,7 @@ from college.catalogue.models import TrainingSession, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
 from college.enrolment.models import EnrolmentStatus
+from college.enrolment.question_authoring import add_question as add_enrolment_question
 from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
@@ -124,6 +125,13 @@ MAIN_PAGES = [
     MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
+    # Questions at enrolment and companion seats (issue 17)
+    MainPage("enrol with questions", "/editions/{asking_edition.id}/enrol", as_="learner"),
+    MainPage("enrol with questions with errors", "/editions/{asking_edition.id}/enrol",
+             as_="learner", submit=True),
+    MainPage("new enrolment question with errors",
+             "/manage/courses/{asking_edition.course_id}/questions/new", as_="coordinator",
+             submit=True),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
@@ -183,7 +191,13 @@ def world(make) -> dict:
     outdated = make.learner(name="Oude Versie", consent_version="2000-01")
     # An edition still to come: its enrolment can be cancelled (after a confirmation).
     later_enrolment = make.enrolment(learner, make.edition(course, sessions=1))
+    asking = make.course(organiser, title="Tillen en verplaatsen", allow_companion=True)
+    add_enrolment_question(None, asking, kind="choice", text="Heb je een zaal zonder trappen nodig?",
+                           why="Zodat je vlot binnenkomt.", required=True, choices=["Ja", "Nee"])
+    add_enrolment_question(None, asking, kind="text", text="Dieetwensen?", why="Voor de lunch.")
+    asking_edition = make.edition(asking, sessions=1)
     return {
+        "asking_edition": asking_edition,
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
         "later_enrolment": later_enrolment,
         "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),
