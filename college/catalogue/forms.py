@@ -141,7 +141,7 @@ class NewCourseForm(CreateOnceForm, CourseForm):
     """A new course: saved twice (a double click), it is created once."""
 
 
-class QuestionForm(KeptForm):
+class EnrolmentQuestionForm(KeptForm):
     """A question the course asks at enrolment, and why it asks it."""
 
     text = StringField(_l("Question"), validators=[Length(max=300)],
@@ -170,7 +170,7 @@ class QuestionForm(KeptForm):
                 "position": self.position.data}
 
 
-class NewQuestionForm(CreateOnceForm, QuestionForm):
+class NewEnrolmentQuestionForm(CreateOnceForm, EnrolmentQuestionForm):
     """A new question: saved twice, it is added once."""
 
 

@@ -16,12 +16,12 @@ from college.catalogue.forms import (
     CopyEditionForm,
     CourseForm,
     EditionForm,
+    EnrolmentQuestionForm,
     NewCourseForm,
     NewEditionForm,
-    NewQuestionForm,
+    NewEnrolmentQuestionForm,
     NewSessionForm,
     PreviewSaveForm,
-    QuestionForm,
     SeriesForm,
     SessionForm,
 )
@@ -299,7 +299,7 @@ def _question(question_id: int) -> tuple[EnrolmentQuestion, Course]:
 def new_question(course_id: int):
     """Add a question the course asks at enrolment, with why it asks it."""
     course = _course(course_id)
-    form = NewQuestionForm()
+    form = NewEnrolmentQuestionForm()
     return _form_page(
         form, "catalogue/question_form.html",
         lambda: form.create_once(EnrolmentQuestion, lambda: question_authoring.add_question(
@@ -315,7 +315,7 @@ def new_question(course_id: int):
 def edit_question(question_id: int):
     """Change a question; answers already given stay readable."""
     question, course = _question(question_id)
-    form = QuestionForm(obj=question)
+    form = EnrolmentQuestionForm(obj=question)
     if not form.is_submitted():
         form.kind.data = question.kind.value
         form.choices.data = question.choices_text
