@@ -24,7 +24,15 @@ from college.catalogue import queries, repeat
 from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
 from college.completion.services import refresh_completion
 from college.enrolment import offers
-from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
+from college.enrolment.models import (
+    SEATED_STATUSES,
+    Enrolment,
+    EnrolmentStatus,
+    OfferOutcome,
+    WaitlistOffer,
+)
+from college.enrolment.question_authoring import add_question
+from college.enrolment.questions import store_answers
 from college.enrolment.services import cancel_enrolment
 from college.errors import Conflict
 from college.evaluation.demo import evaluate_past_editions, measure_burden_in_past_editions
@@ -475,6 +483,7 @@ class _Demo:
                                     self.today + timedelta(days=101))
             elif spec.title == "Tillen en verplaatsen":
                 self._offer_a_freed_seat(course)
+                self._enrolment_questions(course)
         # The second organiser's course is run by its own staff.
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator
@@ -628,6 +637,33 @@ class _Demo:
             WaitlistOffer.edition_id == edition.id, WaitlistOffer.outcome == OfferOutcome.OPEN))
         learner = db.session.get(User, db.session.get(Enrolment, first.enrolment_id).learner_id)
         offers.answer_offer(first, accept=False, actor=learner)
+
+    def _enrolment_questions(self, course: Course) -> None:
+        """Two questions (one required, each with its why), companion seats, answers on the
+        rosters and, in Waregem, a caregiver who brings the person they care for."""
+        course.allow_companion = True
+        wheelchair = add_question(
+            None, course, kind="choice", text="Heb je een zaal zonder trappen nodig?",
+            why="Zodat we een zaal kiezen waar je met een rolstoel of rollator binnenkomt.",
+            required=True, choices=["Ja", "Nee"])
+        heard = add_question(
+            None, course, kind="choice", text="Hoe hoorde je van deze vorming?",
+            why="Zo weten we waar we onze folders best leggen.",
+            choices=["Folder", "Huisarts of thuisverpleging", "Website", "Mantelzorgcafé"])
+        enrolments = db.session.scalars(
+            select(Enrolment).join(Edition, Edition.id == Enrolment.edition_id)
+            .where(Edition.course_id == course.id, Enrolment.status != EnrolmentStatus.CANCELLED)
+            .order_by(Enrolment.id)).all()
+        for index, enrolment in enumerate(enrolments):
+            answers = {wheelchair.id: "Ja" if index % 4 == 0 else "Nee"}
+            if index % 3 != 2:
+                answers[heard.id] = heard.choices[index % len(heard.choices)]
+            store_answers(enrolment, answers)
+        waregem = next(e for e in enrolments if e.status in SEATED_STATUSES
+                       and db.session.get(Edition, e.edition_id).place == "Waregem")
+        waregem.seats = 2
+        db.session.get(Edition, waregem.edition_id).seats_taken += 1
+        db.session.flush()
 
     # --- activity -----------------------------------------------------------------------
 

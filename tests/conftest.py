@@ -515,7 +515,7 @@ class Factory:
         """An enrolment row with the edition's counters kept right (no rules applied)."""
         edition = db.session.get(Edition, edition.id)
         if status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED):
-            edition.seats_taken += 1
+            edition.seats_taken += fields.get("seats", 1)  # 2 with a companion seat
         if status == EnrolmentStatus.WAITLISTED:
             edition.waitlist_length += 1
             fields.setdefault("waitlist_position", edition.waitlist_length)

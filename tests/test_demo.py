@@ -111,6 +111,10 @@ def test_demo_counters_agree_with_the_enrolments(runner):
         held = count(WaitlistOffer, WaitlistOffer.edition_id == edition.id,
                      WaitlistOffer.outcome == OfferOutcome.OPEN)  # a held seat is taken
         assert edition.seats_taken == seated + held <= edition.capacity
+        seated = db.session.scalar(select(func.coalesce(func.sum(Enrolment.seats), 0)).where(
+            Enrolment.edition_id == edition.id,
+            Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED))))
+        assert edition.seats_taken == seated <= edition.capacity  # a companion's seat counts
         assert edition.waitlist_length == statuses[EnrolmentStatus.WAITLISTED]
         positions = sorted(db.session.scalars(
             select(Enrolment.waitlist_position).where(
@@ -326,3 +330,24 @@ def test_demo_attests_are_signed_with_a_generated_key_and_pass_the_pdf_check(run
         select(Certificate).where(Certificate.status == CertificateStatus.ISSUED)).first()
     check = verify_pdf(file_storage().get(certificate.storage_key))
     assert check.verdict == Verdict.VALID and check.certificate.id == certificate.id
+
+
+def test_demo_asks_questions_at_enrolment_and_seats_a_companion(runner, client, auth):
+    load(runner)
+    course = db.session.scalar(select(Course).where(Course.title == "Tillen en verplaatsen"))
+    assert course.allow_companion
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    client.get("/language/en")
+    edition = db.session.scalar(select(Edition).where(Edition.course_id == course.id,
+                                                      Edition.place == "Waregem"))
+    page = client.get(f"/editions/{edition.id}/enrolments").get_data(as_text=True)
+    assert "yes: brings the person they care for" in page
+    assert "Heb je een zaal zonder trappen nodig?" in page
+    assert "Hoe hoorde je van deze vorming?" in page
+    auth.logout()
+    auth.login("mantelzorger@example.be", DEMO_PASSWORD)
+    client.get("/language/en")
+    form = client.get(f"/editions/{edition.id}/enrol").get_data(as_text=True)
+    assert "Why we ask this: Zodat we een zaal kiezen" in form
+    assert db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.edition_id == edition.id, Enrolment.seats == 2)) == 1

@@ -109,6 +109,10 @@ class CourseForm(KeptForm):
         default=70,
         description=_l("Only counts when the course has a quiz."),
     )
+    allow_companion = BooleanField(
+        _l("Companion seats: a caregiver may bring the person they care for"),
+        description=_l("Their enrolment then takes two seats."),
+    )
 
     def service_fields(self) -> dict:
         """The fields as the catalogue services take them."""
@@ -122,11 +126,45 @@ class CourseForm(KeptForm):
             "min_attendance_pct": self.min_attendance_pct.data,
             "modules_required": self.modules_required.data,
             "quiz_pass_pct": self.quiz_pass_pct.data,
+            "allow_companion": self.allow_companion.data,
         }
 
 
 class NewCourseForm(CreateOnceForm, CourseForm):
     """A new course: saved twice (a double click), it is created once."""
+
+
+class EnrolmentQuestionForm(KeptForm):
+    """A question the course asks at enrolment, and why it asks it."""
+
+    text = StringField(_l("Question"), validators=[Length(max=300)],
+                       description=_l("For example: Do you need wheelchair access?"))
+    why = TextAreaField(
+        _l("Why we ask this"), validators=[Length(max=500)],
+        description=_l("Shown under the question. Ask only what the training needs: people "
+                       "answer more readily when they know why."),
+    )
+    kind = RadioField(
+        _l("Kind of answer"),
+        choices=[SelectChoice("text", _l("Text they type")),
+                 SelectChoice("choice", _l("One of a list of choices"))],
+        default="text",
+        validate_choice=False,  # the service refuses an unknown kind with its message
+    )
+    choices = TextAreaField(_l("Choices (one per line)"),
+                            description=_l("Only for a list of choices, like Yes and No."))
+    required = BooleanField(_l("An answer is required"))
+    position = WholeNumberField(_l("Place in the list (1 is first)"), validators=[Optional()])
+
+    def service_fields(self) -> dict:
+        """The fields as the question services take them."""
+        return {"text": self.text.data, "why": self.why.data, "kind": self.kind.data,
+                "choices": self.choices.data or "", "required": self.required.data,
+                "position": self.position.data}
+
+
+class NewEnrolmentQuestionForm(CreateOnceForm, EnrolmentQuestionForm):
+    """A new question: saved twice, it is added once."""
 
 
 class EditionForm(KeptForm):

@@ -16,14 +16,19 @@ from college.catalogue.forms import (
     CopyEditionForm,
     CourseForm,
     EditionForm,
+    EnrolmentQuestionForm,
     NewCourseForm,
     NewEditionForm,
+    NewEnrolmentQuestionForm,
     NewSessionForm,
     PreviewSaveForm,
     SeriesForm,
     SessionForm,
 )
 from college.catalogue.models import Course, Edition, TrainingSession
+from college.enrolment import question_authoring
+from college.enrolment.models import EnrolmentQuestion
+from college.enrolment.questions import course_questions
 from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
@@ -137,7 +142,7 @@ def manage_course(course_id: int):
     course = _course(course_id)
     return render_template(
         "catalogue/manage_course.html", course=course, organiser=course.organiser,
-        delete_form=FlaskForm(),
+        delete_form=FlaskForm(), questions=course_questions(course.id),
     )
 
 
@@ -280,3 +285,59 @@ def delete_session(session_id: int):
         return render_error(error.status, error.message)
     flash(_("The session has been deleted."), "success")
     return redirect(url_for("catalogue_manage.manage_course", course_id=edition.course_id))
+
+
+def _question(question_id: int) -> tuple[EnrolmentQuestion, Course]:
+    question = db.session.get(EnrolmentQuestion, question_id)
+    if question is None:
+        abort(404)
+    return question, _course(question.course_id)
+
+
+@bp.route("/manage/courses/<int:course_id>/questions/new", methods=["GET", "POST"])
+@login_required
+def new_question(course_id: int):
+    """Add a question the course asks at enrolment, with why it asks it."""
+    course = _course(course_id)
+    form = NewEnrolmentQuestionForm()
+    return _form_page(
+        form, "catalogue/question_form.html",
+        lambda: form.create_once(EnrolmentQuestion, lambda: question_authoring.add_question(
+            current_user, course, **form.service_fields())),
+        _saved(_("The question has been added."), "catalogue_manage.manage_course",
+               course_id=course.id),
+        course=course, question=None,
+    )
+
+
+@bp.route("/manage/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_question(question_id: int):
+    """Change a question; answers already given stay readable."""
+    question, course = _question(question_id)
+    form = EnrolmentQuestionForm(obj=question)
+    if not form.is_submitted():
+        form.kind.data = question.kind.value
+        form.choices.data = question.choices_text
+    return _form_page(
+        form, "catalogue/question_form.html",
+        lambda: question_authoring.update_question(current_user, question,
+                                                   **form.service_fields()),
+        _saved(_("The question has been saved."), "catalogue_manage.manage_course",
+               course_id=course.id),
+        course=course, question=question,
+    )
+
+
+@bp.post("/manage/questions/<int:question_id>/remove")
+@login_required
+def remove_question(question_id: int):
+    """Stop asking a question: deleted when unanswered, else kept (archived) with its answers."""
+    question, course = _question(question_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    deleted = question_authoring.remove_question(current_user, question)
+    flash(_("The question has been deleted.") if deleted else
+          _("The question is no longer asked; the answers already given stay on the roster."),
+          "success")
+    return redirect(url_for("catalogue_manage.manage_course", course_id=course.id))

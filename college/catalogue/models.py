@@ -75,6 +75,8 @@ class Course(db.Model):
     modules_required: Mapped[bool] = mapped_column(default=False)
     #: Pass mark of the course's quiz; the quiz only counts when the course has one.
     quiz_pass_pct: Mapped[int] = mapped_column(default=70)
+    #: A caregiver may bring the person they care for: a second seat of their enrolment.
+    allow_companion: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
     #: Title, summary and description folded by `fold()`, so a plain LIKE ignores case and
     #: accents on SQLite and PostgreSQL alike; kept up to date on every insert and update.

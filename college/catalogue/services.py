@@ -104,6 +104,7 @@ def _course_values(fields: dict) -> dict:
         "quiz_pass_pct": _number(
             fields.get("quiz_pass_pct", 70), "quiz_pass_pct", maximum=100, whole=True
         ),
+        "allow_companion": bool(fields.get("allow_companion", False)),
     }
 
 
@@ -111,7 +112,7 @@ def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     """Create a course of the organiser.
 
     Fields: title, summary, description, tracks (a set of Track), hours, published,
-    min_attendance_pct, modules_required, quiz_pass_pct.
+    min_attendance_pct, modules_required, quiz_pass_pct, allow_companion.
     """
     require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
@@ -127,6 +128,7 @@ def _course_fields(course: Course) -> dict:
         "published": course.published,
         "min_attendance_pct": course.min_attendance_pct,
         "modules_required": course.modules_required, "quiz_pass_pct": course.quiz_pass_pct,
+        "allow_companion": course.allow_companion,
     }
 
 

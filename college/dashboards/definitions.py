@@ -34,7 +34,7 @@ FIGURES: dict[str, Figure] = {
         Figure("capacity", _l("Seats offered"), _l(
             "The seats of the cohort's editions added up.")),
         Figure("seats_taken", _l("Seats taken"), _l(
-            "Enrolments that hold a seat now (enrolled or completed).")),
+            "Seats held now by enrolments (enrolled or completed), a companion's seat included.")),
         Figure("waitlisted", _l("Waiting list"), _l(
             "People on the waiting lists of the cohort's editions now.")),
         Figure("enrolled", _l("Enrolled"), _l(

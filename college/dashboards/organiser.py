@@ -151,6 +151,8 @@ def _enrolment_facts(cohort):
             Enrolment.edition_id.label("edition_id"),
             Enrolment.learner_id.label("learner_id"),
             flag(seated).label("seated"),
+            # A companion seat counts: seats taken are the edition's counter, not people.
+            case((seated, Enrolment.seats), else_=0).label("seats"),
             flag(Enrolment.status == EnrolmentStatus.WAITLISTED).label("waiting"),
             # Each stage is a part of the one before: the funnel holds by construction.
             flag(and_(seated, or_(completed, marks.c.attended > 0))).label("took_part"),
@@ -179,8 +181,8 @@ def organiser_dashboard(organiser_id: int, period: Period) -> OrganiserDashboard
         select(
             facts.c.edition_id,
             *(func.sum(facts.c[name]).label(name) for name in (
-                "seated", "waiting", "took_part", "completed", "certified", "attended_marks",
-                "recorded_marks")),
+                "seated", "seats", "waiting", "took_part", "completed", "certified",
+                "attended_marks", "recorded_marks")),
         )
         .group_by(facts.c.edition_id)
         .subquery()
@@ -191,8 +193,8 @@ def organiser_dashboard(organiser_id: int, period: Period) -> OrganiserDashboard
             Course.id, Course.title, Course.open_to_caregivers, Course.open_to_professionals,
             Edition.starts_on, Edition.capacity,
             *(zero(per_edition.c[name]) for name in (
-                "seated", "waiting", "took_part", "completed", "certified", "attended_marks",
-                "recorded_marks")),
+                "seated", "seats", "waiting", "took_part", "completed", "certified",
+                "attended_marks", "recorded_marks")),
         )
         .join(Course, Course.id == Edition.course_id)
         .outerjoin(per_edition, per_edition.c.edition_id == Edition.id)
@@ -203,10 +205,10 @@ def organiser_dashboard(organiser_id: int, period: Period) -> OrganiserDashboard
     total = Figures()
     courses: dict[int, CourseRow] = {}
     months: dict[str, Figures] = {}
-    for (course_id, title, caregivers, professionals, starts_on, capacity, seated, waiting,
+    for (course_id, title, caregivers, professionals, starts_on, capacity, seated, seats, waiting,
          took_part, completed, certified, attended, recorded) in rows:
         edition = Figures(
-            editions=1, capacity=int(capacity), seats_taken=int(seated), waitlisted=int(waiting),
+            editions=1, capacity=int(capacity), seats_taken=int(seats), waitlisted=int(waiting),
             enrolled=int(seated), took_part=int(took_part), completed=int(completed),
             certified=int(certified), attended_marks=int(attended), recorded_marks=int(recorded),
         )

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Optional
 
+from college.enrolment.models import EnrolmentQuestion, QuestionKind
+from college.enrolment.questions import field_name
 from college.forms import CreateOnceForm
 
 
@@ -84,3 +99,42 @@ class WaitlistModeForm(FlaskForm):
                        "between the offer and the moment the waiting list closes."),
         render_kw={"inputmode": "numeric"},
     )
+
+
+def with_questions(form_class: type[FlaskForm], asked: Sequence[EnrolmentQuestion],
+                   allow_companion: bool, *, for_self: bool = True) -> type[FlaskForm]:
+    """The form with a field per question the course asks (its "why" as the hint) and, where
+    the course allows it, the companion box. The enrolment service checks the answers."""
+    fields = {}
+    for question in asked:
+        label = question.text if question.required else _("%(question)s (optional)",
+                                                           question=question.text)
+        hint = _("Why we ask this: %(why)s", why=question.why)
+        if question.kind == QuestionKind.CHOICE:
+            fields[field_name(question.id)] = RadioField(
+                label, choices=[SelectChoice(choice, choice) for choice in question.choices],
+                validate_choice=False, validators=[Optional()], description=hint)
+        else:
+            fields[field_name(question.id)] = TextAreaField(
+                label, validators=[Optional()], description=hint, render_kw={"rows": 2})
+    if allow_companion:
+        fields["companion"] = BooleanField(
+            _("I bring the person I care for (a second seat)") if for_self
+            else _("Brings the person they care for (a second seat)"),
+            description=_("For caregivers: the person you care for gets a seat next to you. "
+                          "It takes two seats of this edition."))
+    return type(form_class.__name__, (form_class,), fields)
+
+
+def answers_in(form: FlaskForm, asked: Sequence[EnrolmentQuestion]) -> dict:
+    """What the form answers, for `enrol_learner`: answers by question id and the companion.
+
+    A `question_<id>` the course does not ask, or a companion it does not offer (a changed
+    form), goes to the service too, which refuses it as it refuses the API's."""
+    asked_fields = {field_name(question.id) for question in asked}
+    answers: dict = {key.removeprefix("question_"): value for key, value in request.form.items()
+                     if key.startswith("question_") and key not in asked_fields}
+    answers.update({question.id: form[field_name(question.id)].data or "" for question in asked})
+    companion = getattr(form, "companion", None)
+    return {"answers": answers, "companion": bool(
+        companion.data if companion is not None else request.form.get("companion"))}

@@ -50,6 +50,7 @@ class Enrolment(db.Model):
             name="position_only_when_waitlisted",
         ),
         CheckConstraint("waitlist_position > 0", name="position_positive"),
+        CheckConstraint("seats BETWEEN 1 AND 2", name="one_or_two_seats"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,10 +67,17 @@ class Enrolment(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Seats this enrolment holds (or will hold, when waiting): 2 when a caregiver brings the
+    #: person they care for (a companion seat), else 1.
+    seats: Mapped[int] = mapped_column(default=1)
 
     learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="raise")
     enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id], lazy="raise")
     edition: Mapped[Edition] = relationship(lazy="raise")
+
+    @property
+    def companion(self) -> bool:
+        return self.seats == 2
 
     @property
     def is_live(self) -> bool:
@@ -171,3 +179,55 @@ class WaitlistOffer(db.Model):
 
     def __repr__(self) -> str:
         return f"<WaitlistOffer {self.id} {self.outcome.value}>"
+
+
+class QuestionKind(enum.Enum):
+    TEXT = "text"
+    CHOICE = "choice"  # one of a list (yes/no is a list of two)
+
+
+class EnrolmentQuestion(db.Model):
+    """A question a course asks at enrolment, with why it is asked (data minimisation)."""
+
+    __table_args__ = (
+        CheckConstraint("why <> ''", name="why_given"),
+        Index("ix_enrolment_question_course_position", "course_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    text: Mapped[str] = mapped_column(String(300))
+    #: Shown next to the question: the reason the College needs the answer.
+    why: Mapped[str] = mapped_column(String(500))
+    required: Mapped[bool] = mapped_column(default=False)
+    #: The choices of a CHOICE question, one per line.
+    choices_text: Mapped[str] = mapped_column(Text, default="")
+    #: No longer asked; kept because enrolments answered it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def choices(self) -> list[str]:
+        return [line for line in self.choices_text.split("\n") if line]
+
+    def __repr__(self) -> str:
+        return f"<EnrolmentQuestion {self.id} of course {self.course_id}>"
+
+
+class EnrolmentAnswer(db.Model):
+    """A learner's answer to one question, belonging to their enrolment."""
+
+    __table_args__ = (
+        Index("uq_enrolment_answer", "enrolment_id", "question_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment_question.id", ondelete="CASCADE"), index=True
+    )
+    #: The text typed, or the choice as it read when chosen (readable after the question changes).
+    value: Mapped[str] = mapped_column(Text)
+
+    question: Mapped[EnrolmentQuestion] = relationship(lazy="raise")

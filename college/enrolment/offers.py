@@ -37,7 +37,7 @@ from college.enrolment.services import (
     _lock_edition,
     _seats_taken,
     edition_starts_at,
-    free_held_seat,
+    free_seats,
 )
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
@@ -154,7 +154,7 @@ def _pass_on(offer: WaitlistOffer, enrolment: Enrolment, edition: Edition,
     enrolment.cancelled_by_id = cancelled_by_id
     db.session.flush()
     _close_up_waitlist(edition.id, old_position)
-    free_held_seat(edition)
+    free_seats(edition, enrolment.seats)
 
 
 def expire_offers(moment: datetime | None = None) -> int:

@@ -21,7 +21,7 @@ from college import policy, timeutil
 from college.accounts.models import Kind, User
 from college.accounts.services import normalise_email
 from college.catalogue.models import Course, Edition, Track, TrainingSession, WaitlistMode
-from college.enrolment import offer_messages
+from college.enrolment import offer_messages, questions
 from college.enrolment.models import (
     LIVE_STATUSES,
     Enrolment,
@@ -158,12 +158,12 @@ def _already_enrolled(actor: User, learner: User, organiser_id: int) -> Conflict
     return Conflict(_("This person is already enrolled in this edition (or on its waiting list)."))
 
 
-def _take_seat(edition_id: int) -> bool:
-    """Take a free seat if there is one, in one statement the database serialises."""
+def _take_seat(edition_id: int, seats: int = 1) -> bool:
+    """Take free seats (2 with a companion) if there are, in one statement the database serialises."""
     taken = db.session.execute(
         update(Edition)
-        .where(Edition.id == edition_id, Edition.seats_taken < Edition.capacity)
-        .values(seats_taken=Edition.seats_taken + 1)
+        .where(Edition.id == edition_id, Edition.seats_taken + seats <= Edition.capacity)
+        .values(seats_taken=Edition.seats_taken + seats)
         .returning(Edition.seats_taken)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -183,7 +183,7 @@ def _join_waitlist(edition_id: int) -> int:
 
 def enrol_learner(
     *, edition_id: int, actor: User, learner_id: int | None = None, email: str | None = None,
-    walk_in: bool = False,
+    walk_in: bool = False, answers: dict | None = None, companion: bool = False,
 ) -> Enrolment:
     """Enrol a learner in an edition, or put them on its waiting list when it is full.
 
@@ -192,6 +192,8 @@ def enrol_learner(
     their exact email address; the confirmation names who enrolled them.
     A walk-in is someone a trainer enrols at a session they came to: the enrolment window
     does not apply, and without a free seat they are refused rather than put on the list.
+    `answers` (by question id) answer the course's questions; `companion` asks a second seat
+    for the person a caregiver cares for (refused when only one seat is left).
     """
     edition = _edition_with_course(edition_id)
     course = edition.course
@@ -211,11 +213,16 @@ def enrol_learner(
     _check_track(course, learner)
     if _live_enrolment(learner.id, edition.id) is not None:
         raise _already_enrolled(actor, learner, course.organiser_id)
+    answers = questions.clean_answers(course, learner, answers, companion, by_staff=by_staff)
+    seats = 2 if companion else 1
 
     # Lock first: between a failed seat and the waiting list, no cancellation may slip in.
     _lock_edition(edition.id)
-    if _take_seat(edition.id):
+    if _take_seat(edition.id, seats):
         enrolment = Enrolment(status=EnrolmentStatus.ENROLLED, waitlist_position=None)
+    elif seats > 1 and _seats_left(edition.id) > 0:
+        raise Conflict(_("Only one seat is left, so there is no room for a companion. Enrol "
+                         "without a companion, or choose another edition."), field="companion")
     elif walk_in:
         raise Conflict(_("This edition is full: there is no seat for a walk-in."))
     elif seat_or_nothing:
@@ -228,12 +235,14 @@ def enrol_learner(
     enrolment.learner_id = learner.id
     enrolment.edition_id = edition.id
     enrolment.enrolled_by_id = None if actor.id == learner.id else actor.id
+    enrolment.seats = seats
     try:
         # A savepoint: the same learner enrolling twice at once meets the partial unique index.
         with db.session.begin_nested():
             db.session.add(enrolment)
     except IntegrityError as error:
         raise _already_enrolled(actor, learner, course.organiser_id) from error
+    questions.store_answers(enrolment, answers)
     # Someone enrolled by another person learns who did it (and can ask the organiser to undo it).
     enrolled_by = None if actor.id == learner.id else actor
     if enrolment.status == EnrolmentStatus.ENROLLED:
@@ -245,6 +254,11 @@ def enrol_learner(
                            dedupe_key=f"waitlisted:{enrolment.id}",
                            position=enrolment.waitlist_position, enrolled_by=enrolled_by)
     return enrolment
+
+
+def _seats_left(edition_id: int) -> int:
+    return db.session.scalar(
+        select(Edition.capacity - Edition.seats_taken).where(Edition.id == edition_id))
 
 
 def _lock_edition(edition_id: int) -> None:
@@ -283,7 +297,10 @@ def waitlist_closes_at(edition: Edition) -> datetime:
 
 
 def _promote_from_waitlist(edition: Edition) -> list[int]:
-    """Give free seats to the waiting list in order; the edition row must be locked.
+    """Give free seats to the waiting list in strict order; the edition row must be locked.
+
+    Someone who brings a companion moves up when two seats are free; until then nobody behind
+    them does (first come, first served).
 
     Once the edition has started (or within the organiser's lead time before it) nobody is
     moved up or mailed: a seat in a training that is already running helps nobody. An edition
@@ -297,7 +314,7 @@ def _promote_from_waitlist(edition: Edition) -> list[int]:
     promoted, promoted_learners = [], []
     while True:
         first = _next_without_offer(edition.id)  # a seat is already held for those with one
-        if first is None or not _take_seat(edition.id):
+        if first is None or not _take_seat(edition.id, first.seats):
             break
         db.session.execute(
             update(Enrolment)
@@ -328,11 +345,12 @@ def offer_expires_at(edition: Edition, moment: datetime) -> datetime:
 
 
 def _next_without_offer(edition_id: int):
-    """The first on the waiting list for whom no seat is held yet (id, learner, position)."""
+    """The first on the waiting list for whom no seat is held yet (id, learner, position, and
+    the seats they need: two with a companion)."""
     open_offer = exists().where(WaitlistOffer.enrolment_id == Enrolment.id,
                                 WaitlistOffer.outcome == OfferOutcome.OPEN)
     return db.session.execute(
-        select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position)
+        select(Enrolment.id, Enrolment.learner_id, Enrolment.waitlist_position, Enrolment.seats)
         .where(Enrolment.edition_id == edition_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
                ~open_offer)
         .order_by(Enrolment.waitlist_position)
@@ -341,12 +359,13 @@ def _next_without_offer(edition_id: int):
 
 
 def _offer_free_seats(edition: Edition) -> None:
-    """Hold each free seat for the next on the waiting list without an open offer, and tell
-    them; the edition row must be locked. A held seat counts in `seats_taken`."""
+    """Hold free seats for the next on the waiting list without an open offer (two for someone
+    with a companion, in strict order like moving up), and tell them; the edition row must be
+    locked. A held seat counts in `seats_taken`."""
     moment = timeutil.now()
     while True:
         first = _next_without_offer(edition.id)
-        if first is None or not _take_seat(edition.id):
+        if first is None or not _take_seat(edition.id, first.seats):
             break
         offer = WaitlistOffer(enrolment_id=first.id, edition_id=edition.id, offered_at=moment,
                               expires_at=offer_expires_at(edition, moment))
@@ -355,12 +374,13 @@ def _offer_free_seats(edition: Edition) -> None:
         offer_messages.tell("offered", offer, db.session.get(User, first.learner_id), edition)
 
 
-def free_held_seat(edition: Edition) -> None:
-    """A held seat was let go (declined, expired, withdrawn): free it and offer it on."""
+def free_seats(edition: Edition, seats: int) -> None:
+    """Seats were let go (a cancelled enrolment; a held offer declined, expired or withdrawn):
+    free them and pass them on to the waiting list; the edition row must be locked."""
     db.session.execute(
         update(Edition)
         .where(Edition.id == edition.id)
-        .values(seats_taken=Edition.seats_taken - 1)
+        .values(seats_taken=Edition.seats_taken - seats)
         .execution_options(synchronize_session=False)
     )
     _promote_from_waitlist(edition)
@@ -377,7 +397,7 @@ def _withdraw_open_offer(enrolment_id: int, edition: Edition) -> None:
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     if withdrawn is not None:
-        free_held_seat(edition)
+        free_seats(edition, db.session.get(Enrolment, enrolment_id).seats)
 
 
 def _seats_taken(edition_id: int, learner_ids: list[int]) -> None:
@@ -426,13 +446,7 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
     enrolment.cancelled_by_id = actor.id
     db.session.flush()
     if was_enrolled:
-        db.session.execute(
-            update(Edition)
-            .where(Edition.id == edition.id)
-            .values(seats_taken=Edition.seats_taken - 1)
-            .execution_options(synchronize_session=False)
-        )
-        _promote_from_waitlist(edition)
+        free_seats(edition, enrolment.seats)
     else:
         _close_up_waitlist(edition.id, old_position)
         _withdraw_open_offer(enrolment.id, edition)  # a seat held for them goes on
@@ -469,8 +483,9 @@ def change_capacity(*, edition_id: int, capacity: str | int, actor: User) -> Edi
     if changed is None:
         enrolled = db.session.scalar(select(Edition.seats_taken).where(Edition.id == edition.id))
         raise Invalid(
-            _("%(enrolled)s people are enrolled, so the edition needs at least %(enrolled)s seats. "
-              "Cancel enrolments first to go lower.", enrolled=enrolled),
+            _("%(enrolled)s seats are taken (a companion takes one too), so the edition needs "
+              "at least %(enrolled)s seats. Cancel enrolments first to go lower.",
+              enrolled=enrolled),
             field="capacity",
         )
     _promote_from_waitlist(edition)
@@ -513,8 +528,9 @@ _STATUS_ORDER = case(
 )
 
 
-def roster_of(edition_id: int, viewer: User) -> list[Enrolment]:
-    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom (logged)."""
+def roster_of(edition_id: int, viewer: User, context: str = "enrolments") -> list[Enrolment]:
+    """Everyone enrolled, waiting or cancelled in an edition, with who enrolled whom (logged:
+    what the roster shows includes the answers to the course's questions)."""
     enrolments = list(
         db.session.scalars(
             select(Enrolment)
@@ -523,7 +539,7 @@ def roster_of(edition_id: int, viewer: User) -> list[Enrolment]:
             .order_by(_STATUS_ORDER, Enrolment.waitlist_position, Enrolment.created_at)
         )
     )
-    record_access(viewer, [enrolment.learner_id for enrolment in enrolments], "enrolments")
+    record_access(viewer, [enrolment.learner_id for enrolment in enrolments], context)
     return enrolments
 
 

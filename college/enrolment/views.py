@@ -15,16 +15,19 @@ from sqlalchemy.orm import selectinload
 from college import policy, timeutil
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
-from college.enrolment import offers, services
+from college.enrolment import offers, questions, services
 from college.enrolment.forms import (
     CapacityForm,
     EmptyForm,
     EnrolForm,
     EnrolOnBehalfForm,
     WaitlistModeForm,
+    answers_in,
+    with_questions,
 )
 from college.enrolment.models import Enrolment, EnrolmentStatus, NotificationStatus
 from college.errors import Invalid, NotAllowed, ServiceError
+from college.exports import csv_response
 from college.extensions import db
 from college.forms import ConfirmForm, attach_error, safe_next
 from college.main.views import render_error
@@ -73,26 +76,60 @@ def enrolment_helpers() -> dict:
             g.my_enrolments = services.live_enrolments_of(current_user.id)
         return g.my_enrolments.get(edition_id)
 
-    return {"my_enrolment": my_enrolment, "enrolment_closed_reason": services.enrolment_closed_reason}
+    def asks_at_enrolment(edition) -> bool:
+        """Whether enrolling opens a form: the course asks questions or offers companion seats."""
+        asks = g.setdefault("asks_at_enrolment", {})
+        if edition.course_id not in asks:
+            asks[edition.course_id] = questions.asks_at_enrolment(edition.course_id)
+        return asks[edition.course_id]
+
+    return {"my_enrolment": my_enrolment, "asks_at_enrolment": asks_at_enrolment,
+            "enrolment_closed_reason": services.enrolment_closed_reason}
 
 
 def _refused(error: ServiceError):
     return render_error(error.status, error.message)
 
 
-@bp.post("/editions/<int:edition_id>/enrol")
+def _edition_to_enrol(edition_id: int) -> Edition:
+    edition = db.session.scalar(
+        select(Edition).where(Edition.id == edition_id).options(selectinload(Edition.course))
+    )
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _enrol_page(edition: Edition, form, asked: list, status: int = 200):
+    back = safe_next("catalogue.course", course_id=edition.course_id)
+    return render_template("enrolment/enrol.html", edition=edition, course=edition.course,
+                           form=form, asks_questions=bool(asked), back=back), status
+
+
+@bp.route("/editions/<int:edition_id>/enrol", methods=["GET", "POST"])
 @login_first
 def enrol(edition_id: int):
-    """Enrol the logged-in learner, or put them on the waiting list."""
-    form = EnrolForm()
+    """Enrol the logged-in learner, or put them on the waiting list; a course that asks
+    questions (or offers companion seats) shows them here first, each with why it asks."""
+    edition = _edition_to_enrol(edition_id)
+    asked = questions.asked_questions(edition.course_id)
+    with_form = bool(asked) or edition.course.allow_companion
+    form = with_questions(EnrolForm, asked, edition.course.allow_companion)()
+    if request.method == "GET":
+        if not policy.can_see_edition(current_user, edition):
+            abort(404)
+        return _enrol_page(edition, form, asked)
     if not form.validate_on_submit():
         abort(400)
     try:
         enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
-            edition_id=edition_id, learner_id=current_user.id, actor=current_user
-        ))
+            edition_id=edition_id, learner_id=current_user.id, actor=current_user,
+            **answers_in(form, asked)))
     except ServiceError as error:
-        return _refused(error)
+        if not with_form:
+            return _refused(error)
+        attach_error(form, error)
+        return _enrol_page(_edition_to_enrol(edition_id), form, asked, error.status)
     if enrolment.status == EnrolmentStatus.ENROLLED:
         flash(_("You are enrolled. You will receive a confirmation."), "success")
     else:
@@ -137,6 +174,14 @@ def _edition_for_staff(edition_id: int) -> Edition:
     return edition
 
 
+def _behalf_form(edition: Edition, submitted: bool = True):
+    """The roster's "Enrol someone" form, with the course's questions and companion box."""
+    asked = questions.asked_questions(edition.course_id)
+    form_class = with_questions(EnrolOnBehalfForm, asked, edition.course.allow_companion,
+                                for_self=False)
+    return (form_class() if submitted else form_class(formdata=None)), asked
+
+
 def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, status: int = 200,
                    mode_form=None):
     organiser_id = edition.course.organiser_id
@@ -144,7 +189,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
     mode_form = mode_form or WaitlistModeForm(formdata=None,
                                               waitlist_mode=edition.waitlist_mode.value,
                                               offer_hold_hours=edition.offer_hold_hours)
-    behalf_form = behalf_form or EnrolOnBehalfForm(formdata=None)
+    behalf_form = behalf_form or _behalf_form(edition, submitted=False)[0]
     behalf_form.managed_learner.choices = [("", _("Choose a person"))] + [
         (str(user.id), user.name) for user in services.enrollable_accounts(organiser_id)
     ]
@@ -154,6 +199,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         edition=edition,
         course=edition.course,
         roster=roster,
+        answers=questions.answers_of(enrolment.id for enrolment in roster),
         capacity_form=capacity_form,
         behalf_form=behalf_form,
         mode_form=mode_form,
@@ -212,12 +258,12 @@ def _whom(form: EnrolOnBehalfForm) -> dict:
 def enrol_on_behalf(edition_id: int):
     """A coordinator or trainer enrols someone else in the edition."""
     edition = _edition_for_staff(edition_id)
-    form = EnrolOnBehalfForm()
+    form, asked = _behalf_form(edition)
     if not form.validate_on_submit():
         return _render_roster(edition, behalf_form=form, status=400)
     try:
         enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
-            edition_id=edition.id, actor=current_user, **_whom(form)
+            edition_id=edition.id, actor=current_user, **_whom(form), **answers_in(form, asked)
         ))
     except ServiceError as error:
         attach_error(form, error)
@@ -230,6 +276,27 @@ def enrol_on_behalf(edition_id: int):
         flash(_("%(name)s is number %(position)s on the waiting list.", name=learner.name,
                 position=enrolment.waitlist_position), "success")
     return redirect(url_for("enrolment.roster", edition_id=edition.id))
+
+
+@bp.get("/editions/<int:edition_id>/enrolments.csv")
+@login_first
+def roster_csv(edition_id: int):
+    """The roster as a spreadsheet: status, companion seat and a column per question."""
+    edition = _edition_for_staff(edition_id)
+    roster = services.roster_of(edition.id, current_user, "enrolments-export")
+    answers = questions.answers_of(enrolment.id for enrolment in roster)
+    asked = questions.course_questions(edition.course_id)
+    header = [_("Learner"), _("Email address"), _("Phone"), _("Status"),
+              _("Waiting-list position"), _("Companion seat")] + [q.text for q in asked]
+    rows = []
+    for enrolment in roster:
+        given = {question.id: value for question, value in answers.get(enrolment.id, [])}
+        rows.append([
+            enrolment.learner.name, enrolment.learner.email or "", enrolment.learner.phone or "",
+            STATUS_LABELS[enrolment.status.value], enrolment.waitlist_position or "",
+            _("yes") if enrolment.companion else _("no"),
+        ] + [given.get(question.id, "") for question in asked])
+    return csv_response(_("enrolments-edition-%(id)s.csv", id=edition.id), header, rows)
 
 
 @bp.get("/my/trainings")

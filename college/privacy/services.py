@@ -19,6 +19,7 @@ from college.catalogue.models import Course, Edition, TrainingSession
 from college.certificates.models import Certificate, StoredFile
 from college.certificates.services import erase_documents_of
 from college.enrolment.models import Enrolment, Notification, WaitlistOffer
+from college.enrolment.questions import answers_of, erase_answers_of
 from college.errors import Conflict, Invalid, NotAllowed
 from college.evaluation.burden import erase_burden_of
 from college.evaluation.models import BurdenMeasurement, EvaluationInvitation
@@ -70,19 +71,23 @@ def user_data(user_id: int) -> dict:
             .join(Scheme, Scheme.id == RegistrationNumber.scheme_id)
             .where(RegistrationNumber.user_id == user_id).order_by(Scheme.name))
     ]
+    enrolment_rows = db.session.execute(
+        select(Enrolment.id, Course.title, Edition.place, Edition.starts_on, Edition.ends_on,
+               Enrolment.status, Enrolment.waitlist_position, Enrolment.created_at,
+               Enrolment.completed_at, Enrolment.cancelled_at, Enrolment.seats)
+        .join(Edition, Edition.id == Enrolment.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+        .where(Enrolment.learner_id == user_id).order_by(Enrolment.created_at)).all()
+    given = answers_of(row[0] for row in enrolment_rows)
     data["enrolments"] = [
         {"course": title, "place": place, "starts_on": starts.isoformat(),
          "ends_on": ends.isoformat(), "status": status.value, "waitlist_position": position,
          "enrolled_at": iso(created), "completed_at": iso(completed),
-         "cancelled_at": iso(cancelled)}
-        for title, place, starts, ends, status, position, created, completed, cancelled
-        in db.session.execute(
-            select(Course.title, Edition.place, Edition.starts_on, Edition.ends_on,
-                   Enrolment.status, Enrolment.waitlist_position, Enrolment.created_at,
-                   Enrolment.completed_at, Enrolment.cancelled_at)
-            .join(Edition, Edition.id == Enrolment.edition_id)
-            .join(Course, Course.id == Edition.course_id)
-            .where(Enrolment.learner_id == user_id).order_by(Enrolment.created_at))
+         "cancelled_at": iso(cancelled), "companion_seat": seats == 2,
+         "answers": [{"question": question.text, "why_asked": question.why, "answer": value}
+                     for question, value in given.get(enrolment_id, [])]}
+        for (enrolment_id, title, place, starts, ends, status, position, created, completed,
+             cancelled, seats) in enrolment_rows
     ]
     data["waiting_list_offers"] = [
         {"course": title, "offered_at": iso(offer.offered_at), "expires_at": iso(offer.expires_at),
@@ -218,9 +223,10 @@ def exports_of(user: User) -> list[DataExport]:
 def anonymise(user: User) -> None:
     """Remove a learner's personal data; attendance counts and certificates' codes remain.
 
-    Enrolments, attendance and quiz attempts stay (anonymous) so the municipality's figures
-    do not change. Every stored document that carries the person (their exports, their
-    certificates' PDFs, the edition ZIPs bundling them) goes in the same unit of work;
+    Enrolments (with their seats), attendance and quiz attempts stay (anonymous) so the
+    municipality's figures do not change; the answers to enrolment questions go. Every stored
+    document that carries the person (their exports, their certificates' PDFs, the edition
+    ZIPs bundling them) goes in the same unit of work;
     verification of an issued certificate then follows the organiser's choice
     (`Organiser.verify_anonymised_certificates`).
     """
@@ -245,6 +251,7 @@ def anonymise(user: User) -> None:
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
     erase_burden_of(user.id)
+    erase_answers_of(user.id)
     erase_documents_of(user.id)
 
 

@@ -587,6 +587,38 @@ MATRIX.update({
 })
 
 
+def _question(world: World):
+    """A question the published course asks at enrolment (made on first use)."""
+    if not hasattr(world, "question"):
+        from college.enrolment.question_authoring import add_question
+        world.question = add_question(None, world.published_course, kind="text",
+                                      text="Dieetwensen?", why="Voor de lunch.")
+    return world.question
+
+
+MATRIX.update({
+    "GET /api/v1/courses/<id:course_id>/questions": Row(
+        lambda w: f"/api/v1/courses/{_question(w).course_id}/questions", _everyone(200),
+    ),
+    "POST /api/v1/courses/<id:course_id>/questions": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}/questions", _only(201, "coordinator"),
+        lambda w, role: {"kind": "choice", "text": "Rolstoel?", "why": "Voor de zaal.",
+                         "choices": ["Ja", "Nee"], "required": True},
+    ),
+    "PATCH /api/v1/questions/<id:question_id>": Row(
+        lambda w: f"/api/v1/questions/{_question(w).id}", _only(200, "coordinator"),
+        lambda w, role: {"why": "Voor de lunch en de pauze."},
+    ),
+    "DELETE /api/v1/questions/<id:question_id>": Row(
+        lambda w: f"/api/v1/questions/{_question(w).id}", _only(204, "coordinator"),
+    ),
+    "GET /api/v1/editions/<id:edition_id>/enrolments": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/enrolments",
+        _only(200, "trainer", "coordinator"),
+    ),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

@@ -106,7 +106,7 @@ def test_patch_with_bad_values_changes_nothing(client, make, bearer):
     headers = bearer(make.coordinator(hub))
     url = f"/api/v1/editions/{edition.id}"
     body = assert_problem(client.patch(url, json={"capacity": 1}, headers=headers), 422)
-    assert "2 people are enrolled" in body["errors"]["capacity"][0]
+    assert "2 seats are taken" in body["errors"]["capacity"][0]
     body = assert_problem(client.patch(url, json={"capacity": -3, "venue": "Elders"}, headers=headers), 422)
     assert list(body["errors"]) == ["capacity"]
     body = assert_problem(client.patch(url, json={"venue": "x" * 201}, headers=headers), 422)

@@ -14,7 +14,7 @@ from college.accounts.models import User
 from college.accreditation.models import CourseAccreditation, Scheme
 from college.accreditation.services import add_scheme
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.enrolment.models import Enrolment
+from college.enrolment.models import Enrolment, EnrolmentQuestion
 from college.extensions import db
 from college.learning.models import Attempt, Module
 from tests.api.conftest import assert_problem, bearer_for
@@ -159,6 +159,17 @@ def _burden_instrument(make) -> Create:
 OPERATIONS["burden instrument"] = lambda make, client: _burden_instrument(make)
 
 
+def _enrolment_question(make) -> Create:
+    hub, course, *_ = _hub(make)
+    body = {"kind": "text", "text": "Dieetwensen?", "why": "Voor de lunch."}
+    return Create(f"/api/v1/courses/{course.id}/questions", body,
+                  bearer_for(make.coordinator(hub)), EnrolmentQuestion,
+                  {**body, "text": "Allergieën?"})
+
+
+OPERATIONS.update({"enrolment question": lambda make, client: _enrolment_question(make)})
+
+
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
     headers = {**create.headers, **({"Idempotency-Key": key} if key is not None else {})}
     return client.post(url or create.url, json=body if body is not None else create.body,
@@ -297,6 +308,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
         "POST /api/v1/accreditation-schemes", "POST /api/v1/courses/{course_id}/accreditations",
         "POST /api/v1/organisers/{organiser_id}/burden-instruments",
+        "POST /api/v1/courses/{course_id}/questions",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

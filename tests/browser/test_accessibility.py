@@ -20,6 +20,7 @@ from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
 from college.enrolment.models import EnrolmentStatus, WaitlistOffer
 from college.enrolment.offer_messages import make_offer_token
+from college.enrolment.question_authoring import add_question as add_enrolment_question
 from college.enrolment.services import cancel_enrolment
 from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
@@ -145,6 +146,13 @@ MAIN_PAGES = [
     MainPage("burden measure setting", "/courses/{course.id}/burden-measure", as_="coordinator"),
     MainPage("evaluation report", "/organisers/{organiser.id}/evaluations", as_="coordinator"),
     MainPage("paper evaluation", "/editions/{edition.id}/paper-evaluations", as_="trainer"),
+    # Questions at enrolment and companion seats (issue 17)
+    MainPage("enrol with questions", "/editions/{asking_edition.id}/enrol", as_="learner"),
+    MainPage("enrol with questions with errors", "/editions/{asking_edition.id}/enrol",
+             as_="learner", submit=True),
+    MainPage("new enrolment question with errors",
+             "/manage/courses/{asking_edition.course_id}/questions/new", as_="coordinator",
+             submit=True),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
@@ -211,8 +219,14 @@ def world(make) -> dict:
     cancel_enrolment(enrolment_id=seat.id, actor=professional)
     db.session.commit()
     offer = db.session.scalar(select(WaitlistOffer).where(WaitlistOffer.edition_id == offering.id))
+    asking = make.course(organiser, title="Tillen en verplaatsen", allow_companion=True)
+    add_enrolment_question(None, asking, kind="choice", text="Heb je een zaal zonder trappen nodig?",
+                           why="Zodat je vlot binnenkomt.", required=True, choices=["Ja", "Nee"])
+    add_enrolment_question(None, asking, kind="text", text="Dieetwensen?", why="Voor de lunch.")
+    asking_edition = make.edition(asking, sessions=1)
     return {
         "offering": offering, "offer_token": make_offer_token(offer, learner.id),
+        "asking_edition": asking_edition,
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
         "later_enrolment": later_enrolment,
         "confirm_token": make_confirmation_token(unconfirmed, unconfirmed.pending_email),

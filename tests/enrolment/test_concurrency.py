@@ -19,8 +19,10 @@ from college.extensions import db
 from college.transactions import unit_of_work
 
 
-def _run_at_once(app, edition_id: int, learner_ids: list[int]) -> list[object]:
-    """Enrol each learner from its own thread, all released together; return each outcome."""
+def _run_at_once(app, edition_id: int, learner_ids: list[int],
+                 companions: frozenset[int] = frozenset()) -> list[object]:
+    """Enrol each learner from its own thread, all released together; return each outcome.
+    Learners in `companions` bring the person they care for (two seats)."""
     start = threading.Event()
     outcomes: list[object] = [None] * len(learner_ids)
 
@@ -30,7 +32,8 @@ def _run_at_once(app, edition_id: int, learner_ids: list[int]) -> list[object]:
             try:
                 actor = db.session.get(User, learner_id)
                 with unit_of_work():
-                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
+                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id,
+                                              actor=actor, companion=learner_id in companions)
                     outcomes[index] = (enrolment.status, enrolment.waitlist_position)
             except Exception as error:  # recorded, and the test asserts there are none
                 outcomes[index] = error
@@ -47,14 +50,16 @@ def _run_at_once(app, edition_id: int, learner_ids: list[int]) -> list[object]:
     return outcomes
 
 
-def _run_one_by_one(app, edition_id: int, learner_ids: list[int]) -> list[object]:
+def _run_one_by_one(app, edition_id: int, learner_ids: list[int],
+                    companions: frozenset[int] = frozenset()) -> list[object]:
     outcomes: list[object] = []
     for learner_id in learner_ids:
         with app.app_context():
             try:
                 actor = db.session.get(User, learner_id)
                 with unit_of_work():
-                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id, actor=actor)
+                    enrolment = enrol_learner(edition_id=edition_id, learner_id=learner_id,
+                                              actor=actor, companion=learner_id in companions)
                     outcomes.append((enrolment.status, enrolment.waitlist_position))
             except ServiceError as error:
                 outcomes.append(error)
@@ -106,3 +111,32 @@ def test_the_same_learner_submitting_twice_at_once_gets_one_enrolment(app, make)
     assert db.session.scalar(select(Edition.seats_taken).where(Edition.id == edition.id)) == 1
     assert len(db.session.scalars(
         select(Enrolment.id).where(Enrolment.edition_id == edition.id)).all()) == 1
+
+
+def test_companion_seats_never_overbook_either(app, make):
+    """Half of the caregivers bring the person they care for, all at once: the seats taken are
+    the seats held, never more than the capacity, and every refusal says why."""
+    postgres = db.engine.dialect.name == "postgresql"
+    seats, people = (21, 60) if postgres else (7, 20)
+    edition = make.edition(make.course(allow_companion=True), capacity=seats)
+    learner_ids = [make.learner().id for _ in range(people)]
+    companions = frozenset(learner_ids[::2])
+    run = _run_at_once if postgres else _run_one_by_one
+
+    outcomes = run(app, edition.id, learner_ids, companions)
+
+    refused = [o for o in outcomes if not isinstance(o, tuple)]
+    assert all(isinstance(o, Conflict) and "no room for a companion" in o.message for o in refused)
+    db.session.expire_all()
+    held = db.session.execute(
+        select(Enrolment.seats).where(Enrolment.edition_id == edition.id,
+                                      Enrolment.status == EnrolmentStatus.ENROLLED)).scalars().all()
+    edition = db.session.get(Edition, edition.id)
+    assert edition.seats_taken == sum(held) <= seats
+    assert edition.seats_taken >= seats - 1  # filled, but for at most one seat a pair could not use
+    waiting = db.session.scalars(
+        select(Enrolment.waitlist_position).where(Enrolment.edition_id == edition.id,
+                                                  Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.waitlist_position)).all()
+    assert waiting == list(range(1, len(waiting) + 1)) and edition.waitlist_length == len(waiting)
+    assert len(held) + len(waiting) + len(refused) == people

@@ -164,7 +164,7 @@ def organiser_figures(rows: Rows, organiser_id: int, start: date, end: date) -> 
                 "certified": int(completed and rows.issued(enrolment.id)),
             }
             counts.update(stages)
-            counts["seats_taken"] += 1
+            counts["seats_taken"] += enrolment.seats  # 2 with a companion
             counts["attended_marks"] += sum(1 for m in marks if m in ATTENDED)
             counts["recorded_marks"] += sum(1 for m in marks if m in RECORDED)
             person = people.setdefault(enrolment.learner_id, dict.fromkeys(stages, 0))

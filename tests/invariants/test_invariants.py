@@ -11,10 +11,10 @@ and must have changed nothing), on the real database (SQLite, or PostgreSQL thro
 DATABASE_URL). The certificate job runs at once after each commit: the same function the RQ
 worker runs, rendering the real PDF.
 
-After every step (`check_promises`): seats taken = seated enrolments + seats held by open
-offers <= capacity (a held seat is not free); an open offer belongs to someone waiting and
-ends by its deadline; waiting-list
-positions are 1..n; every enrolment's state equals the rule worked out from the rows
+After every step (`check_promises`): seats taken = seats of seated enrolments (2 with a
+companion) + seats held by open offers (likewise) <= capacity (a held seat is not free); an
+open offer belongs to someone waiting and ends by its deadline; waiting-list positions are
+1..n; every enrolment's state equals the rule worked out from the rows
 (`oracle.verdict`); no certificate before the last session ended; at most one live
 certificate per enrolment, and one (issued) exactly for the completed ones, unless a
 coordinator revoked it; every figure of the coordinator's and the trainer's dashboards equals
@@ -136,7 +136,7 @@ def college_machine(app, make, clock, tally: Counter):
             self.course = make.course(self.hub, open_to_caregivers=True,
                                       open_to_professionals=True,
                                       min_attendance_pct=min_attendance_pct,
-                                      modules_required=modules_required)
+                                      modules_required=modules_required, allow_companion=True)
             self.modules = [
                 modules.create_module(self.coordinator, self.course.id, title=f"Module {n}",
                                       body_markdown="Wat je kunt doen.", minutes=10).id
@@ -278,10 +278,12 @@ def college_machine(app, make, clock, tally: Counter):
                 starts=SLOTS[slot], ends=SLOTS[slot].replace(hour=SLOTS[slot].hour + 2)))
 
         @precondition(lambda self: self.editions)
-        @rule(learner=st.integers(0, 3), edition=st.integers(0, 2))
-        def enrol(self, learner, edition):
+        @rule(learner=st.integers(0, 3), edition=st.integers(0, 2), companion=st.booleans())
+        def enrol(self, learner, edition, companion=False):
+            """A learner enrols, caregivers maybe with the person they care for (two seats)."""
             learner, edition_id = self.learners[learner], self.pick(self.editions, edition)
-            self.request(lambda: enrolling.enrol_learner(edition_id=edition_id, actor=learner))
+            self.request(lambda: enrolling.enrol_learner(edition_id=edition_id, actor=learner,
+                                                         companion=companion))
 
         @precondition(lambda self: self.sessions)
         @rule(learner=st.integers(0, 3), session=st.integers(0, 7), anyone=ANYONE)
@@ -418,14 +420,15 @@ def college_machine(app, make, clock, tally: Counter):
         def check_seats(self, rows: oracle.Rows) -> None:
             for edition in rows.editions.values():
                 mine = [e for e in rows.enrolments if e.edition_id == edition.id]
-                seated = sum(1 for e in mine if e.status in oracle.SEATED)
+                seated = sum(e.seats for e in mine if e.status in oracle.SEATED)
                 held = rows.held_seats(edition.id)
-                assert edition.seats_taken == seated + len(held) <= edition.capacity, (
+                by_id = {e.id: e for e in mine}
+                held_seats = sum(by_id[o.enrolment_id].seats for o in held)
+                assert edition.seats_taken == seated + held_seats <= edition.capacity, (
                     f"edition {edition.id}: {edition.seats_taken} seats taken, {seated} seated, "
                     f"{len(held)} held by offers, capacity {edition.capacity}")
                 # An offer is held for someone still waiting, once at most, and never beyond
                 # its deadline (the clock moves only in time_passes, which runs the expiry).
-                by_id = {e.id: e for e in mine}
                 assert all(by_id[o.enrolment_id].status == EnrolmentStatus.WAITLISTED
                            for o in held)
                 assert len({o.enrolment_id for o in held}) == len(held)
@@ -561,6 +564,12 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
         lambda: college.create_edition(capacity=2, starts_in=0, days=2),
         lambda: college.create_session(edition=1, day=0, slot=1),
         lambda: college.enrol(learner=0, edition=1),
+        # A companion needs two seats (one is left) and is for caregivers only; with a third
+        # seat the caregiver brings the person they care for.
+        lambda: college.enrol(learner=1, edition=1, companion=True),
+        lambda: college.enrol(learner=2, edition=1, companion=True),
+        lambda: college.change_capacity(edition=1, capacity=3),
+        lambda: college.enrol(learner=1, edition=1, companion=True),
         lambda: college.change_capacity(edition=0, capacity=0),
         lambda: college.time_passes(hours=2),
         lambda: college.record_attendance(session=1, anyone=False, marks={0: "present"}),
@@ -574,6 +583,9 @@ def test_the_promises_are_checked_where_it_matters(app, make, clock):
     assert tally["completed"] and tally["certificates"]
     assert tally["record_attendance refused"] == 1  # before the check-in window opened
     assert tally["change_capacity refused"] == 1  # fewer seats than people enrolled
+    assert tally["enrol refused"] == 2  # no room for a companion; a professional asked one
+    assert db.session.scalar(select(Edition.seats_taken).where(
+        Edition.id == college.editions[1])) == 3
     revoked = db.session.scalars(select(Certificate.revoked_by_id)
                                  .where(Certificate.status == CertificateStatus.REVOKED)).all()
     # Two by the coordinator, one withdrawn when the moved session reopened the enrolment.

@@ -27,6 +27,7 @@ from college.accreditation.services import add_accreditation, add_scheme
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
+from college.enrolment.question_authoring import add_question as add_enrolment_question
 from college.extensions import db
 from college.learning import quiz_authoring
 from college.learning.access import current_quiz
@@ -89,6 +90,7 @@ def _hub(make, label: str) -> Hub:
     export = DataExport(user_id=learner.id, status=ExportStatus.READY, storage_key=f"walk/export-{label}.zip")
     file_storage().put(export.storage_key, b"PK walk", "application/zip")
     db.session.add_all([submitted, open_attempt, certificate, notification, export])
+    asked = add_enrolment_question(None, course, kind="text", text="Dieetwensen?", why="Lunch.")
     db.session.commit()
     nurses, physicians = (_scheme("walk-nurses"), _scheme("walk-physicians"))
     accreditation = add_accreditation(None, course, nurses.id, 4, number="PV-1")
@@ -103,6 +105,7 @@ def _hub(make, label: str) -> Hub:
         "token": learner.calendar_token, "kind": "zip", "name": "reach",
         "edition_day": edition.starts_on.isoformat(), "edition_end": edition.ends_on.isoformat(),
         "accreditation_id": accreditation.id, "scheme_id": nurses.id, "other_scheme_id": physicians.id,
+        "enrolment_question_id": asked.id,
     }
     return Hub(organiser, coordinator, trainer, learner, values)
 
@@ -211,7 +214,7 @@ ACCESS: dict[str, Access] = {
     "enrolment.my_trainings": Access(get=LOGGED_IN),
     "attendance.teaching": Access(get=ANY_STAFF),
     # Enrolment.
-    "enrolment.enrol": Access(post=LOGGED_IN),
+    "enrolment.enrol": Access(get=LOGGED_IN, post=LOGGED_IN),
     "enrolment.cancel": Access(get=OWNER | COORDINATOR, post=OWNER | COORDINATOR,
                                data={"confirmed": "yes"}),
     "enrolment.roster": Access(get=TEACHERS),
@@ -341,6 +344,17 @@ ACCESS: dict[str, Access] = {
     # Anyone may upload a PDF to check it; checking changes nothing.
     "certificates.verify_pdf": Access(),
 }
+ACCESS.update({
+    # Questions at enrolment: the roster's download, and the coordinators' questions.
+    "enrolment.roster_csv": Access(get=TEACHERS),
+    "catalogue_manage.new_question": Access(get=COORDINATOR, post=COORDINATOR,
+                                            data={"kind": "text", "why": "x"}),
+    "catalogue_manage.edit_question": Access(get=COORDINATOR, post=COORDINATOR,
+                                             params={"question_id": "enrolment_question_id"},
+                                             data={"kind": "text", "why": "x"}),
+    "catalogue_manage.remove_question": Access(post=COORDINATOR,
+                                               params={"question_id": "enrolment_question_id"}),
+})
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing
 #: check would show as a change.

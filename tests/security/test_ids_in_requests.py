@@ -178,6 +178,14 @@ API_FIELDS: dict[str, IdField | tuple[IdField, ...]] = {
                               {"answers": {str(_question(w.a)): [i]}})),
     ),
 }
+API_FIELDS.update({
+    # A coordinator enrols the hub's managed account, answering the course's questions.
+    "POST /api/v1/editions/{edition_id}/enrolments answers{}": IdField(
+        "enrolment question (the map's keys)", lambda hub: hub.values["enrolment_question_id"],
+        "coordinator",
+        lambda w, i: ("POST", f"/api/v1/editions/{w.a.values['edition_id']}/enrolments",
+                      {"user_id": w.a.managed_id, "answers": {str(i): "Geen"}})),
+})
 
 _ROSTER = "/sessions/{session_id}/roster"
 _QUESTION = "/courses/{course_id}/quiz/questions/{question_id}/edit"

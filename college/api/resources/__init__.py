@@ -27,6 +27,7 @@ from . import (
     modules,
     offers,
     organisers,
+    questions,
     quizzes,
     repeats,
 )
@@ -37,3 +38,4 @@ RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
 RESOURCES += [offers.blp]
 RESOURCES += [accreditation.blp]
 RESOURCES += [evaluations.blp]
+RESOURCES += [questions.blp]

@@ -40,6 +40,8 @@ class CourseSchema(ma.Schema):
     hours = ma.fields.Float(required=True)
     published = Boolean(required=True)
     completion = ma.fields.Nested(CompletionSchema, required=True)
+    allow_companion = Boolean(required=True, metadata={
+        "description": "A caregiver may bring the person they care for (a second seat)."})
     created_at = ma.fields.AwareDateTime(required=True)
 
     def get_attribute(self, obj, attr, default):
@@ -101,6 +103,7 @@ class NewCourseSchema(ma.Schema):
     hours = ma.fields.Float(required=True)
     published = Boolean(load_default=False)
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
+    allow_companion = Boolean(load_default=False)
     organiser_id = id_field(
         load_default=None, allow_none=True,
         metadata={"description": "Needed when you coordinate more than one organiser."},

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from college.addresses import public_url
 from college.api import auth
-from college.api.core import Blueprint, id_field
+from college.api.core import Blueprint, Boolean, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
+from college.attendance import queries
 from college.catalogue import calendar
-from college.enrolment import services
+from college.enrolment import questions, services
 from college.enrolment.models import Enrolment, EnrolmentStatus
 
 blp = Blueprint("api_enrolments", __name__, url_prefix="/api/v1",
@@ -26,6 +27,8 @@ class EnrolmentSchema(ma.Schema):
     user_id = ma.fields.Integer(attribute="learner_id", required=True)
     status = ma.fields.Enum(EnrolmentStatus, by_value=True, required=True)
     waitlist_position = ma.fields.Integer(required=True, allow_none=True)
+    companion = Boolean(required=True, metadata={
+        "description": "A caregiver brings the person they care for: the enrolment holds two seats."})
     created_at = ma.fields.AwareDateTime(required=True)
     cancelled_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 
@@ -42,6 +45,17 @@ class EnrolSchema(ma.Schema):
                              validate=ma.validate.Length(max=254), metadata={
         "description": "The exact email address of any learner, instead of user_id; they are "
                        "told who enrolled them."})
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=12)),
+        values=ma.fields.String(allow_none=True), load_default=dict,
+        validate=ma.validate.Length(max=100), metadata={
+            "description": "Answers to the course's questions (GET /courses/{id}/questions) by "
+                           "question id: text, or one of a choice question's choices as written. "
+                           "Required questions must be answered by learners enrolling "
+                           "themselves; a refusal names the field `question_<id>`."})
+    companion = Boolean(load_default=False, metadata={
+        "description": "A caregiver brings the person they care for (a second seat), where the "
+                       "course allows it; refused when only one seat is left."})
 
     @ma.validates_schema
     def one_way(self, data: dict, **kwargs) -> None:
@@ -69,7 +83,8 @@ class CalendarFeedSchema(ma.Schema):
 def enrol(data: dict, edition_id: int):
     """Enrol in an edition, or join its waiting list when it is full."""
     return services.enrol_learner(edition_id=edition_id, actor=auth.current_user(),
-                                  learner_id=data["user_id"], email=data["email"])
+                                  learner_id=data["user_id"], email=data["email"],
+                                  answers=data["answers"], companion=data["companion"])
 
 
 @blp.delete("/enrolments/<id:enrolment_id>")
@@ -101,3 +116,51 @@ def my_calendar_feed():
     user = auth.current_user()
     token = user.calendar_token or calendar.renew_calendar_token(user)
     return {"url": public_url("catalogue.learner_ics", token=token)}
+
+
+class EnrolmentAnswerSchema(ma.Schema):
+    """A learner's answer to one of the course's questions."""
+
+    question_id = ma.fields.Integer(required=True)
+    question = ma.fields.String(required=True)
+    answer = ma.fields.String(required=True)
+
+
+class RosterEnrolmentSchema(EnrolmentSchema):
+    """An enrolment as the edition's staff see it: who, and their answers."""
+
+    name = ma.fields.Function(lambda enrolment: enrolment.learner.name, required=True,
+                              metadata={"type": "string"})
+    answers = ma.fields.List(ma.fields.Nested(EnrolmentAnswerSchema), required=True)
+
+
+class EditionRosterSchema(ma.Schema):
+    """Everyone enrolled, waiting or cancelled in an edition."""
+
+    edition_id = ma.fields.Integer(required=True)
+    seats_taken = ma.fields.Integer(required=True)
+    capacity = ma.fields.Integer(required=True)
+    enrolments = ma.fields.List(ma.fields.Nested(RosterEnrolmentSchema), required=True)
+
+
+@blp.get("/editions/<id:edition_id>/enrolments")
+@blp.login_required
+@blp.staff_only()
+@blp.response(200, EditionRosterSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def edition_enrolments(edition_id: int):
+    """An edition's roster with companion seats and answers (its trainers and coordinators;
+    logged as the roster page is)."""
+    actor = auth.current_user()
+    edition = queries.get_edition(edition_id)
+    queries.ensure_may_teach(actor, edition)
+    roster = services.roster_of(edition.id, actor)
+    answers = questions.answers_of(enrolment.id for enrolment in roster)
+    for enrolment in roster:
+        enrolment.answers = [
+            {"question_id": question.id, "question": question.text, "answer": value}
+            for question, value in answers.get(enrolment.id, [])
+        ]
+    return {"edition_id": edition.id, "seats_taken": edition.seats_taken,
+            "capacity": edition.capacity, "enrolments": roster}
