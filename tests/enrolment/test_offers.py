@@ -571,3 +571,38 @@ def test_back_to_automatic_the_open_offers_keep_their_seats(clock, waiting_five)
     db.session.commit()
     _invariant(edition.id)
     assert _state(edition.id)["people"][w1.id] == ("enrolled", None)
+
+
+def test_an_offer_holds_two_seats_for_someone_who_brings_a_companion(make, clock):
+    """Strict order, as when moving up: a pair first in line is offered a seat only when two are
+    free, and nobody behind them passes; a declined pair frees both seats for the next."""
+    organiser = make.organiser()
+    coordinator = make.coordinator(organiser)
+    starts = timeutil.now() + timedelta(days=30)
+    edition = make.edition(make.course(organiser, allow_companion=True), capacity=2,
+                           starts_on=timeutil.local(starts).date(),
+                           waitlist_mode=WaitlistMode.OFFER)
+    make.session(edition, starts_at=starts)
+    first_seat, second_seat = (make.enrolment(make.learner(), edition) for _ in range(2))
+    pair = make.enrolment(make.learner(name="Paar Peeters"), edition,
+                          status=EnrolmentStatus.WAITLISTED, seats=2)
+    single = make.enrolment(make.learner(name="Alleen Aerts"), edition,
+                            status=EnrolmentStatus.WAITLISTED)
+
+    def state():
+        db.session.expire_all()
+        open_offers = db.session.scalars(select(WaitlistOffer.enrolment_id).where(
+            WaitlistOffer.edition_id == edition.id,
+            WaitlistOffer.outcome == OfferOutcome.OPEN)).all()
+        return db.session.get(Edition, edition.id).seats_taken, open_offers
+
+    cancel_enrolment(enrolment_id=first_seat.id, actor=coordinator)
+    db.session.commit()
+    assert state() == (1, [])  # one free seat: the pair waits, and the single behind them too
+    cancel_enrolment(enrolment_id=second_seat.id, actor=coordinator)
+    db.session.commit()
+    assert state() == (2, [pair.id])  # both seats held for the pair
+    offer = db.session.scalar(select(WaitlistOffer).where(WaitlistOffer.enrolment_id == pair.id))
+    offers.answer_offer(offer, accept=False, actor=coordinator)
+    db.session.commit()
+    assert state() == (1, [single.id])  # the pair's two seats freed; one held for the single
