@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.certificates import views as certificates
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
+    from college.dashboards import cache as figures_cache
     from college.dashboards import views as dashboards
     from college.enrolment import import_views as enrolment_import
     from college.enrolment import receivers as enrolment_receivers
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     transactions.init_app(app)
     pagecache.init_app(app)
+    figures_cache.init_app(app)
 
     for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
                     certificates, attendance, dashboards, privacy):

@@ -19,9 +19,9 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 
 from college import policy, timeutil
-from college.i18n import template_gettext
 from college.accounts.models import Kind, Role
 from college.forms import once_token_input
+from college.i18n import template_gettext
 
 ROLE_LABELS = {
     Role.LEARNER: _l("learner"),

@@ -32,7 +32,7 @@ def test_my_trainings_takes_the_same_queries_for_one_enrolment_or_many(client, a
 
     today = timeutil.today()
     for n in range(4):  # other organisers, a waiting list, a past training
-        edition = make.edition(make.course(make.organiser(contact_phone="09 123 45 6%d" % n)),
+        edition = make.edition(make.course(make.organiser(contact_phone=f"09 123 45 6{n}")),
                                sessions=3, starts_on=today + timedelta(days=3 + n))
         make.enrolment(learner, edition)
     make.enrolment(learner, make.edition(sessions=1), EnrolmentStatus.WAITLISTED)

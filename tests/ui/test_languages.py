@@ -189,8 +189,8 @@ def test_templates_translate_as_flask_babel_does(app):
     from markupsafe import escape
 
     threshold = "Below the attendance threshold of %(pct)d%% and can no longer reach it."
-    template = ('{{ _("Save attendance") }}|{{ _("%s", pct=80) }}|'
-                '{{ _("%%(name)s is enrolled.", name="<b>An</b>") }}' % threshold)
+    template = ('{{ _("Save attendance") }}|{{ _("' + threshold + '", pct=80) }}|'
+                '{{ _("%(name)s is enrolled.", name="<b>An</b>") }}')
     pages = {}
     with app.test_request_context():
         for locale in ("nl", "en"):
