@@ -7,6 +7,11 @@ which goes up after every commit that changed an enrolment, a mark, a certificat
 a session, a course, or a learner's kind; a view after that computes them once again. So a
 figure shown is always the live computation's. Keys expire after FIGURES_SECONDS; when Redis
 cannot be reached the figures are computed as if there were no cache.
+
+The generation is read before the rows; on PostgreSQL (read committed) every statement then
+sees each commit whose number was already counted. SQLite (development) reads a request's rows
+from the snapshot of its first read, the signed-in user: a change committed in between could
+be kept once under the newer number, until the next change or the hour ends.
 """
 
 from __future__ import annotations

@@ -53,9 +53,9 @@ from college.certificates import services as certificates
 from college.certificates import tasks as certificate_tasks
 from college.certificates.models import Certificate, CertificateStatus
 from college.completion import tasks as completion_tasks
+from college.dashboards import cache as figures_cache
 from college.dashboards.definitions import EDITION_FUNNEL
 from college.dashboards.edition import edition_dashboard
-from college.dashboards import cache as figures_cache
 from college.dashboards.organiser import FIGURE_NAMES, Period, organiser_dashboard
 from college.enrolment import services as enrolling
 from college.enrolment.models import Enrolment, EnrolmentStatus
