@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.certificates import views as certificates
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
+    from college.dashboards import cache as figures_cache
     from college.dashboards import views as dashboards
     from college.enrolment import import_views as enrolment_import
     from college.enrolment import offer_views as enrolment_offers
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     transactions.init_app(app)
     pagecache.init_app(app)
+    figures_cache.init_app(app)
 
     features = [main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning]
     features += [certificates, attendance, dashboards, privacy]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, Select, String, bindparam, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from college import timeutil
 from college.dbtypes import UTCDateTime, enum_column
@@ -161,6 +162,19 @@ class User(UserMixin, db.Model):
     def by_email(cls, email: str) -> User | None:
         return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
 
+    @classmethod
+    def signed_in(cls, user_id: int) -> User | None:
+        """The user of a login session or an API token, with their memberships and organisers
+        (every page's menu and every permission check reads them): one query."""
+        return db.session.execute(
+            _signed_in_statement(), {"user_id": user_id}).unique().scalar_one_or_none()
+
+    @staticmethod
+    def signed_in_query() -> Select[tuple[User]]:
+        """How a signed-in user is read, by a page's session or an API token alike: with their
+        memberships and organisers joined in (call `.unique()` on the result)."""
+        return select(User).options(joinedload(User.memberships))
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email or '(managed)'}>"
 
@@ -181,3 +195,9 @@ class Membership(db.Model):
     organiser: Mapped[Organiser] = relationship(back_populates="memberships", lazy="joined")
 
     __table_args__ = (CheckConstraint("role <> 'learner'", name="staff_role"),)
+
+
+@cache
+def _signed_in_statement() -> Select[tuple[User]]:
+    """Built once: a request pays for loading its user, not for writing the query again."""
+    return User.signed_in_query().where(User.id == bindparam("user_id"))

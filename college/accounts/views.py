@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from college.accounts import services
 from college.accounts.confirmation import confirm_address, confirmation_for_token
@@ -57,9 +56,7 @@ def load_user(user_id: str) -> User | None:
     """
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = db.session.execute(
-            select(User).where(User.id == int(raw_id)).options(joinedload(User.memberships))
-        ).unique().scalar_one_or_none()
+        user = User.signed_in(int(raw_id))
     except ValueError:
         return None
     if user is None or str(user.session_version) != raw_version or not user.is_active:

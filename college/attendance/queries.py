@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from college import timeutil
 from college.accounts.models import Role, User
@@ -26,13 +26,14 @@ from college.privacy.access import record_access
 
 
 def get_session(session_id: int) -> TrainingSession:
-    """The session with its edition and course loaded; NotFound when unknown."""
+    """The session with its edition, course and trainers loaded (two queries); NotFound when unknown."""
+    edition = joinedload(TrainingSession.edition, innerjoin=True)
     session = db.session.scalar(
         select(TrainingSession)
         .where(TrainingSession.id == session_id)
         .options(
-            selectinload(TrainingSession.edition).selectinload(Edition.course),
-            selectinload(TrainingSession.edition).selectinload(Edition.trainers),
+            edition.joinedload(Edition.course, innerjoin=True),
+            edition.selectinload(Edition.trainers).lazyload(User.memberships),
         )
     )
     if session is None:
@@ -46,8 +47,8 @@ def get_edition(edition_id: int) -> Edition:
         select(Edition)
         .where(Edition.id == edition_id)
         .options(
-            selectinload(Edition.course),
-            selectinload(Edition.trainers),
+            joinedload(Edition.course, innerjoin=True),
+            selectinload(Edition.trainers).lazyload(User.memberships),
             selectinload(Edition.sessions),
         )
     )
@@ -79,12 +80,13 @@ def seated_learner_ids(edition_id: int) -> set[int]:
 
 
 def seated_learners(edition_id: int) -> list[User]:
-    """The learners holding a seat in the edition, by name."""
+    """The learners holding a seat in the edition, by name (their memberships not loaded)."""
     return list(
         db.session.scalars(
             select(User)
             .join(Enrolment, Enrolment.learner_id == User.id)
             .where(Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED_STATUSES))
+            .options(lazyload(User.memberships))
             .order_by(User.name, User.id)
         )
     )
@@ -111,11 +113,7 @@ def roster(session: TrainingSession, viewer: User, context: str = "roster") -> l
     learners = seated_learners(session.edition_id)
     marks = {
         row.learner_id: row
-        for row in db.session.scalars(
-            select(Attendance)
-            .where(Attendance.session_id == session.id)
-            .options(selectinload(Attendance.recorded_by))
-        )
+        for row in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
     }
     progress = completion_checks(session.edition_id)
     record_access(viewer, [user.id for user in learners], context)

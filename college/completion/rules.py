@@ -28,7 +28,7 @@ from datetime import datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from college import timeutil
 from college.attendance.models import Attendance, AttendanceStatus
@@ -175,14 +175,24 @@ def completion_checks(
 ) -> dict[int, CompletionCheck]:
     """The rule applied to the seated enrolments of an edition, by learner id (fixed queries)."""
     moment = moment or timeutil.now()
+    # The course's rule and the edition's sessions and quiz in one round trip.
+    of_edition = TrainingSession.edition_id == Edition.id
     row = db.session.execute(
-        select(Edition.id, Course.id, Course.min_attendance_pct, Course.modules_required)
+        select(
+            Course.id, Course.min_attendance_pct, Course.modules_required,
+            select(func.count(TrainingSession.id)).where(of_edition).scalar_subquery(),
+            select(func.coalesce(func.sum(case((TrainingSession.ends_at > moment, 1), else_=0)), 0))
+            .where(of_edition).scalar_subquery(),
+            select(func.max(TrainingSession.ends_at)).where(of_edition).scalar_subquery(),
+            exists().where(Quiz.course_id == Course.id, Quiz.is_current.is_(True)),
+        )
+        .select_from(Edition)
         .join(Course, Course.id == Edition.course_id)
         .where(Edition.id == edition_id)
     ).one_or_none()
     if row is None:
         return {}
-    _, course_id, min_pct, modules_required = row
+    course_id, min_pct, modules_required, sessions, to_come, last_end, quiz_required = row
 
     enrolment_query = select(Enrolment.id, Enrolment.learner_id, Enrolment.status).where(
         Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED_STATUSES)
@@ -195,13 +205,6 @@ def completion_checks(
         return {}
     seated = [learner_id for _, learner_id, _ in enrolments]
 
-    sessions, to_come, last_end = db.session.execute(
-        select(
-            func.count(TrainingSession.id),
-            func.coalesce(func.sum(case((TrainingSession.ends_at > moment, 1), else_=0)), 0),
-            func.max(TrainingSession.ends_at),
-        ).where(TrainingSession.edition_id == edition_id)
-    ).one()
     counts: dict[int, dict[AttendanceStatus, int]] = {}
     for learner_id, status, number in db.session.execute(
         select(Attendance.learner_id, Attendance.status, func.count(Attendance.id))
@@ -229,13 +232,6 @@ def completion_checks(
             ).all()
         )
 
-    quiz_required = bool(
-        db.session.scalar(
-            select(func.count(Quiz.id)).where(
-                Quiz.course_id == course_id, Quiz.is_current.is_(True)
-            )
-        )
-    )
     passed: set[int] = set()
     if quiz_required:
         passed = set(

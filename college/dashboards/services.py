@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from college import policy, timeutil
 from college.accounts.models import Organiser, User
+from college.dashboards import cache
 from college.dashboards.definitions import (
     FUNNEL,
     ORGANISER_FIGURES,
@@ -21,7 +22,6 @@ from college.dashboards.organiser import (
     Figures,
     OrganiserDashboard,
     Period,
-    organiser_dashboard,
 )
 from college.errors import Invalid, NotAllowed, NotFound
 from college.extensions import db
@@ -59,9 +59,10 @@ def organiser_to_report(viewer: User, organiser_id: int) -> Organiser:
 
 def organiser_figures(viewer: User, organiser_id: int, start: str | None,
                       end: str | None) -> tuple[Organiser, OrganiserDashboard]:
-    """The coordinator's figures of a period, for the page, its CSV tables, the PDF and the API."""
+    """The coordinator's figures of a period, for the page, its CSV tables, the PDF and the API
+    (kept in Redis until a change they count: `college.dashboards.cache`)."""
     organiser = organiser_to_report(viewer, organiser_id)
-    return organiser, organiser_dashboard(organiser.id, parse_period(start, end))
+    return organiser, cache.organiser_figures(organiser.id, parse_period(start, end))
 
 
 TABLES = ("reach", "courses", "tracks", "months", "definitions")

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from college import policy, timeutil
 from college.accounts.models import Kind, User
@@ -504,18 +504,24 @@ def live_enrolments_of(learner_id: int) -> dict[int, Enrolment]:
 
 
 def trainings_of(learner_id: int) -> list[Enrolment]:
-    """A learner's enrolments (not cancelled) with their editions, courses and sessions."""
+    """A learner's enrolments (not cancelled) with their editions, courses and sessions.
+
+    Two queries whatever the number: the enrolments joined to their editions, courses and
+    organisers, then the sessions.
+    """
+    edition = contains_eager(Enrolment.edition)
     return list(
         db.session.scalars(
             select(Enrolment)
             .join(Enrolment.edition)
+            .join(Edition.course)
+            .join(Course.organiser)
             .where(Enrolment.learner_id == learner_id, Enrolment.status.in_(LIVE_STATUSES))
             .options(
-                selectinload(Enrolment.edition).selectinload(Edition.course)
-                .selectinload(Course.organiser),
-                selectinload(Enrolment.edition).selectinload(Edition.sessions),
+                edition.contains_eager(Edition.course).contains_eager(Course.organiser),
+                edition.selectinload(Edition.sessions),
             )
-            .order_by(Edition.starts_on)
+            .order_by(Edition.starts_on, Enrolment.id)
         )
     )
 

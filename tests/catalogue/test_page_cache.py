@@ -8,7 +8,7 @@ from college.catalogue.models import Course
 from college.catalogue.queries import PAGE_SIZE
 from college.extensions import db
 from college.jobs import redis_connection
-from college.pagecache import GENERATION_KEY
+from college.pagecache import PAGES
 from tests.conftest import counted_queries, shown_form
 
 
@@ -109,12 +109,12 @@ def test_a_change_commits_before_the_cache_moves_on_and_a_rollback_keeps_it(app,
     make.edition()
     connection = redis_connection(app)
     page(client, "/courses")
-    before = int(connection.get(GENERATION_KEY) or 0)
+    before = int(connection.get(PAGES.key) or 0)
     make.learner()  # not something the pages show
-    assert int(connection.get(GENERATION_KEY) or 0) == before
+    assert int(connection.get(PAGES.key) or 0) == before
     db.session.execute(db.update(Course).values(title="Iets anders"))
     db.session.rollback()
-    assert int(connection.get(GENERATION_KEY) or 0) == before
+    assert int(connection.get(PAGES.key) or 0) == before
     assert "Iets anders" not in page(client, "/courses")
 
 

@@ -21,11 +21,12 @@ from tests.learning.helpers import attempt, build_quiz, setting
 
 #: Per hand-in: the attempt under its row lock with its quiz, course, questions, choices and
 #: answers (6), the grade (1 conditional UPDATE), and the completion engine re-deciding the
-#: enrolment (7); then who is asking: the page's user with their memberships in one query, the
-#: API's token and then its user's memberships (2).
+#: enrolment (5: its editions, the rule with the sessions and quiz, the enrolment, attendance,
+#: passed attempts); then who is asking, one query on either surface: the page's user with
+#: their memberships, or the API's token with its user and memberships.
 #: Before the attempt was passed down, the page took 36 and the API 36.
-HAND_IN_QUERIES = 15
-API_HAND_IN_QUERIES = 16
+HAND_IN_QUERIES = 13
+API_HAND_IN_QUERIES = 13
 
 
 def _answered_attempt(make, extra_questions: int):

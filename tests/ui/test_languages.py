@@ -159,3 +159,46 @@ def test_date_and_number_formats(app):
         with force_locale("en"):
             assert render_template_string("{{ d|date }}", d=date(2026, 3, 3)) == "Tuesday 3 March 2026"
             assert render_template_string("{{ n|number }}", n=1234.5) == "1,234.5"
+
+
+def test_remembered_formats_read_as_flask_babel_formats_them(app):
+    """The filters remember what they formatted: the same text as Flask-Babel's, per language,
+    on both sides of the clock changes, for naive (UTC) and aware moments alike."""
+    from flask_babel import format_date, format_datetime, format_time
+
+    moments = [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+               datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+               datetime(2026, 12, 31, 23, 30), datetime(2027, 1, 1, 8, 5, tzinfo=UTC)]
+    template = "{{ m|datetime }}|{{ m|date }}|{{ m|time }}|{{ m|date('d MMMM y') }}|{{ m.date()|date }}"
+    with app.test_request_context():
+        for _round in range(2):  # the second round reads what the first remembered
+            for locale in ("nl", "en", "nl"):
+                with force_locale(locale):
+                    for moment in moments:
+                        expected = "|".join([
+                            format_datetime(moment, "EEEE d MMMM y, HH:mm"),
+                            format_date(moment, "EEEE d MMMM y"), format_time(moment, "HH:mm"),
+                            format_date(moment, "d MMMM y"), format_date(moment.date(), "EEEE d MMMM y")])
+                        assert render_template_string(template, m=moment) == expected
+
+
+def test_templates_translate_as_flask_babel_does(app):
+    """`_()` in a template: Flask-Babel's translation in the reader's language, the values
+    escaped, "%%" read as "%"."""
+    from flask_babel import gettext
+    from markupsafe import escape
+
+    threshold = "Below the attendance threshold of %(pct)d%% and can no longer reach it."
+    template = ('{{ _("Save attendance") }}|{{ _("' + threshold + '", pct=80) }}|'
+                '{{ _("%(name)s is enrolled.", name="<b>An</b>") }}')
+    pages = {}
+    with app.test_request_context():
+        for locale in ("nl", "en"):
+            with force_locale(locale):
+                pages[locale] = render_template_string(template)
+                assert pages[locale] == "|".join([
+                    gettext("Save attendance"), gettext(threshold, pct=80),
+                    gettext("%(name)s is enrolled.", name=escape("<b>An</b>"))])
+    assert pages["en"] == ("Save attendance|Below the attendance threshold of 80% and can no "
+                           "longer reach it.|&lt;b&gt;An&lt;/b&gt; is enrolled.")
+    assert pages["nl"].endswith("80% en kan die niet meer halen.|&lt;b&gt;An&lt;/b&gt; is ingeschreven.")

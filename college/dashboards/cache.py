@@ -1,0 +1,117 @@
+"""The coordinator's figures kept in Redis, per organiser and period, until a change they count.
+
+Computing an organiser's figures reads every enrolment, mark and certificate of the period's
+editions, so it grows with the history. The figures are kept in the app's Redis (shared by
+every web server and process) under the figures' generation number (`college.staleness`),
+which goes up after every commit that changed an enrolment, a mark, a certificate, an edition,
+a session, a course, or a learner's kind; a view after that computes them once again. So a
+figure shown is always the live computation's. Keys expire after FIGURES_SECONDS; when Redis
+cannot be reached the figures are computed as if there were no cache.
+
+The generation is read before the rows; on PostgreSQL (read committed) every statement then
+sees each commit whose number was already counted. SQLite (development) reads a request's rows
+from the snapshot of its first read, the signed-in user: a change committed in between could
+be kept once under the newer number, until the next change or the hour ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from datetime import date
+
+import redis
+from flask import Flask
+from sqlalchemy import inspect
+
+from college.accounts.models import User
+from college.attendance.models import Attendance
+from college.catalogue.models import Course, Edition, TrainingSession
+from college.certificates.models import Certificate
+from college.dashboards.organiser import (
+    CourseRow,
+    Figures,
+    OrganiserDashboard,
+    Period,
+    organiser_dashboard,
+)
+from college.enrolment.models import Enrolment
+from college.extensions import db
+from college.jobs import redis_connection
+from college.staleness import Generation, watch
+
+log = logging.getLogger(__name__)
+
+FIGURES_SECONDS = 3600
+
+
+def _counts(obj: object) -> bool:
+    """A user changes the figures only by going or by changing kind (reach counts per kind);
+    a new account counts from its first enrolment."""
+    if not isinstance(obj, User):
+        return True
+    state = inspect(obj)
+    session = state.session
+    if state.pending or (session is not None and obj in session.new):
+        return False
+    going = state.deleted or (session is not None and obj in session.deleted)
+    return going or state.attrs.kind.history.has_changes()
+
+
+#: What the figures count: a change to one of these makes every organiser's figures stale.
+FIGURES = Generation(
+    "college:figures:generation",
+    (Enrolment, Attendance, Certificate, Edition, TrainingSession, Course, User),
+    counts=_counts,
+)
+
+
+def organiser_figures(organiser_id: int, period: Period) -> OrganiserDashboard:
+    """The organiser's figures of the period: kept ones while nothing they count changed."""
+    if FIGURES.pending_in(db.session):
+        return organiser_dashboard(organiser_id, period)
+    try:
+        client = redis_connection()
+        key = (f"college:figures:{FIGURES.current()}:{organiser_id}:"
+               f"{period.start.isoformat()}:{period.end.isoformat()}")
+        kept = client.get(key)
+    except redis.exceptions.RedisError as error:
+        log.warning("figures cache unavailable: %s", error)
+        return organiser_dashboard(organiser_id, period)
+    if kept is not None:
+        return from_json(kept)
+    dashboard = organiser_dashboard(organiser_id, period)
+    try:
+        client.set(key, to_json(dashboard), ex=FIGURES_SECONDS)
+    except redis.exceptions.RedisError as error:
+        log.warning("figures cache unavailable: %s", error)
+    return dashboard
+
+
+def to_json(dashboard: OrganiserDashboard) -> str:
+    """The figures as JSON (days as YYYY-MM-DD)."""
+    return json.dumps(asdict(dashboard), default=date.isoformat)
+
+
+def from_json(text: str | bytes) -> OrganiserDashboard:
+    """The figures `to_json` wrote."""
+    data = json.loads(text)
+    return OrganiserDashboard(
+        period=Period(date.fromisoformat(data["period"]["start"]),
+                      date.fromisoformat(data["period"]["end"])),
+        total=Figures(**data["total"]),
+        courses=[CourseRow(**{**row, "figures": Figures(**row["figures"])})
+                 for row in data["courses"]],
+        tracks=[(track, Figures(**figures)) for track, figures in data["tracks"]],
+        months=[(month, Figures(**figures)) for month, figures in data["months"]],
+        reach=data["reach"],
+        new_learners=data["new_learners"],
+        returning_learners=data["returning_learners"],
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Watch the database session for changes the figures count."""
+    del app  # the listeners are on every session, once per process
+    watch(FIGURES)
