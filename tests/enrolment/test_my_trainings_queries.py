@@ -10,9 +10,10 @@ from college import timeutil
 from college.enrolment.models import EnrolmentStatus
 from tests.conftest import counted_queries
 
-#: The signed-in user with memberships (1), the enrolments with their editions, courses and
-#: organisers (1), their sessions (1).
-MY_TRAININGS_QUERIES = 3
+#: The signed-in user with memberships (1), the enrolments with their editions and courses (1),
+#: their organisers (1) and sessions (1), open waiting-list offers (1), evaluations waiting (1)
+#: and burden questions waiting (1).
+MY_TRAININGS_QUERIES = 7
 
 
 def _my_trainings(client) -> tuple[int, BeautifulSoup]:
