@@ -17,3 +17,4 @@ from college.learning.models import (  # noqa: F401
     Quiz,
 )
 from college.privacy.models import DataExport, PersonalDataAccess  # noqa: F401
+from college.regions.models import Region, RegionCoordinator, RegionMember  # noqa: F401

@@ -432,3 +432,23 @@ def test_status_per_role(client, make, route, role):
         assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]
         if response.status_code >= 400:
             assert response.mimetype == "application/problem+json"
+
+
+def _region_figures(world: World) -> str:
+    """A region of the organiser, read by `other_coordinator` as its regional coordinator (so
+    the organiser's own coordinator, a member's coordinator, may not), over the edition's days."""
+    from college.extensions import db
+    from college.regions import services as regions
+
+    region = regions.create_region("Eerstelijnszone Leiestreek", "zone-leiestreek")
+    regions.add_member(region, world.hub)
+    regions.add_regional_coordinator(region, world.users["other_coordinator"])
+    db.session.commit()
+    day = world.edition.starts_on.isoformat()
+    return f"/api/v1/regions/{region.id}/figures?start={day}&end={day}"
+
+
+MATRIX.update({
+    "GET /api/v1/regions": Row(lambda w: "/api/v1/regions", _logged_in(200)),
+    "GET /api/v1/regions/<id:region_id>/figures": Row(_region_figures, _only(200, "other_coordinator")),
+})

@@ -287,6 +287,12 @@ ACCESS: dict[str, Access] = {
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
+    # A region's figures are for its regional coordinators, none of these roles
+    # (tests/regions walk them with a region's own people).
+    "regions.index": Access(get=NOBODY),
+    "regions.figures": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.figures_csv": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.figures_pdf": Access(get=NOBODY, params={"region_id": 1}),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

@@ -25,9 +25,11 @@ from . import (
     modules,
     organisers,
     quizzes,
+    regions,
     repeats,
 )
 
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
+RESOURCES += [regions.blp]
