@@ -37,6 +37,7 @@ from college.learning.models import (
     Quiz,
 )
 from college.privacy.notice import current_version
+from college.regions import services as regions
 
 #: One password for every demo account; printed by `flask college demo`.
 DEMO_PASSWORD = "zorgzame-buurt-2026"  # nosec B105 # noqa: S105 - the documented demo password
@@ -48,6 +49,7 @@ DEMO_LOGINS = (
     ("caregiver", "mantelzorger@example.be"),
     ("professional", "professional@example.be"),
     ("coordinator 2", "coordinator.waasland@example.be"),
+    ("regional coordinator", "regio@example.be"),
 )
 
 _SEED = 2026
@@ -356,6 +358,19 @@ WAASLAND_COURSE = CourseSpec(
 )
 
 
+#: The third member of the demo's region: a caring-neighbourhood project with one past edition.
+ZULTE_COURSE = CourseSpec(
+    "Even op adem komen",
+    "Tijd voor jezelf, met lotgenoten.",
+    "Een avond over wat jou als mantelzorger kracht geeft, met een psycholoog en lotgenoten.",
+    hours=2,
+    editions=[
+        EditionSpec(-45, "Ontmoetingscentrum Het Zonnetje", "Kerkstraat 4, 9870 Zulte", "Zulte",
+                    capacity=12, enrolled=9),
+    ],
+)
+
+
 def database_is_empty() -> bool:
     """True when the database has no users and no organisers yet."""
     has_users = db.session.scalar(select(exists().where(User.id.is_not(None))))
@@ -453,6 +468,26 @@ class _Demo:
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator
         self._course(waasland, WAASLAND_COURSE)
+        self._region(leiestreek, waasland)
+
+    def _region(self, *members: Organiser) -> None:
+        """A primary care zone of three organisers, read by its regional coordinator."""
+        zulte = self._organiser("Zorgzame buurt Zulte", "zorgzame-buurt-zulte", "Zulte")
+        self.coordinator = self._staff("Veerle Lagae", "coordinator.zulte@example.be", zulte,
+                                       Role.COORDINATOR)
+        self.trainers = [self._staff("Joris Bracke", "joris.bracke@example.be", zulte, Role.TRAINER)]
+        self._course(zulte, ZULTE_COURSE)
+        region = regions.create_region("Eerstelijnszone Leie en Schelde", "eerstelijnszone-leie-schelde")
+        for organiser in (*members, zulte):
+            regions.add_member(region, organiser)
+        regional = User(name="Karen Verhaeghe", email="regio@example.be",
+                        password_hash=self.password_hash, is_learner=False, kind=None,
+                        created_at=self.now - timedelta(days=120),
+                        email_confirmed_at=self.now - timedelta(days=120),
+                        consent_version=current_version(), consented_at=self.now - timedelta(days=120))
+        db.session.add(regional)
+        db.session.flush()
+        regions.add_regional_coordinator(region, regional)
 
     # --- people -------------------------------------------------------------------------
 

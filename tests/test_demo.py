@@ -23,6 +23,7 @@ from college.learning.models import (
     Question,
     QuestionKind,
 )
+from college.regions.models import Region
 from tests.conftest import _empty_tables
 
 
@@ -65,13 +66,13 @@ def test_demo_people_have_the_roles_they_are_shown_with(runner):
     # A second organiser shows that each one sees only its own.
     other = User.by_email("coordinator.waasland@example.be")
     assert other.organiser_ids(Role.COORDINATOR) == {
-        db.session.scalar(select(Organiser.id).where(Organiser.id != leiestreek.id))
+        db.session.scalar(select(Organiser.id).where(Organiser.name == "Zorgzaam Waasland"))
     }
 
 
 def test_demo_is_a_realistic_college(runner):
     load(runner)
-    assert count(Organiser) == 2
+    assert count(Organiser) == 3  # two hubs and a caring neighbourhood, one region
     published = list(db.session.scalars(select(Course).where(Course.published.is_(True))))
     assert 8 <= len(published) <= 12
     titles = {course.title for course in published}
@@ -226,3 +227,16 @@ def test_demo_completes_past_editions_and_the_worker_issues_their_certificates(r
     issued = db.session.scalar(
         select(func.count()).where(Certificate.status == CertificateStatus.ISSUED))
     assert issued == completed
+
+
+def test_demo_region_reads_three_members_figures(runner, client, auth):
+    load(runner)
+    auth.login("regio@example.be", DEMO_PASSWORD)
+    page = client.get("/regions")
+    assert page.status_code == 200 and "Eerstelijnszone Leie en Schelde" in page.get_data(as_text=True)
+    region_id = db.session.scalar(select(Region.id))
+    figures = client.get(f"/regions/{region_id}/figures").get_data(as_text=True)
+    for name in ("Mantelzorghub Leiestreek", "Zorgzaam Waasland", "Zorgzame buurt Zulte"):
+        assert name in figures
+    exported = client.get(f"/regions/{region_id}/figures/members.csv")
+    assert exported.status_code == 200 and "Zorgzame buurt Zulte" in exported.get_data().decode("utf-8-sig")

@@ -18,7 +18,7 @@ from college.dashboards.definitions import (
     definitions,
     label,
 )
-from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few, withhold
+from college.dashboards.disclosure import too_few, withhold
 from college.dashboards.organiser import FIGURE_NAMES, KINDS, Period
 from college.dashboards.services import parse_period
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
