@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.learning import views as learning
     from college.main import views as main
     from college.privacy import views as privacy
+    from college.referrals import views as referrals
     from college.regions import views as regions
 
     db.init_app(app)
@@ -74,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.init_app(app)
 
     for feature in (main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning,
-                    certificates, attendance, dashboards, privacy, regions):
+                    certificates, attendance, dashboards, privacy, regions, referrals):
         app.register_blueprint(feature.bp)
     api.init_app(app)
     if app.config.get("DEV_MAILBOX") and not app.config.get("PRODUCTION"):

@@ -17,6 +17,7 @@ from college.errors import ServiceError
 from college.jobs import DEFAULT_WORKER_MAX_JOBS, make_worker, start_cron, supervise_workers
 from college.learning.cli import grade_expired_attempts_command
 from college.privacy.cli import anonymise_inactive_command, requeue_exports_command
+from college.regions.cli import import_municipalities_command
 from college.transactions import unit_of_work
 
 college_cli = AppGroup("college", help="Caregivers College commands.")
@@ -100,3 +101,4 @@ college_cli.add_command(complete_finished_command)
 college_cli.add_command(generate_command)
 college_cli.add_command(anonymise_inactive_command)
 college_cli.add_command(requeue_exports_command)
+college_cli.add_command(import_municipalities_command)

@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import exists, select
 
-from college.accounts.models import Role, User
+from college.accounts.models import Kind, Role, User
 from college.catalogue.models import Course, Edition, edition_trainer
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db, login_manager
@@ -165,3 +165,11 @@ def can_read_region_figures(user: User, region_id: int) -> bool:
     """A region's figures (aggregates of its members, never a person) are for its regional
     coordinators only; a member's own coordinators read their organiser's figures instead."""
     return is_regional_coordinator(user, region_id)
+
+
+def can_refer_caregivers(user: User) -> bool:
+    """Logged in, a professional learner or any organiser's staff refers a caregiver under
+    their own name; anyone else uses a hub's public referral form."""
+    if not user.is_authenticated:
+        return False
+    return (user.is_learner and user.kind == Kind.PROFESSIONAL) or is_staff(user)

@@ -102,6 +102,8 @@ REGISTRATIONS_PER_EMAIL = "5 per hour"
 CHECKINS_PER_ADDRESS = "60 per minute"
 #: Certificate verification lookups per client address (an employer checks one or a few).
 VERIFICATIONS_PER_ADDRESS = "30 per minute"
+#: Referrals through a hub's public form per client address (a practice refers a few a day).
+REFERRALS_PER_ADDRESS = "10 per hour"
 
 
 def _email_key() -> str:
@@ -112,7 +114,8 @@ def _email_key() -> str:
 
 
 def limit_guesses(target: str) -> Callable:
-    """Decorator: limit a form (target "reset", "register", "checkin" or "verify") as above."""
+    """Decorator: limit a form (target "reset", "register", "checkin", "verify" or "refer")
+    as above."""
     post = {"methods": ["POST"]}
     if target == "register":
         limits = [
@@ -130,6 +133,8 @@ def limit_guesses(target: str) -> Callable:
     elif target == "verify":
         # Shared: the page and the API answer from one budget per address.
         limits = [limiter.shared_limit(VERIFICATIONS_PER_ADDRESS, scope="verify-address")]
+    elif target == "refer":
+        limits = [limiter.limit(REFERRALS_PER_ADDRESS, scope="refer-address", **post)]
     else:
         raise ValueError(f"unknown rate limit target {target!r}")
 

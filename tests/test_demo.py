@@ -23,7 +23,9 @@ from college.learning.models import (
     Question,
     QuestionKind,
 )
+from college.referrals.models import Referral, ReferralOutcome, ReferralSource
 from college.regions.models import Region
+from tests.api.conftest import bearer_for
 from tests.conftest import _empty_tables
 
 
@@ -240,3 +242,19 @@ def test_demo_region_reads_three_members_figures(runner, client, auth):
         assert name in figures
     exported = client.get(f"/regions/{region_id}/figures/members.csv")
     assert exported.status_code == 200 and "Zorgzame buurt Zulte" in exported.get_data().decode("utf-8-sig")
+
+
+def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):
+    load(runner)
+    enrolled, waiting = sorted(db.session.scalars(select(Referral)), key=lambda r: r.outcome is None)
+    assert enrolled.source == ReferralSource.PHARMACY and enrolled.outcome == ReferralOutcome.ENROLLED
+    assert db.session.get(User, enrolled.referred_by_id).profession == "Apotheker"
+    assert waiting.outcome is None
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    leiestreek = db.session.scalar(select(Organiser.id).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    page = client.get(f"/organisers/{leiestreek}/to-phone").get_data(as_text=True)
+    assert "Agnes Vermeersch" in page
+    figures = client.get(f"/api/v1/organisers/{leiestreek}/referral-figures",
+                         headers=bearer_for(User.by_email("coordinator@example.be"))).get_json()
+    pharmacy = next(row for row in figures["organisers"][0]["rows"] if row["source"] == "pharmacy")
+    assert (pharmacy["referred"], pharmacy["contacted"], pharmacy["enrolled"]) == (1, 1, 1)

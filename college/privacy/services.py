@@ -25,6 +25,7 @@ from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompl
 from college.policy import is_coordinator
 from college.privacy.access import ANONYMOUS_NAME, access_log
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
+from college.regions.residence import erase_residence, residence_of
 
 # ------------------------------------------------------------------------------ export
 
@@ -60,6 +61,9 @@ def user_data(user_id: int) -> dict:
             "privacy_notice_version": user.consent_version, "consented_at": iso(user.consented_at),
         },
     }
+    lives_in = residence_of(user)
+    data["profile"]["municipality_of_residence"] = (
+        {"name": lives_in.name, "nis_code": lives_in.nis_code} if lives_in else None)
     data["enrolments"] = [
         {"course": title, "place": place, "starts_on": starts.isoformat(),
          "ends_on": ends.isoformat(), "status": status.value, "waitlist_position": position,
@@ -201,6 +205,7 @@ def anonymise(user: User) -> None:
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(PersonalDataAccess).where(PersonalDataAccess.learner_id == user.id))
     erase_documents_of(user.id)
+    erase_residence(user.id)
 
 
 def delete_own_account(user: User, password: str) -> None:

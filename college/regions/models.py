@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from college import timeutil
@@ -54,3 +54,47 @@ class RegionCoordinator(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+
+class Municipality(db.Model):
+    """A municipality of the installation's list (its NIS code, name and postcodes); learners
+    choose theirs from it. The population, where the installation knows it, gives the reach
+    per 1,000 inhabitants."""
+
+    __table_args__ = (CheckConstraint("population IS NULL OR population > 0",
+                                      name="population_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The five-digit code Statbel gives the municipality.
+    nis_code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: Its postcodes, separated by spaces ("9800 9810").
+    postcodes: Mapped[str] = mapped_column(String(200), default="")
+    population: Mapped[int | None] = mapped_column()
+
+    @property
+    def label(self) -> str:
+        """How the list shows it: "Deinze (9800 9810)"."""
+        return f"{self.name} ({self.postcodes})" if self.postcodes else self.name
+
+
+class ServedMunicipality(db.Model):
+    """A municipality an organiser serves (its hub's area)."""
+
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Residence(db.Model):
+    """The municipality a learner says they live in: optional, theirs to change or remove,
+    in their export and gone with their erasure."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now,
+                                                 onupdate=timeutil.now)
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")

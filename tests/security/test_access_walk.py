@@ -293,6 +293,21 @@ ACCESS: dict[str, Access] = {
     "regions.figures": Access(get=NOBODY, params={"region_id": 1}),
     "regions.figures_csv": Access(get=NOBODY, params={"region_id": 1}),
     "regions.figures_pdf": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_reach": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_reach_csv": Access(get=NOBODY, params={"region_id": 1}),
+    # Where learners live: one's own (optional); an organiser's reach per municipality.
+    "regions.my_municipality": Access(get=LOGGED_IN, post=LOGGED_IN),
+    "regions.organiser_reach": Access(get=COORDINATOR),
+    "regions.organiser_reach_csv": Access(get=COORDINATOR),
+    "regions.served_municipalities": Access(get=COORDINATOR, post=COORDINATOR, proves=False),
+    # Referrals: a hub's public form; the outcome, recorded by its coordinators (no referral
+    # in this world: everyone else's POST must change nothing); the referrer's own list.
+    "referrals.refer": Access(get=EVERYONE, post=EVERYONE),
+    "referrals.thanks": Access(get=EVERYONE),
+    "referrals.outcome": Access(post=COORDINATOR, params={"referral_id": 1}, proves=False),
+    "referrals.mine": Access(get=LOGGED_IN),
+    "referrals.organiser_figures": Access(get=COORDINATOR),
+    "referrals.region_figures": Access(get=NOBODY, params={"region_id": 1}),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

@@ -23,8 +23,10 @@ from . import (
     enrolments,
     imports,
     modules,
+    municipalities,
     organisers,
     quizzes,
+    referrals,
     regions,
     repeats,
 )
@@ -32,4 +34,4 @@ from . import (
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
 RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
-RESOURCES += [regions.blp]
+RESOURCES += [regions.blp, municipalities.blp, referrals.blp]

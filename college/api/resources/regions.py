@@ -13,9 +13,10 @@ from college import policy
 from college.api import auth
 from college.api.core import Blueprint
 from college.api.resources.dashboards import DefinitionSchema, PeriodArgsSchema, _definitions
+from college.api.resources.municipalities import ReachSchema, reach_document
 from college.dashboards.definitions import RATE_FIGURES
 from college.dashboards.organiser import FIGURE_NAMES
-from college.regions import services
+from college.regions import residence, services
 
 blp = Blueprint("api_regions", __name__, url_prefix="/api/v1",
                 description="Regions of organisers, and their figures for regional coordinators.")
@@ -117,3 +118,18 @@ def get_region_figures(args: dict, region_id: int):
         "total": _figures(report.total),
         "definitions": _definitions(services.REGION_FIGURES),
     }
+
+
+@blp.get("/regions/<id:region_id>/reach-by-municipality")
+@blp.login_required
+@regional_only
+@blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200, ReachSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_region_reach(args: dict, region_id: int):
+    """A region's reach per year and municipality of residence; someone who trained with two
+    members counts once (its regional coordinators)."""
+    _region, period, rows = residence.region_reach(
+        auth.current_user(), region_id, args.get("start"), args.get("end"))
+    return reach_document(period, rows)
