@@ -86,6 +86,11 @@ def refer_caregiver(*, organiser_id: int, referrer: User | None, caregiver_name:
     return referral
 
 
+def hubs() -> list[Organiser]:
+    """The organisers one can refer a caregiver to, by name."""
+    return list(db.session.scalars(select(Organiser).order_by(Organiser.name)))
+
+
 def open_referrals(organiser_id: int) -> list[Referral]:
     """The organiser's referrals the hub has not recorded an outcome for, oldest first."""
     return list(db.session.scalars(

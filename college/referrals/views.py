@@ -33,6 +33,7 @@ def referral_helpers():
     return {
         # The hub's "To phone" page lists the open referrals under its messages.
         "open_referrals": services.open_referrals,
+        "can_refer_caregivers": policy.can_refer_caregivers,
         "outcome_form_for": _outcome_form,
         "source_label": lambda source: str(SOURCE_LABELS[source]),
         "need_label": lambda key: str(NEEDS[key]),
@@ -103,7 +104,8 @@ def outcome(referral_id: int):
 @login_required
 def mine():
     """The referrals I made, and whether the hub took each up."""
-    return render_template("referrals/mine.html", referrals=services.referrals_made_by(current_user))
+    return render_template("referrals/mine.html", referrals=services.referrals_made_by(current_user),
+                           hubs=services.hubs())
 
 
 def _figures_page(load, owner_id: int):

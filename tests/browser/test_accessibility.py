@@ -124,6 +124,13 @@ MAIN_PAGES = [
     MainPage("organiser settings", "/organisers/{organiser.id}/settings", as_="coordinator"),
     MainPage("privacy consent", "/privacy/consent", as_="outdated"),
     MainPage("privacy consent with errors", "/privacy/consent", as_="outdated", submit=True),
+    # The region (issue 20)
+    MainPage("refer a caregiver", "/organisers/{organiser.slug}/refer"),
+    MainPage("refer a caregiver with errors", "/organisers/{organiser.slug}/refer", submit=True),
+    MainPage("where you live", "/account/municipality", as_="learner"),
+    MainPage("reach per municipality", "/organisers/{organiser.id}/reach-by-municipality",
+             as_="coordinator"),
+    MainPage("referral figures", "/organisers/{organiser.id}/referrals", as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
