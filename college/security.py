@@ -47,6 +47,12 @@ def content_security_policy(app: Flask, path: str) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
 
 
+def allow_framing(response: Response) -> None:
+    """This one response may be framed by any site (a region's embeddable list): no
+    X-Frame-Options; its view sets `frame-ancestors *` in its own policy."""
+    response.may_be_framed = True
+
+
 def refuse_debug_in_production(app: Flask) -> None:
     """Stop when the app would run the interactive debugger in production."""
     if app.config.get("PRODUCTION") and app.debug:
@@ -78,7 +84,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", content_security_policy(app, request.path))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if not getattr(response, "may_be_framed", False):
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("PRODUCTION"):

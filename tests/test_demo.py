@@ -242,6 +242,8 @@ def test_demo_region_reads_three_members_figures(runner, client, auth):
         assert name in figures
     exported = client.get(f"/regions/{region_id}/figures/members.csv")
     assert exported.status_code == 200 and "Zorgzame buurt Zulte" in exported.get_data().decode("utf-8-sig")
+    listed = client.get("/regions/eerstelijnszone-leie-schelde/trainings.json").get_json()["items"]
+    assert {"Mantelzorghub Leiestreek", "Zorgzaam Waasland"} <= {item["organiser"] for item in listed}
 
 
 def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):

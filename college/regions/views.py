@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -21,8 +22,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from college import policy, timeutil
+from college import policy, security, timeutil
 from college.accounts.forms import MultiCheckboxField
+from college.addresses import public_url
 from college.dashboards import definitions
 from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.dashboards.services import organiser_to_report
@@ -30,7 +32,8 @@ from college.errors import Invalid, ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
 from college.pdf import render_pdf
-from college.regions import residence, services
+from college.regions import publishing, residence, services
+from college.regions.models import Region
 
 bp = Blueprint("regions", __name__)
 
@@ -259,3 +262,51 @@ def served_municipalities(organiser_id: int):
         form.municipality_ids.data = [m.id for m in residence.served_by(organiser.id)]
     return render_template("regions/served.html", form=form, organiser=organiser), (
         422 if form.is_submitted() else 200)
+
+
+def _listing(slug: str):
+    return publishing.region_listing(Region.by_slug(slug), request.args.get("track"),
+                                     request.args.get("place"), request.args.get("month"))
+
+
+@bp.get("/regions/<slug>/trainings")
+def trainings(slug: str):
+    """A region's upcoming trainings, by municipality, track and month (public)."""
+    try:
+        listing = _listing(slug)
+    except Invalid as error:
+        return render_template("regions/trainings.html", listing=None, error=error,
+                               region=Region.by_slug(slug) or abort(404)), 400
+    return render_template("regions/trainings.html", listing=listing, error=None,
+                           region=listing.region)
+
+
+@bp.get("/regions/<slug>/trainings/embed")
+def trainings_embed(slug: str):
+    """The same list without scripts or menus, for a municipality's website to frame; the only
+    page any site may frame."""
+    try:
+        listing = _listing(slug)
+    except Invalid as error:
+        return make_response(error.message, 400)
+    response = make_response(render_template("regions/embed.html", listing=listing))
+    csp = security.content_security_policy(current_app, request.path)
+    response.headers["Content-Security-Policy"] = csp.replace("frame-ancestors 'none'",
+                                                              "frame-ancestors *")
+    security.allow_framing(response)
+    return response
+
+
+@bp.get("/regions/<slug>/trainings.json")
+def trainings_feed(slug: str):
+    """The region's upcoming trainings as JSON, for a website that lists them itself."""
+    try:
+        listing = _listing(slug)
+    except Invalid as error:
+        return {"error": error.message}, 400
+    return publishing.feed(listing, course_link)
+
+
+def course_link(course_id: int) -> str:
+    """The public address of a course page, as the feeds give it."""
+    return public_url("catalogue.course", course_id=course_id)

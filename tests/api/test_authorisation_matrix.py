@@ -457,6 +457,8 @@ MATRIX.update({
         lambda w, role: {"outcome": "contacted"}),
     "GET /api/v1/organisers/<id:organiser_id>/referral-figures": Row(
         lambda w: f"/api/v1/organisers/{w.hub.id}/referral-figures", _only(200, "coordinator")),
+    "GET /api/v1/regions/<id:region_id>/trainings": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/trainings", _everyone(200)),
     "GET /api/v1/regions/<id:region_id>/referral-figures": Row(
         lambda w: _region_figures(w).replace("/figures", "/referral-figures"),
         _only(200, "other_coordinator")),

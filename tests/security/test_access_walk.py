@@ -308,6 +308,10 @@ ACCESS: dict[str, Access] = {
     "referrals.mine": Access(get=LOGGED_IN),
     "referrals.organiser_figures": Access(get=COORDINATOR),
     "referrals.region_figures": Access(get=NOBODY, params={"region_id": 1}),
+    # A region's public list of trainings, its framable twin and its feed (no region here: 404).
+    "regions.trainings": Access(get=EVERYONE),
+    "regions.trainings_embed": Access(get=EVERYONE),
+    "regions.trainings_feed": Access(get=EVERYONE),
 }
 
 #: What a POST sends besides the CSRF token: plausible values for every form, so a missing

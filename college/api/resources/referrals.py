@@ -141,6 +141,7 @@ def list_my_referrals():
 @blp.staff_only(coordinators=True)
 @blp.response(200, HubReferralListSchema)
 @blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 def list_referrals(organiser_id: int):
     """The organiser's referrals, newest first (its coordinators)."""
     return {"items": services.referrals_of(organiser_id, auth.current_user())}

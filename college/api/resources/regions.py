@@ -16,7 +16,10 @@ from college.api.resources.dashboards import DefinitionSchema, PeriodArgsSchema,
 from college.api.resources.municipalities import ReachSchema, reach_document
 from college.dashboards.definitions import RATE_FIGURES
 from college.dashboards.organiser import FIGURE_NAMES
-from college.regions import residence, services
+from college.extensions import db
+from college.regions import publishing, residence, services
+from college.regions.models import Region
+from college.regions.views import course_link
 
 blp = Blueprint("api_regions", __name__, url_prefix="/api/v1",
                 description="Regions of organisers, and their figures for regional coordinators.")
@@ -133,3 +136,45 @@ def get_region_reach(args: dict, region_id: int):
     _region, period, rows = residence.region_reach(
         auth.current_user(), region_id, args.get("start"), args.get("end"))
     return reach_document(period, rows)
+
+
+class TrainingsArgsSchema(ma.Schema):
+    place = ma.fields.String(validate=ma.validate.Length(max=120), metadata={
+        "description": "The municipality where the edition takes place."})
+    track = ma.fields.String(validate=ma.validate.OneOf(["caregivers", "professionals"]))
+    month = ma.fields.String(validate=ma.validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"),
+                             metadata={"example": "2027-03"})
+
+
+class TrainingSchema(ma.Schema):
+    course = ma.fields.String(required=True)
+    summary = ma.fields.String(required=True)
+    organiser = ma.fields.String(required=True)
+    place = ma.fields.String(required=True)
+    starts_on = ma.fields.String(required=True, metadata={"format": "date"})
+    ends_on = ma.fields.String(required=True, metadata={"format": "date"})
+    caregivers = ma.fields.Boolean(required=True)
+    professionals = ma.fields.Boolean(required=True)
+    url = ma.fields.String(required=True)
+
+
+class RegionNameSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    slug = ma.fields.String(required=True)
+
+
+class TrainingsSchema(ma.Schema):
+    region = ma.fields.Nested(RegionNameSchema, required=True)
+    items = ma.fields.List(ma.fields.Nested(TrainingSchema), required=True)
+
+
+@blp.get("/regions/<id:region_id>/trainings")
+@blp.arguments(TrainingsArgsSchema, location="query")
+@blp.response(200, TrainingsSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def list_region_trainings(args: dict, region_id: int):
+    """A region's upcoming trainings of its members (public), as its page lists them."""
+    listing = publishing.region_listing(db.session.get(Region, region_id), args.get("track"),
+                                        args.get("place"), args.get("month"))
+    return publishing.feed(listing, course_link)
