@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.learning import views as learning
     from college.main import views as main
     from college.privacy import views as privacy
+    from college.referrals import views as referrals
+    from college.regions import views as regions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -82,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     features += [enrolment_offers]
     features += [accreditation]
     features += [evaluation]
+    features += [regions, referrals]
     for feature in features:
         app.register_blueprint(feature.bp)
     api.init_app(app)

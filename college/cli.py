@@ -18,6 +18,7 @@ from college.errors import ServiceError
 from college.jobs import DEFAULT_WORKER_MAX_JOBS, make_worker, start_cron, supervise_workers
 from college.learning.cli import grade_expired_attempts_command
 from college.privacy.cli import anonymise_inactive_command, requeue_exports_command
+from college.regions.cli import import_municipalities_command
 from college.transactions import unit_of_work
 
 college_cli = AppGroup("college", help="Caregivers College commands.")
@@ -105,3 +106,4 @@ college_cli.add_command(seed_schemes_command)
 college_cli.add_command(add_scheme_command)
 college_cli.add_command(list_schemes_command)
 college_cli.add_command(create_signing_key_command)
+college_cli.add_command(import_municipalities_command)

@@ -49,6 +49,10 @@ from college.learning.models import (
     Quiz,
 )
 from college.privacy.notice import current_version
+from college.referrals import services as referrals
+from college.regions import residence
+from college.regions import services as regions
+from college.regions.models import Residence, ServedMunicipality
 
 #: One password for every demo account; printed by `flask college demo`.
 DEMO_PASSWORD = "zorgzame-buurt-2026"  # nosec B105 # noqa: S105 - the documented demo password
@@ -60,6 +64,7 @@ DEMO_LOGINS = (
     ("caregiver", "mantelzorger@example.be"),
     ("professional", "professional@example.be"),
     ("coordinator 2", "coordinator.waasland@example.be"),
+    ("regional coordinator", "regio@example.be"),
 )
 
 _SEED = 2026
@@ -379,6 +384,30 @@ WAASLAND_COURSE = CourseSpec(
 )
 
 
+#: A few municipalities of the installation's list (a real installation imports the full list
+#: with `flask college municipalities FILE`); the populations are rounded demo values.
+DEMO_MUNICIPALITIES = """nis_code;name;postcodes;population
+44083;Deinze;9800 9810 9850;44500
+44081;Zulte;9870;16000
+44064;Sint-Martens-Latem;9830;8800
+44021;Gent;9000 9030 9031 9032 9040 9041 9042 9050 9051 9052;265000
+34040;Waregem;8790;39000
+46021;Sint-Niklaas;9100 9111 9112;80000
+"""
+
+#: The third member of the demo's region: a caring-neighbourhood project with one past edition.
+ZULTE_COURSE = CourseSpec(
+    "Even op adem komen",
+    "Tijd voor jezelf, met lotgenoten.",
+    "Een avond over wat jou als mantelzorger kracht geeft, met een psycholoog en lotgenoten.",
+    hours=2,
+    editions=[
+        EditionSpec(-45, "Ontmoetingscentrum Het Zonnetje", "Kerkstraat 4, 9870 Zulte", "Zulte",
+                    capacity=12, enrolled=9),
+    ],
+)
+
+
 def database_is_empty() -> bool:
     """True when the database has no users and no organisers yet."""
     has_users = db.session.scalar(select(exists().where(User.id.is_not(None))))
@@ -488,6 +517,67 @@ class _Demo:
         self.trainers = [waasland_trainer]
         self.coordinator = waasland_coordinator
         self._course(waasland, WAASLAND_COURSE)
+        self._region(leiestreek, waasland)
+
+    def _region(self, *members: Organiser) -> None:
+        """A primary care zone of three organisers, read by its regional coordinator."""
+        zulte = self._organiser("Zorgzame buurt Zulte", "zorgzame-buurt-zulte", "Zulte")
+        self.coordinator = self._staff("Veerle Lagae", "coordinator.zulte@example.be", zulte,
+                                       Role.COORDINATOR)
+        self.trainers = [self._staff("Joris Bracke", "joris.bracke@example.be", zulte, Role.TRAINER)]
+        self._course(zulte, ZULTE_COURSE)
+        region = regions.create_region("Eerstelijnszone Leie en Schelde", "eerstelijnszone-leie-schelde")
+        for organiser in (*members, zulte):
+            regions.add_member(region, organiser)
+        regional = User(name="Karen Verhaeghe", email="regio@example.be",
+                        password_hash=self.password_hash, is_learner=False, kind=None,
+                        created_at=self.now - timedelta(days=120),
+                        email_confirmed_at=self.now - timedelta(days=120),
+                        consent_version=current_version(), consented_at=self.now - timedelta(days=120))
+        db.session.add(regional)
+        db.session.flush()
+        regions.add_regional_coordinator(region, regional)
+        self._residences({members[0]: ("44083", "44081", "44064"), members[1]: ("46021",),
+                          zulte: ("44081",)})
+        self._referral(members[0])
+
+    def _referral(self, hub: Organiser) -> None:
+        """A pharmacist refers a caregiver, whom the hub phones and enrols: the funnel counts it."""
+        pharmacist = next(p for p in self.professionals if p.profession == "Apotheker")
+        enrolment = db.session.scalars(
+            select(Enrolment).join(Edition, Edition.id == Enrolment.edition_id)
+            .join(Course, Course.id == Edition.course_id)
+            .join(User, User.id == Enrolment.learner_id)
+            .where(Course.organiser_id == hub.id, Enrolment.status == EnrolmentStatus.ENROLLED,
+                   User.kind == Kind.CAREGIVER, User.email.is_not(None))
+            .order_by(Edition.starts_on.desc(), Enrolment.id)).first()
+        caregiver = db.session.get(User, enrolment.learner_id)
+        referral = referrals.refer_caregiver(
+            organiser_id=hub.id, referrer=pharmacist, caregiver_name=caregiver.name,
+            phone="09 386 44 21", email=None, needs=["training", "someone_to_talk_to"],
+            source="pharmacy", consent=True)
+        referral.created_at = enrolment.created_at - timedelta(days=2)
+        coordinator = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[0][1]))
+        referrals.record_outcome(referral_id=referral.id, actor=coordinator, outcome="enrolled",
+                                 enrolment_id=enrolment.id)
+        # A GP's referral still waits on the hub's "To phone" list.
+        referrals.refer_caregiver(
+            organiser_id=hub.id, referrer=None, caregiver_name="Agnes Vermeersch",
+            phone="09 380 12 12", email=None, needs=["respite", "information"], source="gp",
+            consent=True, referrer_email="dokter.lagae@example.be")
+
+    def _residences(self, served: dict[Organiser, tuple[str, ...]]) -> None:
+        """The municipalities, those each organiser serves, and where most learners live."""
+        residence.import_municipalities(DEMO_MUNICIPALITIES)
+        by_code = {m.nis_code: m for m in residence.municipalities()}
+        for organiser, codes in served.items():
+            db.session.add_all(ServedMunicipality(organiser_id=organiser.id,
+                                                  municipality_id=by_code[code].id) for code in codes)
+        homes = ("44083", "44083", "44081", "44064", "34040", "44021", None)
+        for index, learner in enumerate(self.caregivers + self.professionals):
+            code = homes[index % len(homes)]
+            if code and not learner.is_managed:  # giving it is optional: some did not
+                db.session.add(Residence(user_id=learner.id, municipality_id=by_code[code].id))
 
     # --- people -------------------------------------------------------------------------
 

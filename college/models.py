@@ -29,3 +29,12 @@ from college.learning.models import (  # noqa: F401
     Quiz,
 )
 from college.privacy.models import DataExport, PersonalDataAccess  # noqa: F401
+from college.referrals.models import Referral  # noqa: F401
+from college.regions.models import (  # noqa: F401
+    Municipality,
+    Region,
+    RegionCoordinator,
+    RegionMember,
+    Residence,
+    ServedMunicipality,
+)

@@ -13,10 +13,11 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import exists, select
 
-from college.accounts.models import Role, User
+from college.accounts.models import Kind, Role, User
 from college.catalogue.models import Course, Edition, edition_trainer
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db, login_manager
+from college.regions.models import RegionCoordinator
 
 
 def is_coordinator(user: User, organiser_id: int | None = None) -> bool:
@@ -144,3 +145,31 @@ def can_follow_course(user: User, course_id: int) -> bool:
         Edition.course_id == course_id,
         Enrolment.status.in_(SEATED_STATUSES),
     ))))
+
+
+def regions_coordinated_by(user: User) -> set[int]:
+    """Ids of the regions where the user is a regional coordinator."""
+    if not user.is_authenticated:
+        return set()
+    return set(db.session.scalars(
+        select(RegionCoordinator.region_id).where(RegionCoordinator.user_id == user.id)))
+
+
+def is_regional_coordinator(user: User, region_id: int | None = None) -> bool:
+    """Is the user a regional coordinator (of that region, when one is given)?"""
+    regions = regions_coordinated_by(user)
+    return bool(regions) if region_id is None else region_id in regions
+
+
+def can_read_region_figures(user: User, region_id: int) -> bool:
+    """A region's figures (aggregates of its members, never a person) are for its regional
+    coordinators only; a member's own coordinators read their organiser's figures instead."""
+    return is_regional_coordinator(user, region_id)
+
+
+def can_refer_caregivers(user: User) -> bool:
+    """Logged in, a professional learner or any organiser's staff refers a caregiver under
+    their own name; anyone else uses a hub's public referral form."""
+    if not user.is_authenticated:
+        return False
+    return (user.is_learner and user.kind == Kind.PROFESSIONAL) or is_staff(user)

@@ -47,6 +47,12 @@ def content_security_policy(app: Flask, path: str) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
 
 
+def allow_framing(response: Response) -> None:
+    """This one response may be framed by any site (a region's embeddable list): no
+    X-Frame-Options; its view sets `frame-ancestors *` in its own policy."""
+    response.may_be_framed = True
+
+
 def refuse_debug_in_production(app: Flask) -> None:
     """Stop when the app would run the interactive debugger in production."""
     if app.config.get("PRODUCTION") and app.debug:
@@ -78,7 +84,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", content_security_policy(app, request.path))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if not getattr(response, "may_be_framed", False):
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("PRODUCTION"):
@@ -102,6 +109,8 @@ REGISTRATIONS_PER_EMAIL = "5 per hour"
 CHECKINS_PER_ADDRESS = "60 per minute"
 #: Certificate verification lookups per client address (an employer checks one or a few).
 VERIFICATIONS_PER_ADDRESS = "30 per minute"
+#: Referrals through a hub's public form per client address (a practice refers a few a day).
+REFERRALS_PER_ADDRESS = "10 per hour"
 
 
 def _email_key() -> str:
@@ -112,7 +121,8 @@ def _email_key() -> str:
 
 
 def limit_guesses(target: str) -> Callable:
-    """Decorator: limit a form (target "reset", "register", "checkin" or "verify") as above."""
+    """Decorator: limit a form (target "reset", "register", "checkin", "verify" or "refer")
+    as above."""
     post = {"methods": ["POST"]}
     if target == "register":
         limits = [
@@ -130,6 +140,8 @@ def limit_guesses(target: str) -> Callable:
     elif target == "verify":
         # Shared: the page and the API answer from one budget per address.
         limits = [limiter.shared_limit(VERIFICATIONS_PER_ADDRESS, scope="verify-address")]
+    elif target == "refer":
+        limits = [limiter.limit(REFERRALS_PER_ADDRESS, scope="refer-address", **post)]
     else:
         raise ValueError(f"unknown rate limit target {target!r}")
 

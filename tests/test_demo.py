@@ -24,6 +24,9 @@ from college.learning.models import (
     Question,
     QuestionKind,
 )
+from college.referrals.models import Referral, ReferralOutcome, ReferralSource
+from college.regions.models import Region
+from tests.api.conftest import bearer_for
 from tests.conftest import _empty_tables
 
 
@@ -66,13 +69,13 @@ def test_demo_people_have_the_roles_they_are_shown_with(runner):
     # A second organiser shows that each one sees only its own.
     other = User.by_email("coordinator.waasland@example.be")
     assert other.organiser_ids(Role.COORDINATOR) == {
-        db.session.scalar(select(Organiser.id).where(Organiser.id != leiestreek.id))
+        db.session.scalar(select(Organiser.id).where(Organiser.name == "Zorgzaam Waasland"))
     }
 
 
 def test_demo_is_a_realistic_college(runner):
     load(runner)
-    assert count(Organiser) == 2
+    assert count(Organiser) == 3  # two hubs and a caring neighbourhood, one region
     published = list(db.session.scalars(select(Course).where(Course.published.is_(True))))
     assert 8 <= len(published) <= 12
     titles = {course.title for course in published}
@@ -351,3 +354,34 @@ def test_demo_asks_questions_at_enrolment_and_seats_a_companion(runner, client, 
     assert "Why we ask this: Zodat we een zaal kiezen" in form
     assert db.session.scalar(select(func.count()).select_from(Enrolment).where(
         Enrolment.edition_id == edition.id, Enrolment.seats == 2)) == 1
+
+
+def test_demo_region_reads_three_members_figures(runner, client, auth):
+    load(runner)
+    auth.login("regio@example.be", DEMO_PASSWORD)
+    page = client.get("/regions")
+    assert page.status_code == 200 and "Eerstelijnszone Leie en Schelde" in page.get_data(as_text=True)
+    region_id = db.session.scalar(select(Region.id))
+    figures = client.get(f"/regions/{region_id}/figures").get_data(as_text=True)
+    for name in ("Mantelzorghub Leiestreek", "Zorgzaam Waasland", "Zorgzame buurt Zulte"):
+        assert name in figures
+    exported = client.get(f"/regions/{region_id}/figures/members.csv")
+    assert exported.status_code == 200 and "Zorgzame buurt Zulte" in exported.get_data().decode("utf-8-sig")
+    listed = client.get("/regions/eerstelijnszone-leie-schelde/trainings.json").get_json()["items"]
+    assert {"Mantelzorghub Leiestreek", "Zorgzaam Waasland"} <= {item["organiser"] for item in listed}
+
+
+def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):
+    load(runner)
+    enrolled, waiting = sorted(db.session.scalars(select(Referral)), key=lambda r: r.outcome is None)
+    assert enrolled.source == ReferralSource.PHARMACY and enrolled.outcome == ReferralOutcome.ENROLLED
+    assert db.session.get(User, enrolled.referred_by_id).profession == "Apotheker"
+    assert waiting.outcome is None
+    auth.login("coordinator@example.be", DEMO_PASSWORD)
+    leiestreek = db.session.scalar(select(Organiser.id).where(Organiser.name == "Mantelzorghub Leiestreek"))
+    page = client.get(f"/organisers/{leiestreek}/to-phone").get_data(as_text=True)
+    assert "Agnes Vermeersch" in page
+    figures = client.get(f"/api/v1/organisers/{leiestreek}/referral-figures",
+                         headers=bearer_for(User.by_email("coordinator@example.be"))).get_json()
+    pharmacy = next(row for row in figures["organisers"][0]["rows"] if row["source"] == "pharmacy")
+    assert (pharmacy["referred"], pharmacy["contacted"], pharmacy["enrolled"]) == (1, 1, 1)

@@ -20,7 +20,7 @@ from college.accounts.models import Kind, User
 from college.addresses import public_base_url
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.dashboards.groups import MINIMUM_GROUP, too_few
+from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import SEATED_STATUSES, Enrolment
@@ -361,7 +361,7 @@ class Change:
 
     @property
     def too_few(self) -> bool:
-        return too_few(self.people)
+        return too_few_to_describe(self.people)
 
 
 def _change(later: str, differences: list[float]) -> Change:
@@ -390,7 +390,7 @@ class InstrumentChange:
 class BurdenReport:
     period: Period
     instruments: list[InstrumentChange]
-    minimum_group: int = MINIMUM_GROUP
+    minimum_group: int = MIN_GROUP_SIZE
 
 
 def burden_report(viewer: User, organiser_id: int, start: str | None, end: str | None,

@@ -2,7 +2,7 @@
 
 Anonymity holds in the queries too: answers are counted from the answer sets joined to their
 edition and course only, never to an enrolment, invitation or person; a figure about fewer
-than the minimum group (`college.dashboards.groups`) is withheld before it leaves this module.
+than the minimum group (`college.dashboards.disclosure`) is withheld before it leaves this module.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import Integer, Select, cast, func, select
 
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Course, Edition
-from college.dashboards.groups import MINIMUM_GROUP, too_few
+from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import Enrolment
@@ -47,7 +47,7 @@ class QuestionFigures:
 
     @property
     def too_few(self) -> bool:
-        return too_few(self.answered)
+        return too_few_to_describe(self.answered)
 
     @property
     def rows(self) -> list[tuple[str, int]]:
@@ -68,7 +68,7 @@ class VersionFigures:
 
     @property
     def too_few(self) -> bool:
-        return too_few(self.responses)
+        return too_few_to_describe(self.responses)
 
 
 @dataclass
@@ -81,7 +81,7 @@ class EditionRate:
 
     @property
     def too_few(self) -> bool:
-        return too_few(self.invited)
+        return too_few_to_describe(self.invited)
 
     @property
     def response_rate(self) -> float | None:
@@ -98,11 +98,11 @@ class EvaluationReport:
     answered: int
     editions: list[EditionRate]
     versions: list[VersionFigures]
-    minimum_group: int = MINIMUM_GROUP
+    minimum_group: int = MIN_GROUP_SIZE
 
     @property
     def too_few(self) -> bool:
-        return too_few(self.invited)
+        return too_few_to_describe(self.invited)
 
     @property
     def response_rate(self) -> float | None:

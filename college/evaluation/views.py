@@ -20,7 +20,7 @@ from college import policy
 from college.accounts.models import Organiser
 from college.catalogue.models import Course, Edition
 from college.dashboards import charts
-from college.dashboards.groups import MINIMUM_GROUP
+from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.errors import Invalid, NotFound, ServiceError
 from college.evaluation import burden, questionnaires, reports, services
 from college.evaluation.forms import AnswerForm, BurdenSettingForm, QuestionnaireForm
@@ -170,14 +170,14 @@ def report(organiser_id: int):
         organiser = _organiser_for_staff(organiser_id)
         return render_template("evaluation/report.html", organiser=organiser, r=None,
                                error=error, args=request.args, courses=[],
-                               minimum_group=MINIMUM_GROUP), 400
+                               minimum_group=MIN_GROUP_SIZE), 400
     courses = db.session.execute(
         db.select(Course.id, Course.title).where(Course.organiser_id == result.organiser.id)
         .order_by(Course.title)).all()
     edition = db.session.get(Edition, result.edition_id) if result.edition_id else None
     return render_template("evaluation/report.html", organiser=result.organiser, r=result,
                            error=None, args=request.args, courses=courses, edition=edition,
-                           burden=_burden_report(organiser_id), minimum_group=MINIMUM_GROUP,
+                           burden=_burden_report(organiser_id), minimum_group=MIN_GROUP_SIZE,
                            bar_chart=charts.bar_chart, version_name=reports.version_name,
                            change_label=reports.change_label)
 

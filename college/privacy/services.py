@@ -29,6 +29,7 @@ from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompl
 from college.policy import is_coordinator
 from college.privacy.access import ANONYMOUS_NAME, access_log
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
+from college.regions.residence import erase_residence, residence_of
 
 # ------------------------------------------------------------------------------ export
 
@@ -79,6 +80,9 @@ def user_data(user_id: int) -> dict:
         .join(Course, Course.id == Edition.course_id)
         .where(Enrolment.learner_id == user_id).order_by(Enrolment.created_at)).all()
     given = answers_of(row[0] for row in enrolment_rows)
+    lives_in = residence_of(user)
+    data["profile"]["municipality_of_residence"] = (
+        {"name": lives_in.name, "nis_code": lives_in.nis_code} if lives_in else None)
     data["enrolments"] = [
         {"course": title, "place": place, "starts_on": starts.isoformat(),
          "ends_on": ends.isoformat(), "status": status.value, "waitlist_position": position,
@@ -253,6 +257,7 @@ def anonymise(user: User) -> None:
     erase_burden_of(user.id)
     erase_answers_of(user.id)
     erase_documents_of(user.id)
+    erase_residence(user.id)
 
 
 def delete_own_account(user: User, password: str) -> None:

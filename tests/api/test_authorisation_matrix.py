@@ -619,6 +619,69 @@ MATRIX.update({
 })
 
 
+def _referral(world: World):
+    """A referral to the organiser's hub, from its public form."""
+    from college.extensions import db
+    from college.referrals import services as referrals
+
+    referral = referrals.refer_caregiver(
+        organiser_id=world.hub.id, referrer=None, caregiver_name="Rosa Van Hove",
+        phone="09 386 44 21", email=None, needs=["training"], source="pharmacy", consent=True)
+    db.session.commit()
+    return referral
+
+
+def _region_figures(world: World) -> str:
+    """A region of the organiser, read by `other_coordinator` as its regional coordinator (so
+    the organiser's own coordinator, a member's coordinator, may not), over the edition's days."""
+    from college.extensions import db
+    from college.regions import services as regions
+
+    region = regions.create_region("Eerstelijnszone Leiestreek", "zone-leiestreek")
+    regions.add_member(region, world.hub)
+    regions.add_regional_coordinator(region, world.users["other_coordinator"])
+    db.session.commit()
+    day = world.edition.starts_on.isoformat()
+    return f"/api/v1/regions/{region.id}/figures?start={day}&end={day}"
+
+
+MATRIX.update({
+    "GET /api/v1/regions": Row(lambda w: "/api/v1/regions", _logged_in(200)),
+    "GET /api/v1/regions/<id:region_id>/figures": Row(_region_figures, _only(200, "other_coordinator")),
+    "GET /api/v1/regions/<id:region_id>/reach-by-municipality": Row(
+        lambda w: _region_figures(w).replace("/figures", "/reach-by-municipality"),
+        _only(200, "other_coordinator")),
+    "GET /api/v1/municipalities": Row(lambda w: "/api/v1/municipalities", _everyone(200)),
+    "GET /api/v1/me/municipality": Row(lambda w: "/api/v1/me/municipality", _logged_in(200)),
+    "PUT /api/v1/me/municipality": Row(lambda w: "/api/v1/me/municipality", _logged_in(200),
+                                       lambda w, role: {"municipality_id": None}),
+    "PUT /api/v1/organisers/<id:organiser_id>/municipalities": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/municipalities", _only(200, "coordinator"),
+        lambda w, role: {"municipality_ids": []}),
+    "GET /api/v1/organisers/<id:organiser_id>/reach-by-municipality": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/reach-by-municipality", _only(200, "coordinator")),
+    # Referrals: staff of any organiser and professionals refer (the learners here are caregivers).
+    "POST /api/v1/organisers/<id:organiser_id>/referrals": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/referrals",
+        _only(201, "trainer", "other_trainer", "coordinator", "other_coordinator"),
+        lambda w, role: {"caregiver_name": "Rosa Van Hove", "phone": "09 386 44 21",
+                         "needs": ["training"], "source": "pharmacy", "consent": True}),
+    "GET /api/v1/me/referrals": Row(lambda w: "/api/v1/me/referrals", _logged_in(200)),
+    "GET /api/v1/organisers/<id:organiser_id>/referrals": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/referrals", _only(200, "coordinator")),
+    "POST /api/v1/referrals/<id:referral_id>/outcome": Row(
+        lambda w: f"/api/v1/referrals/{_referral(w).id}/outcome", _only(200, "coordinator"),
+        lambda w, role: {"outcome": "contacted"}),
+    "GET /api/v1/organisers/<id:organiser_id>/referral-figures": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/referral-figures", _only(200, "coordinator")),
+    "GET /api/v1/regions/<id:region_id>/trainings": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/trainings", _everyone(200)),
+    "GET /api/v1/regions/<id:region_id>/referral-figures": Row(
+        lambda w: _region_figures(w).replace("/figures", "/referral-figures"),
+        _only(200, "other_coordinator")),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

@@ -115,6 +115,18 @@ def _attempt(make, client) -> Create:
     return Create(f"/api/v1/courses/{course.id}/quiz/attempts", None, bearer_for(learner), Attempt)
 
 
+def _referral(make) -> Create:
+    from college.accounts.models import Kind
+    from college.referrals.models import Referral
+
+    hub, *_ = _hub(make)
+    body = {"caregiver_name": "Rosa Van Hove", "phone": "09 386 44 21", "needs": ["training"],
+            "source": "pharmacy", "consent": True}
+    return Create(f"/api/v1/organisers/{hub.id}/referrals", body,
+                  bearer_for(make.learner(kind=Kind.PROFESSIONAL)), Referral,
+                  {**body, "source": "gp"})
+
+
 OPERATIONS: dict[str, Callable] = {
     "course": lambda make, client: _course(make),
     "edition": lambda make, client: _edition(make),
@@ -123,6 +135,7 @@ OPERATIONS: dict[str, Callable] = {
     "enrolment": lambda make, client: _enrolment(make),
     "module": lambda make, client: _module(make),
     "quiz attempt": _attempt,
+    "referral": lambda make, client: _referral(make),
 }
 
 
@@ -309,6 +322,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/accreditation-schemes", "POST /api/v1/courses/{course_id}/accreditations",
         "POST /api/v1/organisers/{organiser_id}/burden-instruments",
         "POST /api/v1/courses/{course_id}/questions",
+        "POST /api/v1/organisers/{organiser_id}/referrals",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

@@ -153,6 +153,13 @@ MAIN_PAGES = [
     MainPage("new enrolment question with errors",
              "/manage/courses/{asking_edition.course_id}/questions/new", as_="coordinator",
              submit=True),
+    # The region (issue 20)
+    MainPage("refer a caregiver", "/organisers/{organiser.slug}/refer"),
+    MainPage("refer a caregiver with errors", "/organisers/{organiser.slug}/refer", submit=True),
+    MainPage("where you live", "/account/municipality", as_="learner"),
+    MainPage("reach per municipality", "/organisers/{organiser.id}/reach-by-municipality",
+             as_="coordinator"),
+    MainPage("referral figures", "/organisers/{organiser.id}/referrals", as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).

@@ -343,6 +343,31 @@ ACCESS: dict[str, Access] = {
     "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),
     # Anyone may upload a PDF to check it; checking changes nothing.
     "certificates.verify_pdf": Access(),
+    # A region's figures are for its regional coordinators, none of these roles
+    # (tests/regions walk them with a region's own people).
+    "regions.index": Access(get=NOBODY),
+    "regions.figures": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.figures_csv": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.figures_pdf": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_reach": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_reach_csv": Access(get=NOBODY, params={"region_id": 1}),
+    # Where learners live: one's own (optional); an organiser's reach per municipality.
+    "regions.my_municipality": Access(get=LOGGED_IN, post=LOGGED_IN),
+    "regions.organiser_reach": Access(get=COORDINATOR),
+    "regions.organiser_reach_csv": Access(get=COORDINATOR),
+    "regions.served_municipalities": Access(get=COORDINATOR, post=COORDINATOR, proves=False),
+    # Referrals: a hub's public form; the outcome, recorded by its coordinators (no referral
+    # in this world: everyone else's POST must change nothing); the referrer's own list.
+    "referrals.refer": Access(get=EVERYONE, post=EVERYONE),
+    "referrals.thanks": Access(get=EVERYONE),
+    "referrals.outcome": Access(post=COORDINATOR, params={"referral_id": 1}, proves=False),
+    "referrals.mine": Access(get=LOGGED_IN),
+    "referrals.organiser_figures": Access(get=COORDINATOR),
+    "referrals.region_figures": Access(get=NOBODY, params={"region_id": 1}),
+    # A region's public list of trainings, its framable twin and its feed (no region here: 404).
+    "regions.trainings": Access(get=EVERYONE),
+    "regions.trainings_embed": Access(get=EVERYONE),
+    "regions.trainings_feed": Access(get=EVERYONE),
 }
 ACCESS.update({
     # Questions at enrolment: the roster's download, and the coordinators' questions.

@@ -25,10 +25,13 @@ from . import (
     evaluations,
     imports,
     modules,
+    municipalities,
     offers,
     organisers,
     questions,
     quizzes,
+    referrals,
+    regions,
     repeats,
 )
 
@@ -39,3 +42,4 @@ RESOURCES += [offers.blp]
 RESOURCES += [accreditation.blp]
 RESOURCES += [evaluations.blp]
 RESOURCES += [questions.blp]
+RESOURCES += [regions.blp, municipalities.blp, referrals.blp]

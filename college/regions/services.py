@@ -1,0 +1,212 @@
+"""Regions: who reads a region's figures, what they may see of them (aggregates, never fewer
+than five people), their CSV tables, and setting a region up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from college import policy
+from college.accounts.models import Organiser, User
+from college.dashboards.definitions import (
+    FUNNEL,
+    ORGANISER_FIGURES,
+    RATE_FIGURES,
+    TABLE_FIGURES,
+    definitions,
+    label,
+)
+from college.dashboards.disclosure import too_few, withhold
+from college.dashboards.organiser import FIGURE_NAMES, KINDS, Period
+from college.dashboards.services import parse_period
+from college.errors import Conflict, Invalid, NotAllowed, NotFound
+from college.extensions import db
+from college.regions.figures import Part, region_counts
+from college.regions.models import Region, RegionCoordinator, RegionMember
+
+#: Counts of people (enrolments hold one person each); marks go with those who took part.
+PEOPLE_COUNTS = ("seats_taken", "waitlisted", "enrolled", "took_part", "completed", "certified")
+MARKS = ("attended_marks", "recorded_marks")
+#: A rate is withheld with any of the counts it is made of.
+RATE_PARTS = {"fill_rate": ("seats_taken",), "attendance_rate": ("enrolled", "took_part"),
+              "completion_rate": ("enrolled", "completed")}
+REACH_KEYS = tuple(f"{stage}.{kind}" for stage in FUNNEL for kind in KINDS)
+NEW_RETURNING = ("new_learners", "returning_learners")
+ABOUT_PEOPLE = (*PEOPLE_COUNTS, *MARKS, *RATE_FIGURES, *REACH_KEYS, *NEW_RETURNING)
+#: What the region's page, report and export define.
+REGION_FIGURES = ORGANISER_FIGURES
+
+
+@dataclass
+class Row:
+    """A member's (or the region's) figures as they may be shown: None where withheld."""
+
+    name: str
+    organiser_id: int | None
+    values: dict[str, int | float | None]
+    withheld: frozenset[str]
+
+    def __getitem__(self, key: str) -> int | float | None:
+        return self.values[key]
+
+
+@dataclass
+class RegionReport:
+    region: Region
+    period: Period
+    members: list[Row]
+    total: Row
+
+
+def _raw(part: Part) -> dict[str, int | float | None]:
+    values: dict[str, int | float | None] = {
+        key: getattr(part.figures, key) for key in (*FIGURE_NAMES, *RATE_FIGURES)}
+    for stage in FUNNEL:
+        for kind in KINDS:
+            values[f"{stage}.{kind}"] = part.reach[stage][kind]
+    values["new_learners"], values["returning_learners"] = part.new_learners, part.returning_learners
+    return values
+
+
+def _finish(hidden: set[str], values: dict) -> None:
+    """Marks and rates follow the counts they are made of."""
+    if {"enrolled", "took_part"} & hidden:
+        hidden.update(MARKS)
+    for rate, parts in RATE_PARTS.items():
+        if hidden.intersection(parts):
+            hidden.add(rate)
+
+
+def _row(name: str, organiser_id: int | None, values: dict, hidden: set[str]) -> Row:
+    return Row(name, organiser_id, {k: None if k in hidden else v for k, v in values.items()},
+               frozenset(hidden))
+
+
+def shown_figures(counts) -> tuple[list[Row], Row]:
+    """The members' and the region's figures with every figure about fewer than five people
+    withheld (see `college.dashboards.disclosure`)."""
+    raw = {organiser.id: _raw(part) for organiser, part in counts.members}
+    hidden: dict[int, set[str]] = {
+        organiser.id: set(ABOUT_PEOPLE) if too_few(part.people) else set()
+        for organiser, part in counts.members}
+    # Columns: the members' cells add up to the region's (each edition in one member).
+    for key in (*PEOPLE_COUNTS, *REACH_KEYS):
+        column = withhold({oid: values[key] for oid, values in raw.items()},
+                          {oid for oid in raw if key in hidden[oid]})
+        for oid, value in column.items():
+            if value is None:
+                hidden[oid].add(key)
+    members = []
+    for organiser, _part in counts.members:
+        oid = organiser.id
+        pair = withhold({key: raw[oid][key] for key in NEW_RETURNING}, hidden[oid] & set(NEW_RETURNING))
+        hidden[oid].update(key for key, value in pair.items() if value is None)
+        _finish(hidden[oid], raw[oid])
+        members.append(_row(organiser.name, oid, raw[oid], hidden[oid]))
+
+    total_values = _raw(counts.total)
+    if too_few(counts.total.people):
+        total_hidden = set(ABOUT_PEOPLE)
+    else:
+        total_hidden = {key for key in (*PEOPLE_COUNTS, *REACH_KEYS) if too_few(total_values[key])}
+        pair = withhold({key: total_values[key] for key in NEW_RETURNING})
+        total_hidden.update(key for key, value in pair.items() if value is None)
+    _finish(total_hidden, total_values)
+    return members, _row(_("Region"), None, total_values, total_hidden)
+
+
+def region_to_report(viewer: User, region_id: int) -> Region:
+    """The region whose figures the viewer asks for: its regional coordinators only."""
+    region = db.session.get(Region, region_id)
+    if region is None:
+        raise NotFound(_("This region does not exist."))
+    if not policy.can_read_region_figures(viewer, region.id):
+        raise NotAllowed(_("Only the region's regional coordinators can see its figures."))
+    return region
+
+
+def region_report(viewer: User, region_id: int, start: str | None, end: str | None) -> RegionReport:
+    """The region's figures of a period, for its page, CSV tables, PDF and the API."""
+    region = region_to_report(viewer, region_id)
+    period = parse_period(start, end)
+    counts = region_counts(region, period)
+    if counts.total.figures.editions == 0:
+        raise Invalid(_("No edition of the region's members started in this period. "
+                        "Choose another period."), field="start")
+    members, total = shown_figures(counts)
+    return RegionReport(region, period, members, total)
+
+
+def regions_of(viewer: User) -> list[Region]:
+    """The regions the viewer coordinates, by name."""
+    ids = policy.regions_coordinated_by(viewer)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Region).where(Region.id.in_(ids)).order_by(Region.name)))
+
+
+def withheld_text() -> str:
+    """What a withheld cell says, in the reader's language."""
+    return _("withheld")
+
+
+TABLES = ("members", "reach", "definitions")
+
+
+def table(report: RegionReport, name: str) -> tuple[list[str], list[list[object]]]:
+    """One of the region's tables as a header and rows, for CSV export; a withheld cell says so."""
+    hidden = withheld_text()
+
+    def cell(row: Row, key: str) -> object:
+        if key in row.withheld:
+            return hidden
+        value = row[key]
+        return "" if value is None else value
+
+    rows = [*report.members, report.total]
+    if name == "members":
+        header = [_("Organiser"), *(label(key) if key not in RATE_FIGURES else f"{label(key)} (%)"
+                                    for key in TABLE_FIGURES)]
+        return header, [[row.name, *(cell(row, key) for key in TABLE_FIGURES)] for row in rows]
+    if name == "reach":
+        kinds = {"caregiver": _("Caregivers"), "professional": _("Professionals")}
+        header = [_("Organiser"), *(f"{label(stage)}: {kinds[kind]}" for stage in FUNNEL
+                                    for kind in KINDS),
+                  label("new_learners"), label("returning_learners")]
+        return header, [[row.name, *(cell(row, key) for key in (*REACH_KEYS, *NEW_RETURNING))]
+                        for row in rows]
+    if name == "definitions":
+        return [_("Figure"), _("Key"), _("How we count")], [
+            [figure_label, key, text] for key, figure_label, text in definitions(REGION_FIGURES)]
+    raise KeyError(name)
+
+
+def create_region(name: str, slug: str) -> Region:
+    """A new region, without members yet."""
+    name, slug = name.strip(), slug.strip().lower()
+    if not name or not slug:
+        raise Invalid(_("Give the region a name and a short name for its web address."))
+    if Region.by_slug(slug) is not None:
+        raise Conflict(_("A region with this short name exists already."), field="slug")
+    region = Region(name=name, slug=slug)
+    db.session.add(region)
+    db.session.flush()
+    return region
+
+
+def add_member(region: Region, organiser: Organiser) -> None:
+    """The organiser joins the region (once)."""
+    if db.session.get(RegionMember, (region.id, organiser.id)) is None:
+        db.session.add(RegionMember(region_id=region.id, organiser_id=organiser.id))
+        db.session.flush()
+
+
+def add_regional_coordinator(region: Region, user: User) -> None:
+    """The user becomes a regional coordinator of the region (once)."""
+    if user.anonymised_at is not None or user.is_managed:
+        raise Invalid(_("Only someone who can log in can be a regional coordinator."))
+    if db.session.get(RegionCoordinator, (region.id, user.id)) is None:
+        db.session.add(RegionCoordinator(region_id=region.id, user_id=user.id))
+        db.session.flush()
