@@ -20,7 +20,7 @@ from college.evaluation.questionnaires import MAX_CLOSED, MAX_OPEN
 from college.kept_forms import KeptForm
 
 
-class AnswerForm(FlaskForm):
+class EvaluationAnswerForm(FlaskForm):
     """The evaluation's send button; its questions are read as `<version id>-<key>` fields."""
 
 

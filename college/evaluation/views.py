@@ -23,7 +23,7 @@ from college.dashboards import charts
 from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.errors import Invalid, NotFound, ServiceError
 from college.evaluation import burden, questionnaires, reports, services
-from college.evaluation.forms import AnswerForm, BurdenSettingForm, QuestionnaireForm
+from college.evaluation.forms import EvaluationAnswerForm, BurdenSettingForm, QuestionnaireForm
 from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
 from college.exports import csv_response
 from college.extensions import db
@@ -54,7 +54,7 @@ def evaluation_helpers() -> dict:
 def answer(enrolment_id: int):
     """The evaluation of a training, one question per screen on a phone; anonymous."""
     evaluation = services.evaluation_for(current_user, enrolment_id)
-    form = AnswerForm()
+    form = EvaluationAnswerForm()
     error = None
     values = {question_id: request.form.get(question_id, "")
               for question_id, _question in evaluation.questions}
@@ -240,7 +240,7 @@ def burden_answer(enrolment_id: int, moment: str):
     """How heavy caring feels: asked with consent, never required."""
     which = _MOMENTS.get(moment) or abort(404)
     _item, instrument = burden.measure_to_answer(current_user, enrolment_id, which)
-    form = AnswerForm()
+    form = EvaluationAnswerForm()
     error = None
     if form.validate_on_submit():
         values = {item["key"]: request.form.get(item["key"]) for item in instrument.items}
@@ -263,7 +263,7 @@ def burden_answer(enrolment_id: int, moment: str):
 @login_required
 def burden_decline(enrolment_id: int):
     """"No thanks": the burden question is not asked again for this training."""
-    if not AnswerForm().validate_on_submit():
+    if not EvaluationAnswerForm().validate_on_submit():
         abort(400)
     burden.decline_burden(current_user, enrolment_id)
     flash(_("Understood: we will not ask again. Your training stays the same."), "success")
@@ -300,7 +300,7 @@ def paper_answers(edition_id: int):
     """Type in the answers of one paper form; anonymous like those given online."""
     edition, versions = services.paper_edition(current_user, edition_id)
     questions = _paper_questions(versions)
-    form = AnswerForm()
+    form = EvaluationAnswerForm()
     error = None
     values = {question_id: request.form.get(question_id, "") for question_id, _q in questions}
     if form.validate_on_submit():
