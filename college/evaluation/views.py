@@ -23,7 +23,7 @@ from college.dashboards import charts
 from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.errors import Invalid, NotFound, ServiceError
 from college.evaluation import burden, questionnaires, reports, services
-from college.evaluation.forms import EvaluationAnswerForm, BurdenSettingForm, QuestionnaireForm
+from college.evaluation.forms import BurdenSettingForm, EvaluationAnswerForm, QuestionnaireForm
 from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
 from college.exports import csv_response
 from college.extensions import db
