@@ -17,7 +17,6 @@ from college.accounts.models import Kind, Role, User
 from college.catalogue.models import Course, Edition, edition_trainer
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db, login_manager
-from college.regions.models import RegionCoordinator
 
 
 def is_coordinator(user: User, organiser_id: int | None = None) -> bool:
@@ -151,8 +150,7 @@ def regions_coordinated_by(user: User) -> set[int]:
     """Ids of the regions where the user is a regional coordinator."""
     if not user.is_authenticated:
         return set()
-    return set(db.session.scalars(
-        select(RegionCoordinator.region_id).where(RegionCoordinator.user_id == user.id)))
+    return {role.region_id for role in user.region_roles}  # read with the signed-in user
 
 
 def is_regional_coordinator(user: User, region_id: int | None = None) -> bool:

@@ -17,6 +17,7 @@ from college.extensions import db
 
 if TYPE_CHECKING:
     from college.catalogue.models import Course
+    from college.regions.models import RegionCoordinator
 
 
 class Kind(enum.Enum):
@@ -128,6 +129,8 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
     )
+    #: The regions the user coordinates (college.regions), read with the signed-in user.
+    region_roles: Mapped[list[RegionCoordinator]] = relationship(viewonly=True)
 
     # Flask-Login: the id carries the session version, so bumping it ends other sessions.
     def get_id(self) -> str:
@@ -164,16 +167,16 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def signed_in(cls, user_id: int) -> User | None:
-        """The user of a login session or an API token, with their memberships and organisers
-        (every page's menu and every permission check reads them): one query."""
+        """The user of a login session or an API token, with their memberships, organisers and
+        regional roles (every page's menu and every permission check reads them): one query."""
         return db.session.execute(
             _signed_in_statement(), {"user_id": user_id}).unique().scalar_one_or_none()
 
     @staticmethod
     def signed_in_query() -> Select[tuple[User]]:
         """How a signed-in user is read, by a page's session or an API token alike: with their
-        memberships and organisers joined in (call `.unique()` on the result)."""
-        return select(User).options(joinedload(User.memberships))
+        memberships, organisers and regional roles joined in (call `.unique()` on the result)."""
+        return select(User).options(joinedload(User.memberships), joinedload(User.region_roles))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email or '(managed)'}>"

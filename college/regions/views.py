@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -38,17 +37,10 @@ from college.regions.models import Region
 bp = Blueprint("regions", __name__)
 
 
-def _coordinated_regions(user) -> list:
-    """The menu's regions of the user, asked once per request (the menu is drawn twice)."""
-    if "coordinated_regions" not in g:
-        g.coordinated_regions = services.regions_of(user)
-    return g.coordinated_regions
-
-
 @bp.app_context_processor
 def region_helpers():
-    # Called by the menu only for someone logged in.
-    return {"coordinated_regions": _coordinated_regions}
+    # The menu's "My regions": the roles come with the signed-in user, no query of their own.
+    return {"is_regional_coordinator": policy.is_regional_coordinator}
 
 
 @bp.context_processor

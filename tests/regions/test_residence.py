@@ -44,7 +44,8 @@ def test_the_list_is_imported_and_refuses_bad_lines(runner, tmp_path, towns):
     bad.write_text("nis_code;name;postcodes;population\n44084;Nevele;9850;12000\n4408;Kapot;;\n",
                    encoding="utf-8")
     result = runner.invoke(args=["college", "municipalities", str(bad)])
-    assert result.exit_code != 0 and "Line 3: give a five-digit NIS code and a name." in result.output
+    # The command line speaks the default language, Dutch.
+    assert result.exit_code != 0 and "Regel 3: geef een NIS-code van vijf cijfers en een naam." in result.output
     assert _count(Municipality) == 3  # nothing changed
     good = tmp_path / "good.csv"
     good.write_text("nis_code;name;postcodes;population\n46021;Sint-Niklaas;9100 9111;80000\n",
