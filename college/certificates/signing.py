@@ -10,9 +10,11 @@ machine's disk, so every worker signs alike. Every certificate that ever signed 
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -25,7 +27,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -189,7 +191,20 @@ def sign_certificate_pdf(certificate: Certificate, pdf: bytes) -> bytes:
         reason=f"Attest {certificate.verification_code}",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    return signers.sign_pdf(writer, metadata, signer=pdf_signer(pair)).getvalue()
+    signed = _run(signers.async_sign_pdf(writer, metadata, signer=pdf_signer(pair)))
+    return signed.getvalue()
+
+
+def _run(coroutine):
+    """Run one of pyHanko's coroutines to the end from plain code. pyHanko's own blocking
+    wrappers call asyncio.run, which fails in a thread whose event loop is already running (a
+    process that also drives a browser, for one); there the coroutine runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 # ---- checking an uploaded PDF -----------------------------------------------------------------
@@ -244,7 +259,7 @@ def _intact(signature) -> bool:
     """The signature is sound and covers the whole file: not one byte changed or added since."""
     context = ValidationContext(trust_roots=[signature.signer_cert], allow_fetching=False)
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        status = _run(async_validate_pdf_signature(signature, signer_validation_context=context))
     except (SignatureValidationError, PdfError, ValueError) as error:
         log.info("uploaded PDF: signature does not validate: %s", error)
         return False

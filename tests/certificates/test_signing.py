@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from college import config
 from college.certificates import keys, signing
 from college.certificates.models import SigningKey
 from college.certificates.services import verify_pdf
-from college.certificates.signing import Verdict
+from college.certificates.signing import Verdict, _run
 from college.extensions import db
 from tests.certificates.helpers import (
     flip_byte_in_signed_range,
@@ -28,7 +28,7 @@ def validate(content: bytes):
     """pyHanko's own validation, trusting the certificate the PDF was signed with."""
     signature = signature_of(content)
     context = ValidationContext(trust_roots=[signature.signer_cert], allow_fetching=False)
-    return validate_pdf_signature(signature, signer_validation_context=context)
+    return _run(async_validate_pdf_signature(signature, signer_validation_context=context))
 
 
 def test_an_issued_attest_is_signed_intact_and_a_changed_byte_breaks_it(app, make):

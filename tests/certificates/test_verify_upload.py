@@ -21,6 +21,7 @@ from college.certificates import keys, signing
 from college.certificates.models import Certificate
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.services import revoke_certificate
+from college.certificates.signing import _run
 from college.certificates.storage import file_storage
 from college.extensions import db
 from college.privacy.services import anonymise
@@ -41,7 +42,7 @@ def foreign_signed(pdf: bytes) -> bytes:
     signer = signing.pdf_signer(keys.generate_self_signed("Vervalser", "Vervalser"))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(field_name="Attest-ZZZZZZZZZZZZ")
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return _run(signers.async_sign_pdf(writer, metadata, signer=signer)).getvalue()
 
 
 @dataclass
