@@ -129,6 +129,18 @@ def _organiser(hub: Hub) -> int:
     return hub.organiser.id
 
 
+def _evaluation_version(hub: Hub) -> int:
+    return hub.values["evaluation_version_id"]
+
+
+def _instrument(hub: Hub) -> int:
+    return hub.values["instrument_id"]
+
+
+def _enrolment(hub: Hub) -> int:
+    return hub.values["enrolment_id"]
+
+
 _ANSWERS = "/api/v1/attempts/{open_attempt_id}/answers"
 
 #: Every id-bearing field of the OpenAPI document: "METHOD path field" (`[]` an array's items,
@@ -187,6 +199,24 @@ API_FIELDS.update({
                       {"user_id": w.a.managed_id, "answers": {str(i): "Geen"}})),
 })
 
+API_FIELDS.update({
+    # The learner answers their evaluation; a question is named "<questionnaire version id>-<key>".
+    "PUT /api/v1/me/evaluations/{enrolment_id} answers{}": IdField(
+        "questionnaire version (the map's keys)", _evaluation_version, "learner",
+        lambda w, i: ("PUT", f"/api/v1/me/evaluations/{w.a.values['enrolment_id']}",
+                      {"answers": {f"{i}-q1": 4}})),
+    # Burden instruments belong to an organiser (or are the College's, shared by all).
+    "PUT /api/v1/courses/{course_id}/burden-measure instrument_id": IdField(
+        "burden instrument", _instrument, "coordinator",
+        lambda w, i: ("PUT", f"/api/v1/courses/{w.a.values['course_id']}/burden-measure",
+                      {"on": True, "instrument_id": i})),
+    # The enrolment a referral led to: one of the referral's organiser.
+    "POST /api/v1/referrals/{referral_id}/outcome enrolment_id": IdField(
+        "enrolment", _enrolment, "coordinator",
+        lambda w, i: ("POST", f"/api/v1/referrals/{w.a.values['referral_id']}/outcome",
+                      {"outcome": "enrolled", "enrolment_id": i})),
+})
+
 _ROSTER = "/sessions/{session_id}/roster"
 _QUESTION = "/courses/{course_id}/quiz/questions/{question_id}/edit"
 
@@ -240,11 +270,36 @@ FORM_FIELDS: dict[str, IdField | tuple[IdField, ...]] = {
     ),
 }
 
+FORM_FIELDS.update({
+    "BurdenSettingForm.instrument_id": IdField(
+        "burden instrument", _instrument, "coordinator",
+        lambda w, i: ("POST", f"/courses/{w.a.values['course_id']}/burden-measure",
+                      {"on": "yes", "instrument_id": str(i), "follow_up_weeks": "8",
+                       "retention_months": "24"})),
+    "OutcomeForm.enrolment_id": IdField(
+        "enrolment", _enrolment, "coordinator",
+        lambda w, i: ("POST", f"/referrals/{w.a.values['referral_id']}/outcome",
+                      {"outcome": "enrolled", "enrolment_id": str(i)})),
+})
+
 #: Ids of rows the whole installation shares (accreditation schemes): every organiser may name
 #: every one, so there is no other organiser's object to refuse.
 SHARED_IDS = {
     "POST /api/v1/courses/{course_id}/accreditations scheme_id",
     "AccreditationForm.scheme_id",
+    # Municipalities are the installation's list (college/regions/residence.py): a learner
+    # lives in one, an organiser serves some; none belongs to an organiser.
+    "PUT /api/v1/me/municipality municipality_id",
+    "ResidenceForm.municipality_id",
+    "PUT /api/v1/organisers/{organiser_id}/municipalities municipality_ids",
+    "ServedForm.municipality_ids",
+}
+
+#: Maps whose keys are names, not row ids: a burden instrument's items are keyed "i1", "i2",
+#: ... in every instrument, and the instrument answered is the one of the course of the
+#: caller's own enrolment (the path's), so the body names nothing of another organiser.
+NOT_IDS = {
+    "PUT /api/v1/me/burden-measures/{enrolment_id}/{moment} answers{}",
 }
 
 
@@ -351,7 +406,9 @@ def form_id_fields() -> set[str]:
 
 def test_every_id_in_a_request_is_in_the_table(client):
     document = client.get("/api/v1/openapi.json").get_json()
-    found = api_id_fields(document) - SHARED_IDS
+    every = api_id_fields(document) | form_id_fields()
+    assert (SHARED_IDS | NOT_IDS) - every == set(), "these SHARED_IDS/NOT_IDS match nothing any more"
+    found = api_id_fields(document) - SHARED_IDS - NOT_IDS
     assert found - set(API_FIELDS) == set(), "add these fields to API_FIELDS"
     assert set(API_FIELDS) - found == set(), "these API_FIELDS rows match no field any more"
     found = form_id_fields() - SHARED_IDS
