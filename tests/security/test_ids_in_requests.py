@@ -276,6 +276,10 @@ FORM_FIELDS.update({
         lambda w, i: ("POST", f"/courses/{w.a.values['course_id']}/burden-measure",
                       {"on": "yes", "instrument_id": str(i), "follow_up_weeks": "8",
                        "retention_months": "24"})),
+    # The learner's evaluation: its inputs are named "<questionnaire version id>-<key>".
+    "EvaluationAnswerForm.<id>": IdField(
+        "questionnaire version", _evaluation_version, "learner",
+        lambda w, i: ("POST", f"/my/evaluations/{w.a.values['enrolment_id']}", {f"{i}-q1": "4"})),
     "OutcomeForm.enrolment_id": IdField(
         "enrolment", _enrolment, "coordinator",
         lambda w, i: ("POST", f"/referrals/{w.a.values['referral_id']}/outcome",
@@ -429,19 +433,28 @@ def test_the_walk_finds_what_it_must():
     assert api_id_fields(document) == {"POST /x course_id", "POST /x rows[].learner",
                                        "POST /x picks{}", "POST /x trainer_ids"}
     assert "EnrolOnBehalfForm.managed_learner" in form_id_fields()
+    named = _NAMED_IN_TEMPLATE.findall(
+        '<input name="{{ question_id }}"><input name="{{ item.key }}"><input name="was-{{ learner.id }}">')
+    assert [(name, _an_id_expression(variable)) for name, _expression, variable in named] == [
+        ("", True), ("", False), ("was-", True)]
 
 
-_NAMED_IN_TEMPLATE = re.compile(r'name="([A-Za-z_-]*)(\{\{)?')
+_NAMED_IN_TEMPLATE = re.compile(r'name="([A-Za-z_-]*)(\{\{\s*([A-Za-z_.]*))?')
+
+
+def _an_id_expression(variable: str) -> bool:
+    """`{{ question_id }}` or `{{ learner.id }}`, not `{{ item.key }}`."""
+    return _names_an_id(variable) or variable.endswith(".id")
 
 
 def test_templates_send_ids_only_through_the_walked_forms():
-    """A hand-written input that carries an id (`question_id`, `status-{{ learner.id }}`) must be
-    an input of a form class, so the walk above sees it."""
+    """A hand-written input that carries an id (`question_id`, `status-{{ learner.id }}`,
+    `{{ question_id }}`) must be an input of a form class, so the walk above sees it."""
     declared = {name.split(".", 1)[1] for name in form_id_fields()}
     missing = set()
     for template in (ROOT / "templates").rglob("*.html"):
-        for name, expression in _NAMED_IN_TEMPLATE.findall(template.read_text()):
-            if expression and name:
+        for name, expression, variable in _NAMED_IN_TEMPLATE.findall(template.read_text()):
+            if expression and (name or _an_id_expression(variable)):
                 name = f"{name}<id>"
             elif not _names_an_id(name):
                 continue
