@@ -78,7 +78,8 @@ class IdField:
     names: str
     #: That kind of object of a hub: B's is out of A's reach, A's own is accepted.
     pick: Callable[[Hub], int]
-    #: Who of organiser A sends it: "coordinator", "trainer" (of the edition) or "learner".
+    #: Who of organiser A sends it: "coordinator", "trainer" (of the edition), "learner" or
+    #: "former learner" (who cancelled, so may enrol again).
     who: str
     #: (method, path, body or form data) with the id in it; the path is organiser A's.
     request: Callable[[World, int], tuple[str, str, dict]]
@@ -127,6 +128,10 @@ def _choice(hub: Hub) -> int:
 
 def _organiser(hub: Hub) -> int:
     return hub.organiser.id
+
+
+def _enrolment_question(hub: Hub) -> int:
+    return hub.values["enrolment_question_id"]
 
 
 def _evaluation_version(hub: Hub) -> int:
@@ -193,7 +198,7 @@ API_FIELDS: dict[str, IdField | tuple[IdField, ...]] = {
 API_FIELDS.update({
     # A coordinator enrols the hub's managed account, answering the course's questions.
     "POST /api/v1/editions/{edition_id}/enrolments answers{}": IdField(
-        "enrolment question (the map's keys)", lambda hub: hub.values["enrolment_question_id"],
+        "enrolment question (the map's keys)", _enrolment_question,
         "coordinator",
         lambda w, i: ("POST", f"/api/v1/editions/{w.a.values['edition_id']}/enrolments",
                       {"user_id": w.a.managed_id, "answers": {str(i): "Geen"}})),
@@ -276,6 +281,16 @@ FORM_FIELDS.update({
         lambda w, i: ("POST", f"/courses/{w.a.values['course_id']}/burden-measure",
                       {"on": "yes", "instrument_id": str(i), "follow_up_weeks": "8",
                        "retention_months": "24"})),
+    # The course's questions at enrolment, `question_<id>` (A's own question answered too).
+    "EnrolForm.question_<id>": IdField(
+        "enrolment question", _enrolment_question, "former learner",
+        lambda w, i: ("POST", f"/editions/{w.a.values['edition_id']}/enrol",
+                      {f"question_{_enrolment_question(w.a)}": "Geen", f"question_{i}": "Geen"})),
+    "EnrolOnBehalfForm.question_<id>": IdField(
+        "enrolment question", _enrolment_question, "trainer",
+        lambda w, i: ("POST", f"/editions/{w.a.values['edition_id']}/enrol-on-behalf",
+                      {"managed_learner": str(w.a.managed_id),
+                       f"question_{_enrolment_question(w.a)}": "Geen", f"question_{i}": "Geen"})),
     # The learner's evaluation: its inputs are named "<questionnaire version id>-<key>".
     "EvaluationAnswerForm.<id>": IdField(
         "questionnaire version", _evaluation_version, "learner",
@@ -488,7 +503,7 @@ def _field(table: dict, name: str, index: int) -> IdField:
 
 def _sender(world: World, who: str) -> User:
     return {"coordinator": world.a.coordinator, "trainer": world.a.trainer,
-            "learner": world.a.learner}[who]
+            "learner": world.a.learner, "former learner": db.session.get(User, world.a.former_id)}[who]
 
 
 def _people_of(hub: Hub) -> list[str]:
