@@ -40,6 +40,9 @@ class CapacityForm(FlaskForm):
 class EnrolForm(CreateOnceForm, FlaskForm):
     """The enrol button: clicked twice, it enrols once (templates add `once_token_input()`)."""
 
+    #: The course's questions, added by `with_questions`: `question_<question id>`.
+    id_keyed_inputs = ("question_",)
+
 
 class EnrolOnBehalfForm(CreateOnceForm, FlaskForm):
     """A coordinator or trainer enrols someone who phoned or came to the Caregivers Cafe."""
@@ -54,6 +57,9 @@ class EnrolOnBehalfForm(CreateOnceForm, FlaskForm):
         _l("Or the email address of an existing learner"),
         validators=[Optional()],
     )
+
+    #: The course's questions, added by `with_questions`: `question_<question id>`.
+    id_keyed_inputs = ("question_",)
 
 
 class EmptyForm(FlaskForm):

@@ -23,6 +23,10 @@ from college.kept_forms import KeptForm
 class EvaluationAnswerForm(FlaskForm):
     """The evaluation's send button; its questions are read as `<version id>-<key>` fields."""
 
+    #: Inputs named after a questionnaire version's id (`12-q1`), read only for the questions
+    #: the evaluation asks.
+    id_keyed_inputs = ("",)
+
 
 class QuestionSlotForm(Form):
     """One question of a questionnaire; a slot without a kind is no question."""

@@ -28,12 +28,17 @@ from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
 from college.enrolment.question_authoring import add_question as add_enrolment_question
+from college.evaluation.burden import define_instrument, shipped_instrument
+from college.evaluation.models import EvaluationInvitation
+from college.evaluation.services import evaluation_for
 from college.extensions import db
 from college.learning import quiz_authoring
 from college.learning.access import current_quiz
 from college.learning.models import Attempt, AttemptStatus, Module, ModuleImage, QuestionKind
 from college.learning.quiz_authoring import ChoiceInput
 from college.privacy.models import DataExport, ExportStatus
+from college.referrals.models import NEEDS, ReferralSource
+from college.referrals.services import refer_caregiver
 from tests.conftest import Auth, csrf_token
 
 ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "coordinator",
@@ -107,6 +112,21 @@ def _hub(make, label: str) -> Hub:
         "accreditation_id": accreditation.id, "scheme_id": nurses.id, "other_scheme_id": physicians.id,
         "enrolment_question_id": asked.id,
     }
+    # A burden instrument of its own, an evaluation the learner is invited to, a referral.
+    shipped_instrument()
+    instrument = define_instrument(coordinator, organiser.id, {
+        "name": f"Belasting {label}", "items": [{"text": "Ik voel me moe"}],
+        "scale_min": 0, "scale_max": 4})
+    db.session.add(EvaluationInvitation(enrolment_id=enrolment.id, invited_at=timeutil.now()))
+    evaluation = evaluation_for(learner, enrolment.id)
+    referral = refer_caregiver(organiser_id=organiser.id, referrer=None, caregiver_name=f"Caregiver {label}",
+                               phone="0470 12 34 56", email=None, needs=[next(iter(NEEDS))],
+                               source=ReferralSource.GP, consent=True)
+    db.session.commit()
+    values.update({
+        "instrument_id": instrument.id, "evaluation_version_id": evaluation.versions[0].id,
+        "referral_id": referral.id,
+    })
     return Hub(organiser, coordinator, trainer, learner, values)
 
 
@@ -323,8 +343,8 @@ ACCESS: dict[str, Access] = {
     "accreditation.learning_record_pdf": Access(get=LOGGED_IN),
     "accreditation.edition_accreditation": Access(get=COORDINATOR),
     "accreditation.edition_export_csv": Access(get=COORDINATOR),
-    # Evaluations: the world's learner has no invitation, so answering finds nothing (404); the
-    # standard questionnaires are made on first use, so id 1 stands for one (or none: 404).
+    # Evaluations: the world's learner is invited (PAYLOAD answers none of its questions, so
+    # nothing changes); the standard questionnaires are made on first use, id 1 is one of them.
     "evaluation.answer": Access(get=OWNER, post=OWNER, proves=False),
     "evaluation.questionnaire_list": Access(get=COORDINATOR),
     "evaluation.edit_questionnaire": Access(get=COORDINATOR, post=COORDINATOR,
@@ -356,11 +376,11 @@ ACCESS: dict[str, Access] = {
     "regions.organiser_reach": Access(get=COORDINATOR),
     "regions.organiser_reach_csv": Access(get=COORDINATOR),
     "regions.served_municipalities": Access(get=COORDINATOR, post=COORDINATOR, proves=False),
-    # Referrals: a hub's public form; the outcome, recorded by its coordinators (no referral
-    # in this world: everyone else's POST must change nothing); the referrer's own list.
+    # Referrals: a hub's public form; the outcome of the world's referral, recorded by its
+    # coordinators (everyone else's POST must change nothing); the referrer's own list.
     "referrals.refer": Access(get=EVERYONE, post=EVERYONE),
     "referrals.thanks": Access(get=EVERYONE),
-    "referrals.outcome": Access(post=COORDINATOR, params={"referral_id": 1}, proves=False),
+    "referrals.outcome": Access(post=COORDINATOR, data={"outcome": "contacted"}),
     "referrals.mine": Access(get=LOGGED_IN),
     "referrals.organiser_figures": Access(get=COORDINATOR),
     "referrals.region_figures": Access(get=NOBODY, params={"region_id": 1}),

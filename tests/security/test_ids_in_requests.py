@@ -78,7 +78,8 @@ class IdField:
     names: str
     #: That kind of object of a hub: B's is out of A's reach, A's own is accepted.
     pick: Callable[[Hub], int]
-    #: Who of organiser A sends it: "coordinator", "trainer" (of the edition) or "learner".
+    #: Who of organiser A sends it: "coordinator", "trainer" (of the edition), "learner" or
+    #: "former learner" (who cancelled, so may enrol again).
     who: str
     #: (method, path, body or form data) with the id in it; the path is organiser A's.
     request: Callable[[World, int], tuple[str, str, dict]]
@@ -127,6 +128,22 @@ def _choice(hub: Hub) -> int:
 
 def _organiser(hub: Hub) -> int:
     return hub.organiser.id
+
+
+def _enrolment_question(hub: Hub) -> int:
+    return hub.values["enrolment_question_id"]
+
+
+def _evaluation_version(hub: Hub) -> int:
+    return hub.values["evaluation_version_id"]
+
+
+def _instrument(hub: Hub) -> int:
+    return hub.values["instrument_id"]
+
+
+def _enrolment(hub: Hub) -> int:
+    return hub.values["enrolment_id"]
 
 
 _ANSWERS = "/api/v1/attempts/{open_attempt_id}/answers"
@@ -181,10 +198,28 @@ API_FIELDS: dict[str, IdField | tuple[IdField, ...]] = {
 API_FIELDS.update({
     # A coordinator enrols the hub's managed account, answering the course's questions.
     "POST /api/v1/editions/{edition_id}/enrolments answers{}": IdField(
-        "enrolment question (the map's keys)", lambda hub: hub.values["enrolment_question_id"],
+        "enrolment question (the map's keys)", _enrolment_question,
         "coordinator",
         lambda w, i: ("POST", f"/api/v1/editions/{w.a.values['edition_id']}/enrolments",
                       {"user_id": w.a.managed_id, "answers": {str(i): "Geen"}})),
+})
+
+API_FIELDS.update({
+    # The learner answers their evaluation; a question is named "<questionnaire version id>-<key>".
+    "PUT /api/v1/me/evaluations/{enrolment_id} answers{}": IdField(
+        "questionnaire version (the map's keys)", _evaluation_version, "learner",
+        lambda w, i: ("PUT", f"/api/v1/me/evaluations/{w.a.values['enrolment_id']}",
+                      {"answers": {f"{i}-q1": 4}})),
+    # Burden instruments belong to an organiser (or are the College's, shared by all).
+    "PUT /api/v1/courses/{course_id}/burden-measure instrument_id": IdField(
+        "burden instrument", _instrument, "coordinator",
+        lambda w, i: ("PUT", f"/api/v1/courses/{w.a.values['course_id']}/burden-measure",
+                      {"on": True, "instrument_id": i})),
+    # The enrolment a referral led to: one of the referral's organiser.
+    "POST /api/v1/referrals/{referral_id}/outcome enrolment_id": IdField(
+        "enrolment", _enrolment, "coordinator",
+        lambda w, i: ("POST", f"/api/v1/referrals/{w.a.values['referral_id']}/outcome",
+                      {"outcome": "enrolled", "enrolment_id": i})),
 })
 
 _ROSTER = "/sessions/{session_id}/roster"
@@ -240,11 +275,50 @@ FORM_FIELDS: dict[str, IdField | tuple[IdField, ...]] = {
     ),
 }
 
+FORM_FIELDS.update({
+    "BurdenSettingForm.instrument_id": IdField(
+        "burden instrument", _instrument, "coordinator",
+        lambda w, i: ("POST", f"/courses/{w.a.values['course_id']}/burden-measure",
+                      {"on": "yes", "instrument_id": str(i), "follow_up_weeks": "8",
+                       "retention_months": "24"})),
+    # The course's questions at enrolment, `question_<id>` (A's own question answered too).
+    "EnrolForm.question_<id>": IdField(
+        "enrolment question", _enrolment_question, "former learner",
+        lambda w, i: ("POST", f"/editions/{w.a.values['edition_id']}/enrol",
+                      {f"question_{_enrolment_question(w.a)}": "Geen", f"question_{i}": "Geen"})),
+    "EnrolOnBehalfForm.question_<id>": IdField(
+        "enrolment question", _enrolment_question, "trainer",
+        lambda w, i: ("POST", f"/editions/{w.a.values['edition_id']}/enrol-on-behalf",
+                      {"managed_learner": str(w.a.managed_id),
+                       f"question_{_enrolment_question(w.a)}": "Geen", f"question_{i}": "Geen"})),
+    # The learner's evaluation: its inputs are named "<questionnaire version id>-<key>".
+    "EvaluationAnswerForm.<id>": IdField(
+        "questionnaire version", _evaluation_version, "learner",
+        lambda w, i: ("POST", f"/my/evaluations/{w.a.values['enrolment_id']}", {f"{i}-q1": "4"})),
+    "OutcomeForm.enrolment_id": IdField(
+        "enrolment", _enrolment, "coordinator",
+        lambda w, i: ("POST", f"/referrals/{w.a.values['referral_id']}/outcome",
+                      {"outcome": "enrolled", "enrolment_id": str(i)})),
+})
+
 #: Ids of rows the whole installation shares (accreditation schemes): every organiser may name
 #: every one, so there is no other organiser's object to refuse.
 SHARED_IDS = {
     "POST /api/v1/courses/{course_id}/accreditations scheme_id",
     "AccreditationForm.scheme_id",
+    # Municipalities are the installation's list (college/regions/residence.py): a learner
+    # lives in one, an organiser serves some; none belongs to an organiser.
+    "PUT /api/v1/me/municipality municipality_id",
+    "ResidenceForm.municipality_id",
+    "PUT /api/v1/organisers/{organiser_id}/municipalities municipality_ids",
+    "ServedForm.municipality_ids",
+}
+
+#: Maps whose keys are names, not row ids: a burden instrument's items are keyed "i1", "i2",
+#: ... in every instrument, and the instrument answered is the one of the course of the
+#: caller's own enrolment (the path's), so the body names nothing of another organiser.
+NOT_IDS = {
+    "PUT /api/v1/me/burden-measures/{enrolment_id}/{moment} answers{}",
 }
 
 
@@ -351,7 +425,9 @@ def form_id_fields() -> set[str]:
 
 def test_every_id_in_a_request_is_in_the_table(client):
     document = client.get("/api/v1/openapi.json").get_json()
-    found = api_id_fields(document) - SHARED_IDS
+    every = api_id_fields(document) | form_id_fields()
+    assert (SHARED_IDS | NOT_IDS) - every == set(), "these SHARED_IDS/NOT_IDS match nothing any more"
+    found = api_id_fields(document) - SHARED_IDS - NOT_IDS
     assert found - set(API_FIELDS) == set(), "add these fields to API_FIELDS"
     assert set(API_FIELDS) - found == set(), "these API_FIELDS rows match no field any more"
     found = form_id_fields() - SHARED_IDS
@@ -372,19 +448,28 @@ def test_the_walk_finds_what_it_must():
     assert api_id_fields(document) == {"POST /x course_id", "POST /x rows[].learner",
                                        "POST /x picks{}", "POST /x trainer_ids"}
     assert "EnrolOnBehalfForm.managed_learner" in form_id_fields()
+    named = _NAMED_IN_TEMPLATE.findall(
+        '<input name="{{ question_id }}"><input name="{{ item.key }}"><input name="was-{{ learner.id }}">')
+    assert [(name, _an_id_expression(variable)) for name, _expression, variable in named] == [
+        ("", True), ("", False), ("was-", True)]
 
 
-_NAMED_IN_TEMPLATE = re.compile(r'name="([A-Za-z_-]*)(\{\{)?')
+_NAMED_IN_TEMPLATE = re.compile(r'name="([A-Za-z_-]*)(\{\{\s*([A-Za-z_.]*))?')
+
+
+def _an_id_expression(variable: str) -> bool:
+    """`{{ question_id }}` or `{{ learner.id }}`, not `{{ item.key }}`."""
+    return _names_an_id(variable) or variable.endswith(".id")
 
 
 def test_templates_send_ids_only_through_the_walked_forms():
-    """A hand-written input that carries an id (`question_id`, `status-{{ learner.id }}`) must be
-    an input of a form class, so the walk above sees it."""
+    """A hand-written input that carries an id (`question_id`, `status-{{ learner.id }}`,
+    `{{ question_id }}`) must be an input of a form class, so the walk above sees it."""
     declared = {name.split(".", 1)[1] for name in form_id_fields()}
     missing = set()
     for template in (ROOT / "templates").rglob("*.html"):
-        for name, expression in _NAMED_IN_TEMPLATE.findall(template.read_text()):
-            if expression and name:
+        for name, expression, variable in _NAMED_IN_TEMPLATE.findall(template.read_text()):
+            if expression and (name or _an_id_expression(variable)):
                 name = f"{name}<id>"
             elif not _names_an_id(name):
                 continue
@@ -418,7 +503,7 @@ def _field(table: dict, name: str, index: int) -> IdField:
 
 def _sender(world: World, who: str) -> User:
     return {"coordinator": world.a.coordinator, "trainer": world.a.trainer,
-            "learner": world.a.learner}[who]
+            "learner": world.a.learner, "former learner": db.session.get(User, world.a.former_id)}[who]
 
 
 def _people_of(hub: Hub) -> list[str]:
