@@ -103,9 +103,10 @@ def _outage_day(app, redis_server, make, caplog, clock):
     return client, auth, learner
 
 
-def _everything_came_through(client, auth, learner) -> None:
+def _everything_came_through(client, auth, learner, mails: tuple[str, ...] = ("enrolled",)) -> None:
     assert _statuses(Certificate, Certificate.status) == [CertificateStatus.ISSUED]
-    assert _statuses(Notification, Notification.status) == [NotificationStatus.LOGGED]
+    assert _statuses(Notification, Notification.status) == [NotificationStatus.LOGGED] * len(mails)
+    assert sorted(db.session.scalars(select(Notification.kind))) == sorted(mails)
     assert _statuses(DataExport, DataExport.status) == [ExportStatus.READY]
     auth.login_as(learner)
     certificate_id = db.session.scalar(select(Certificate.id))
@@ -136,7 +137,8 @@ def test_redis_down_then_the_periodic_jobs_catch_up(own_redis_app, redis_server,
     for queue_name, path, _key, _seconds in PERIODIC_JOBS:
         queue(queue_name).enqueue(path)
     run_worker(own_redis_app)
-    _everything_came_through(client, auth, learner)
+    # The periodic jobs also invite the learner to evaluate the training that just ended.
+    _everything_came_through(client, auth, learner, mails=("enrolled", "evaluation"))
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
 
