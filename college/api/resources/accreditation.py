@@ -15,7 +15,7 @@ from college.accreditation.models import (
     Unit,
 )
 from college.api import auth
-from college.api.core import Blueprint, Boolean
+from college.api.core import Blueprint, Boolean, id_field
 from college.api.pagination import page_schema
 from college.api.resources.courses import visible_course
 from college.catalogue import queries
@@ -66,7 +66,7 @@ class AccreditationSchema(ma.Schema):
 class NewAccreditationSchema(ma.Schema):
     """Accredit the course in a scheme."""
 
-    scheme_id = ma.fields.Integer(required=True, strict=True)
+    scheme_id = id_field(required=True)
     # The range is the accreditation service's rule: it answers 422 for `points`.
     points = ma.fields.Float(required=True)
     number = ma.fields.String(load_default="")

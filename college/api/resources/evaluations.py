@@ -12,7 +12,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import MAX_ID, Blueprint, id_field
 from college.dashboards.services import organiser_to_report
 from college.errors import NotFound
 from college.evaluation import burden, questionnaires, reports, services
@@ -164,8 +164,8 @@ class EvaluationReportArgsSchema(ma.Schema):
 
     start = ma.fields.String(metadata={"pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"})
     end = ma.fields.String(metadata={"pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"})
-    course = ma.fields.Integer()
-    edition = ma.fields.Integer()
+    course = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    edition = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class EvaluationQuestionFiguresSchema(ma.Schema):
@@ -267,8 +267,8 @@ class BurdenInstrumentSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
     items = ma.fields.List(ma.fields.Nested(BurdenItemSchema), required=True)
-    scale_min = ma.fields.Integer(required=True)
-    scale_max = ma.fields.Integer(required=True)
+    scale_min = ma.fields.Integer(required=True, strict=True)
+    scale_max = ma.fields.Integer(required=True, strict=True)
     low_label = ma.fields.String(required=True)
     high_label = ma.fields.String(required=True)
     score = ma.fields.String(required=True, metadata={"enum": ["sum", "mean"]})
@@ -341,10 +341,11 @@ class BurdenSettingSchema(ma.Schema):
     """A course's burden measure: on or off, its instrument and timing."""
 
     on = ma.fields.Boolean(required=True)
-    instrument_id = ma.fields.Integer(load_default=None, allow_none=True, metadata={
+    instrument_id = id_field(load_default=None, allow_none=True, metadata={
         "description": "Left out: the College's single-question scale."})
-    follow_up_weeks = ma.fields.Integer(load_default=8)
-    retention_months = ma.fields.Integer(load_default=24)
+    # Whole numbers only; the service's rule answers 422 for a number out of its range.
+    follow_up_weeks = ma.fields.Integer(load_default=8, strict=True)
+    retention_months = ma.fields.Integer(load_default=24, strict=True)
 
 
 @blp.put("/courses/<id:course_id>/burden-measure")
@@ -370,8 +371,8 @@ class NewBurdenInstrumentSchema(ma.Schema):
     name = ma.fields.String(required=True)
     items = ma.fields.List(ma.fields.Dict(), required=True, metadata={
         "example": [{"text": "Ik voel me moe", "reversed": False}]})
-    scale_min = ma.fields.Integer(required=True)
-    scale_max = ma.fields.Integer(required=True)
+    scale_min = ma.fields.Integer(required=True, strict=True)
+    scale_max = ma.fields.Integer(required=True, strict=True)
     low_label = ma.fields.String(load_default="")
     high_label = ma.fields.String(load_default="")
     score = ma.fields.String(load_default="sum", metadata={"enum": ["sum", "mean"]})
