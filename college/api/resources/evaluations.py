@@ -12,7 +12,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 
 from college.api import auth
-from college.api.core import MAX_ID, Blueprint, id_field
+from college.api.core import MAX_ID, Blueprint, Boolean, id_field
 from college.dashboards.services import organiser_to_report
 from college.errors import NotFound
 from college.evaluation import burden, questionnaires, reports, services
@@ -306,7 +306,7 @@ class BurdenAnswerSchema(ma.Schema):
 
     answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(), required=True,
                              metadata={"example": {"i1": 6}})
-    consent = ma.fields.Boolean(required=True, metadata={
+    consent = Boolean(required=True, metadata={
         "description": "True: you agree that the answer is kept to show what trainings do; "
                        "without it nothing is kept."})
 
@@ -340,7 +340,7 @@ def answer_burden(data: dict, enrolment_id: int, moment: str):
 class BurdenSettingSchema(ma.Schema):
     """A course's burden measure: on or off, its instrument and timing."""
 
-    on = ma.fields.Boolean(required=True)
+    on = Boolean(required=True)
     instrument_id = id_field(load_default=None, allow_none=True, metadata={
         "description": "Left out: the College's single-question scale."})
     # Whole numbers only; the service's rule answers 422 for a number out of its range.
