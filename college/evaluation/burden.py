@@ -22,7 +22,6 @@ from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
-from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.enrolment.notifications import write_notification
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -33,6 +32,7 @@ from college.evaluation.models import (
     BurdenMoment,
     CourseBurdenMeasure,
 )
+from college.evaluation.scope import report_scope
 from college.extensions import db
 
 #: The consent's wording has a version; a measurement records the one agreed to.
@@ -396,8 +396,7 @@ class BurdenReport:
 def burden_report(viewer: User, organiser_id: int, start: str | None, end: str | None,
                   course_id: int | None = None, edition_id: int | None = None) -> BurdenReport:
     """The change in burden of the caregivers of the period's editions who answered both moments."""
-    organiser = organiser_to_report(viewer, organiser_id)
-    period = parse_period(start, end)
+    organiser, period = report_scope(viewer, organiser_id, start, end, course_id, edition_id)
     query = (select(BurdenMeasurement.instrument_id, BurdenMeasurement.enrolment_id,
                     BurdenMeasurement.moment, BurdenMeasurement.score)
              .join(Enrolment, Enrolment.id == BurdenMeasurement.enrolment_id)

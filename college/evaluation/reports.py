@@ -17,9 +17,7 @@ from college.accounts.models import Organiser, User
 from college.catalogue.models import Course, Edition
 from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
-from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import Enrolment
-from college.errors import NotFound
 from college.evaluation.burden import BurdenReport
 from college.evaluation.models import (
     EvaluationAnswer,
@@ -29,6 +27,7 @@ from college.evaluation.models import (
     Questionnaire,
     QuestionnaireVersion,
 )
+from college.evaluation.scope import report_scope
 from college.extensions import db
 
 
@@ -139,14 +138,7 @@ def _question_figures(question: dict, answered: int, counts: dict[int, int],
 def evaluation_report(viewer: User, organiser_id: int, start: str | None, end: str | None,
                       course_id: int | None = None, edition_id: int | None = None) -> EvaluationReport:
     """The evaluation figures of the organiser's editions that started in the period."""
-    organiser = organiser_to_report(viewer, organiser_id)
-    period = parse_period(start, end)
-    owners = [db.session.scalar(select(Course.organiser_id).where(Course.id == course_id))
-              if course_id is not None else organiser.id,
-              db.session.scalar(select(Course.organiser_id).join(Edition).where(Edition.id == edition_id))
-              if edition_id is not None else organiser.id]
-    if any(owner != organiser.id for owner in owners):
-        raise NotFound(_("This training does not exist."))
+    organiser, period = report_scope(viewer, organiser_id, start, end, course_id, edition_id)
 
     def scoped(query: Select) -> Select:
         return _in_scope(query.join(Course, Course.id == Edition.course_id), organiser.id, period,

@@ -221,6 +221,15 @@ API_FIELDS.update({
         lambda w, i: ("POST", f"/api/v1/referrals/{w.a.values['referral_id']}/outcome",
                       {"outcome": "enrolled", "enrolment_id": i})),
 })
+# The coordinator's evaluation and burden reports narrowed to one course or edition: another
+# organiser's is no training of theirs.
+API_FIELDS.update({
+    f"GET /api/v1/organisers/{{organiser_id}}/{report} {narrow}": IdField(
+        narrow, lambda hub, narrow=narrow: hub.values[f"{narrow}_id"], "coordinator",
+        lambda w, i, report=report, narrow=narrow: (
+            "GET", f"/api/v1/organisers/{w.a.organiser.id}/{report}?{narrow}={i}", None))
+    for report in ("evaluation-report", "burden-report") for narrow in ("course", "edition")
+})
 
 _ROSTER = "/sessions/{session_id}/roster"
 _QUESTION = "/courses/{course_id}/quiz/questions/{question_id}/edit"
