@@ -1,7 +1,7 @@
 """Benchmark (not a test): certificates through the RQ queue with one and two workers, against
 WeasyPrint rendering the same HTML directly in a warm process; peak RSS of the workers.
 
-    .venv/bin/python bench/certificates.py [-n 40] [--memory-renders 200]
+    .venv/bin/python bench/certificates.py [-n 40] [--memory-renders 1000]
 
 Uses a throw-away SQLite database and embedded Redis unless DATABASE_URL / REDIS_URL are set
 (then it works in them: use a scratch database; its tables are created if missing).
@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.stack import resident_kib  # noqa: E402
 
 
 def make_app(config: dict):
@@ -91,14 +93,6 @@ def complete(enrolment_ids: list[int]) -> list[int]:
     return [live_certificate(enrolment_id).id for enrolment_id in enrolment_ids]
 
 
-def rss_mib(pid: int) -> float:
-    """A process's current resident memory (Linux /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def finished_count() -> int:
     """Jobs in the certificates queue's finished registry so far."""
     from rq.registry import FinishedJobRegistry
@@ -133,10 +127,10 @@ def wait_issued(certificate_ids: list[int], start: int, timeout: float = 1800,
         if time.monotonic() > deadline:
             raise TimeoutError("certificates were not issued in time")
         if watch_pid and (not samples or done - start >= samples[-1][0] + step):
-            samples.append((done - start, rss_mib(watch_pid)))
+            samples.append((done - start, resident_kib(watch_pid) / 1024))
         time.sleep(0.05)
     if watch_pid:
-        samples.append((len(certificate_ids), rss_mib(watch_pid)))
+        samples.append((len(certificate_ids), resident_kib(watch_pid) / 1024))
     db.session.rollback()
     issued = db.session.scalar(
         select(func.count()).where(Certificate.id.in_(certificate_ids),
@@ -208,7 +202,7 @@ def bare_run(n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=40, help="certificates per throughput run")
-    parser.add_argument("--memory-renders", type=int, default=200,
+    parser.add_argument("--memory-renders", type=int, default=1000,
                         help="renders through one worker for the peak-RSS figure")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -27,11 +27,8 @@ import json
 import os
 import random
 import re
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -45,9 +42,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
-from tests.resilience.conftest import RedisServer, free_port  # noqa: E402
+from tests.stack import Stack  # noqa: E402
 
 PASSWORD = "load-test-password-2026"  # noqa: S105  (the seeded accounts of a scratch database)
 LEARNERS = 400
@@ -65,18 +62,6 @@ STATUSES = ("present", "present", "present", "late", "absent", "excused")
 
 
 # ------------------------------------------------------------------------------ set-up
-
-
-def fresh_database(url: str) -> None:
-    """Drop and create the load test's database (only one whose name says it is for this)."""
-    parsed = make_url(url)
-    if "load" not in (parsed.database or ""):
-        raise SystemExit(f"refusing to drop {parsed.database!r}: the database name must contain 'load'")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def seed(env: dict) -> dict:
@@ -166,19 +151,6 @@ def seed(env: dict) -> dict:
         }
         db.engine.dispose()
     return result
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{url} did not answer")
-        time.sleep(0.2)
 
 
 # ------------------------------------------------------------------------------ the users
@@ -468,47 +440,22 @@ def main() -> int:
         "LOAD_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/college_load"))
     args = parser.parse_args()
 
-    fresh_database(args.database_url)
-    redis_server = RedisServer(Path(tempfile.mkdtemp(prefix="college-load-")))
-    redis_server.start()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": redis_server.url,
-           "SECRET_KEY": "load-test-secret-key-not-for-production", "COLLEGE_ENV": "development",
-           "FLASK_APP": "wsgi.py", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("FLASK_DEBUG", None)
-    bin_dir = Path(sys.executable).parent
-    processes: list[subprocess.Popen] = []
-    try:
-        subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        data = seed(env)
-        processes.append(subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env))
-        processes.append(subprocess.Popen([str(bin_dir / "flask"), "college", "worker"], cwd=ROOT,
-                                          env=env, stdout=subprocess.DEVNULL))
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/health")
-        print(f"gunicorn at {base}, {args.users} users for {args.duration:.0f} s "
+    with Stack(args.database_url, name="load",
+               secret="load-test-secret-key-not-for-production") as stack:  # noqa: S106
+        stack.flask("db", "upgrade")
+        data = seed(stack.env)
+        stack.serve(workers=args.workers, ready="/health")
+        stack.worker()
+        print(f"gunicorn at {stack.base}, {args.users} users for {args.duration:.0f} s "
               f"(at most {args.max_requests} requests) ...", flush=True)
         stats, accepted, posted, elapsed, mix = run_users(
-            base, data, args.users, args.duration, args.max_requests, args.seed)
-        idle = wait_for_worker(redis_server.url)
+            stack.base, data, args.users, args.duration, args.max_requests, args.seed)
+        idle = wait_for_worker(stack.redis.url)
         results = [("the worker finished every queued job", idle, "")]
         results += checks(args.database_url, data, accepted, posted)
         ok = report(stats, elapsed, mix, results, args)
         print(json.dumps({"ok": ok, "requests": stats.requests}), flush=True)
         return 0 if ok else 1
-    finally:
-        for process in reversed(processes):
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        redis_server.stop()
-
 
 if __name__ == "__main__":
     sys.exit(main())

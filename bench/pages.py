@@ -14,6 +14,8 @@ a batch of the floor, ...) with C concurrent clients and N requests each; the ta
 median and p95 latency of the page and of its floor, their ratio and the issue's aim. A signed-in
 page's ratio is against the anonymous floor. "floor signed in" is the same trivial route with
 a session cookie: its extra cost is what a signed-in request costs (aim: at most 1 ms more).
+Then it reads each gunicorn worker's resident memory, sends --memory-requests (10,000) more
+requests of five of those pages, and reads it again: it should stay flat.
 """
 
 from __future__ import annotations
@@ -22,9 +24,7 @@ import argparse
 import http.client
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from tests.resilience.conftest import RedisServer, free_port  # noqa: E402
+from tests.stack import Stack, resident_kib  # noqa: E402
 
 PASSWORD = "bench-pages-password-2026"  # noqa: S105  (the seeded accounts of a scratch database)
 COURSES = 200
@@ -51,17 +51,13 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # ------------------------------------------------------------------------------ set-up
 
 
-def fresh_database(url: str | None) -> str:
-    """A fresh PostgreSQL database named for this benchmark, else a SQLite file."""
+def database_for(url: str | None) -> str:
+    """The PostgreSQL database of `url` when that server answers, else a SQLite file."""
     if url:
-        parsed = make_url(url)
-        if "bench" not in (parsed.database or ""):
-            raise SystemExit(f"refusing to drop {parsed.database!r}: its name must contain 'bench'")
         try:
-            admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+            admin = create_engine(make_url(url).set(database="postgres"))
+            with admin.connect():
+                pass
             admin.dispose()
             return url
         except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL here
@@ -137,19 +133,6 @@ def seed(env: dict) -> dict:
                   "learner": learner.email, "trainer": trainer.email}
         db.engine.dispose()
     return result
-
-
-def wait_for(port: int, path: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if get(port, path)[0] == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{path} did not answer")
-        time.sleep(0.2)
 
 
 # ------------------------------------------------------------------------------ the client
@@ -241,40 +224,32 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_PAGES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/college_bench_pages"))
+    parser.add_argument("--memory-requests", type=int, default=10_000,
+                        help="requests after which gunicorn's memory is read again (0: skip)")
     args = parser.parse_args()
 
-    database_url = fresh_database(args.database_url)
-    redis_server = RedisServer(Path(tempfile.mkdtemp(prefix="college-bench-pages-redis-")))
-    redis_server.start()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-           "SECRET_KEY": "bench-secret-key-not-for-production", "COLLEGE_ENV": "development",
-           "FLASK_APP": "wsgi.py", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-           "BENCH_FLOOR_ROUTE": "1"}
-    env.pop("FLASK_DEBUG", None)
-    bin_dir = Path(sys.executable).parent
-    gunicorn = None
-    try:
-        subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        data = seed(env)
-        gunicorn = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", str(args.workers), "--bind",
-             f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-        wait_for(port, "/_bench/floor")
+    database_url = database_for(args.database_url)
+    with Stack(database_url, name="bench", BENCH_FLOOR_ROUTE="1",
+               secret="bench-secret-key-not-for-production") as stack:  # noqa: S106
+        stack.flask("db", "upgrade")
+        data = seed(stack.env)
+        stack.serve(workers=args.workers, ready="/_bench/floor")
+        port = stack.port
         learner = log_in(port, data["learner"])
         trainer = log_in(port, data["trainer"])
         floor = ("/_bench/floor", None)
+        course = (f"/courses/{data['course_id']}", None)
+        trainings = ("/my/trainings", learner)
+        roster = (f"/sessions/{data['session_id']}/roster", trainer)
         figures = [
             ("`GET /courses` (200 courses, anonymous)", ("/courses", None), floor, "3x"),
-            ("`GET /courses/<id>` (anonymous)", (f"/courses/{data['course_id']}", None), floor, "3x"),
-            ("`GET /my/trainings` (50 enrolments)", ("/my/trainings", learner), floor, "5x"),
-            ("roster of a session (20 learners)",
-             (f"/sessions/{data['session_id']}/roster", trainer), floor, "5x"),
+            ("`GET /courses/<id>` (anonymous)", course, floor, "3x"),
+            ("`GET /my/trainings` (50 enrolments)", trainings, floor, "5x"),
+            ("roster of a session (20 learners)", roster, floor, "5x"),
             ("`GET /api/v1/courses` (a page of 20)", ("/api/v1/courses", None), floor, "3x"),
             ("trivial route, signed in vs anonymous", ("/_bench/floor", learner), floor, "+1 ms"),
         ]
-        database = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+        database = "PostgreSQL" if stack.postgresql else "SQLite"
         print(f"\ngunicorn --workers {args.workers}, {database}, {args.clients} concurrent clients, "
               f"{args.requests} requests per figure, interleaved with the floor "
               f"(a route returning a string); latency p50 / p95 in ms\n")
@@ -288,18 +263,34 @@ def main() -> int:
                      else f"{page_ms / floor_ms:.1f}x")
             print(f"| {label} | {page_ms:.1f} / {1000 * p95(page_times):.1f} | "
                   f"{floor_ms:.1f} / {1000 * p95(floor_times):.1f} | {ratio} | {aim} |", flush=True)
+        if args.memory_requests:
+            memory(stack, [("/courses", None), course, trainings, roster, floor],
+                   args.memory_requests, args.clients)
         load = os.getloadavg()[0]
         print(f"\nload average at the end: {load:.2f} on {os.cpu_count()} cores")
         return 0
-    finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            try:
-                gunicorn.wait(20)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
-        redis_server.stop()
 
+
+def memory(stack: Stack, pages: list[tuple], total: int, clients: int) -> None:
+    """Each gunicorn worker's resident memory after a first round of the pages, and after
+    `total` more requests of them: flat means no worker keeps what a request left behind."""
+    port = stack.port
+    for page in pages:  # every worker warm: imports, templates, caches filled
+        batch(port, *page, 10 * clients, clients)
+    workers = stack.gunicorn_workers()
+    before = {pid: resident_kib(pid) for pid in workers}
+    per_page = total // len(pages)
+    for _ in range(10):
+        for page in pages:
+            batch(port, *page, per_page // 10, clients)
+    after = {pid: resident_kib(pid) for pid in stack.gunicorn_workers()}
+    same = sorted(set(before) & set(after))
+    growth = [after[pid] - before[pid] for pid in same]
+    print(f"\nmemory over {per_page * len(pages):,} requests (the five pages above, in turn): "
+          f"{len(same)} gunicorn workers, resident MiB before -> after: "
+          + ", ".join(f"{before[pid] / 1024:.1f} -> {after[pid] / 1024:.1f}" for pid in same)
+          + (f"; largest growth {max(growth) / 1024:.1f} MiB" if growth else "")
+          + (f"; {len(set(before) ^ set(after))} workers replaced" if set(before) ^ set(after) else ""))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 from flask import Flask
+
+from tests.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,14 +32,8 @@ def test_wsgi_app_is_the_college(app, tmp_path, monkeypatch):
     assert {"/", "/login", "/register", "/health"} <= {rule.rule for rule in wsgi.app.url_map.iter_rules()}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_gunicorn_serves_wsgi_app(app, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **_run_environment(app, tmp_path)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",

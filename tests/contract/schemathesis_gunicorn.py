@@ -22,7 +22,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,43 +31,15 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from college.demo import DEMO_PASSWORD  # noqa: E402
-from tests.resilience.conftest import RedisServer, free_port  # noqa: E402
+from tests.stack import Stack  # noqa: E402
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 #: Whose tokens the document is tried with: a coordinator can do most, a learner little.
 CALLERS = {"coordinator": "coordinator@example.be", "learner": "mantelzorger@example.be"}
 #: DELETE here ends the token it is sent with: tried last, so the others keep a valid token.
 TOKEN_ENDING = "/api/v1/auth/tokens/current"
-
-
-def fresh_database(url: str, *, drop_only: bool = False) -> None:
-    """Drop and make this run's database (only one whose name says it is for this)."""
-    parsed = make_url(url)
-    if "contract" not in (parsed.database or ""):
-        raise SystemExit(f"refusing to drop {parsed.database!r}: the name must contain 'contract'")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        if not drop_only:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    """Wait until the URL answers 200."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if requests.get(url, timeout=10).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
-        time.sleep(0.2)
 
 
 def token_for(base: str, email: str) -> str:
@@ -113,48 +84,25 @@ def main() -> int:
     # Stopped by CI (SIGTERM): still stop gunicorn and Redis and drop the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    fresh_database(args.database_url)
-    folder = Path(tempfile.mkdtemp(prefix="college-contract-"))
-    redis_server = RedisServer(folder)
-    redis_server.start()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": redis_server.url,
-           "SECRET_KEY": "contract-test-secret-key-not-for-production",
-           "COLLEGE_ENV": "development", "FLASK_APP": "wsgi.py", "PUBLIC_BASE_URL": base}
-    env.pop("FLASK_DEBUG", None)
-    bin_dir = Path(sys.executable).parent
-    gunicorn = None
     runs = []
-    access_log = folder / "access.log"
     started = time.monotonic()
-    try:
-        for step in (["db", "upgrade"], ["college", "demo"]):
-            subprocess.run([str(bin_dir / "flask"), *step], cwd=ROOT, env=env, check=True,  # noqa: S603
-                           stdout=subprocess.DEVNULL)
-        gunicorn = subprocess.Popen(  # noqa: S603 (our own argv)
-            [str(bin_dir / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "--access-logfile", str(access_log),
-             "--access-logformat", "%(s)s", "wsgi:app"], cwd=ROOT, env=env)  # a status a line
-        wait_for(f"{base}/api/v1/openapi.json")
-        tokens = {name: token_for(base, email) for name, email in CALLERS.items()}
+    with Stack(args.database_url, name="contract", drop_at_exit=True,
+               secret="contract-test-secret-key-not-for-production") as stack:  # noqa: S106
+        access_log = stack.folder / "access.log"
+        stack.flask("db", "upgrade")
+        stack.flask("college", "demo")
+        stack.serve(workers=args.workers, ready="/api/v1/openapi.json",
+                    options=("--access-logfile", str(access_log),
+                             "--access-logformat", "%(s)s"))  # a status a line
+        tokens = {name: token_for(stack.base, email) for name, email in CALLERS.items()}
         everything_but = ["--exclude-path", TOKEN_ENDING]
         just = ["--include-path", TOKEN_ENDING]
         for name, token in tokens.items():
-            runs.append(schemathesis(base, token, name, folder, everything_but,
+            runs.append(schemathesis(stack.base, token, name, stack.folder, everything_but,
                                      args.max_examples, args.seed))
         for name, token in tokens.items():
-            runs.append(schemathesis(base, token, f"{name}-ends-its-token", folder, just,
-                                     args.max_examples, args.seed))
-    finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            try:
-                gunicorn.wait(20)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
-        redis_server.stop()
-        fresh_database(args.database_url, drop_only=True)
+            runs.append(schemathesis(stack.base, token, f"{name}-ends-its-token", stack.folder,
+                                     just, args.max_examples, args.seed))
     ok = bool(runs) and all(run["exit_code"] == 0 for run in runs)
     lines = access_log.read_text().splitlines() if access_log.exists() else []
     statuses = Counter(line for line in lines if line.isdigit())

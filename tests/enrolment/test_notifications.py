@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy as email_policy
@@ -19,6 +18,7 @@ from college.enrolment.services import cancel_enrolment, enrol_learner, write_re
 from college.extensions import db
 from college.jobs import enqueue, make_worker, redis_connection
 from tests.conftest import post_form
+from tests.stack import free_port
 
 
 class Inbox:
@@ -32,17 +32,11 @@ class Inbox:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture()
 def smtp_inbox(app, monkeypatch):
     """A real SMTP server on 127.0.0.1 that the College is configured to send through."""
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
@@ -118,7 +112,7 @@ def test_nothing_is_sent_twice(app, make, smtp_inbox):
 
 def test_unreachable_mail_server_keeps_the_row_pending_for_a_retry(app, make, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nobody listens there
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nobody listens there
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
     learner = make.learner()
     enrol_learner(edition_id=make.edition().id, learner_id=learner.id, actor=learner)
