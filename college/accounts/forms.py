@@ -51,6 +51,35 @@ def note_field(label) -> TextAreaField:
     )
 
 
+def own_name_field(description="") -> StringField:
+    """The person's own name, as browsers fill it in."""
+    return StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+                       description=description, render_kw={"autocomplete": "name"})
+
+
+def own_email_field(description="") -> EmailField:
+    """The person's own email address (required), as browsers fill it in."""
+    return EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        description=description,
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def profession_field(label) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=120)],
+                       description=_l("For example: home nurse, social worker, GP."))
+
+
+def registration_number_field() -> StringField:
+    return StringField(
+        _l("Registration number (optional)"),
+        validators=[Optional(), Length(max=60)],
+        description=_l("Only if your certificate must state it, for example your RIZIV/INAMI number."),
+    )
+
+
 class RegisterForm(KeptForm):
     kind = RadioField(
         _l("Who are you?"),
@@ -58,32 +87,16 @@ class RegisterForm(KeptForm):
         validators=[DataRequired(_l("Choose whether you are a caregiver or a professional."))],
         invalid_choice_message=_l("Choose whether you are a caregiver or a professional."),
     )
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
+    name = own_name_field()
+    email = own_email_field()
     password = PasswordField(
         _l("Choose a password"),
         validators=[DataRequired(_l("Choose a password."))],
         description=_l("At least 8 characters. A short sentence is easy to remember."),
         render_kw={"autocomplete": "new-password"},
     )
-    profession = StringField(
-        _l("Profession (only for professionals)"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("For example: home nurse, social worker, GP."),
-    )
-    registration_number = StringField(
-        _l("Registration number (optional)"),
-        validators=[Optional(), Length(max=60)],
-        description=_l("Only if your certificate must state it, for example your RIZIV/INAMI number."),
-    )
+    profession = profession_field(_l("Profession (only for professionals)"))
+    registration_number = registration_number_field()
     consent = BooleanField(
         _l("I have read the privacy notice and agree that the College keeps my details "
            "to organise my trainings."),
@@ -178,18 +191,8 @@ def language_choices():
 class MyAccountForm(KeptForm):
     """A person's own details."""
 
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        description=_l("As it should be printed on your certificates."),
-        render_kw={"autocomplete": "name"},
-    )
-    email = EmailField(
-        _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
-        description=_l("A new address is used once you open the link we mail to it."),
-        render_kw={"autocomplete": "email"},
-    )
+    name = own_name_field(_l("As it should be printed on your certificates."))
+    email = own_email_field(_l("A new address is used once you open the link we mail to it."))
     current_password = PasswordField(
         _l("Current password (only to change your email address)"),
         validators=[Optional()],
@@ -200,16 +203,8 @@ class MyAccountForm(KeptForm):
         _l("So that your Caregivers Hub can phone you, for example when a seat becomes free."),
         "tel",
     )
-    profession = StringField(
-        _l("Profession"),
-        validators=[Optional(), Length(max=120)],
-        description=_l("For example: home nurse, social worker, GP."),
-    )
-    registration_number = StringField(
-        _l("Registration number (optional)"),
-        validators=[Optional(), Length(max=60)],
-        description=_l("Only if your certificate must state it, for example your RIZIV/INAMI number."),
-    )
+    profession = profession_field(_l("Profession"))
+    registration_number = registration_number_field()
     language = RadioField(
         _l("Language of the College and its mails"),
         choices=language_choices(),
