@@ -1,4 +1,5 @@
-"""The page cache: anonymous visitors' catalogue and course pages, rendered once, kept in Redis.
+"""The page cache: anonymous visitors' catalogue and course pages (and the API's course list),
+rendered once, kept in Redis.
 
 The pages live in the app's Redis (college.jobs.redis_connection), so every web server and
 process shares them. A page is kept per language, day and exact address (only addresses whose
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import redis
-from flask import Flask, request, session
+from flask import Flask, Response, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -42,7 +43,8 @@ PAGES = Generation("college:pages:generation", (Course, Edition, TrainingSession
 
 
 def cached_for_visitors(*query_args: str) -> Callable:
-    """Decorator: serve an anonymous visitor's GET from the cache, else render and keep it.
+    """Decorator: serve an anonymous visitor's GET from the cache, else render and keep it
+    (a page or a JSON answer: its body and content type; only answers 200 are kept).
 
     Only addresses whose query string holds nothing but `query_args`, each once, are cached.
     """
@@ -62,11 +64,13 @@ def cached_for_visitors(*query_args: str) -> Callable:
                 log.warning("page cache unavailable: %s", error)
                 return view(*args, **kwargs)
             if page is not None:
-                return page.decode()
-            answer = view(*args, **kwargs)
-            if isinstance(answer, str):
+                content_type, _newline, body = page.partition(b"\n")
+                return Response(body, content_type=content_type.decode())
+            answer = make_response(view(*args, **kwargs))
+            if answer.status_code == 200 and not answer.is_streamed:
+                kept = answer.content_type.encode() + b"\n" + answer.get_data()
                 try:
-                    client.set(key, answer.encode(), ex=PAGE_SECONDS)
+                    client.set(key, kept, ex=PAGE_SECONDS)
                 except redis.exceptions.RedisError as error:
                     log.warning("page cache unavailable: %s", error)
             return answer
@@ -78,6 +82,8 @@ def cached_for_visitors(*query_args: str) -> Callable:
 
 def _cacheable(allowed: set[str]) -> bool:
     if request.method != "GET" or current_user.is_authenticated or session.get("_flashes"):
+        return False
+    if "Authorization" in request.headers:  # an API client with a token: answered for it alone
         return False
     if len(request.full_path) > MAX_ADDRESS:
         return False

@@ -147,3 +147,37 @@ def test_page_links_keep_the_filters(client, make):
     html = BeautifulSoup(page(client, "/courses?q=dementie&place=Deinze"), "html.parser")
     href = html.select_one('nav.pagination a[rel="next"]')["href"]
     assert "q=dementie" in href and "place=Deinze" in href and "page=2" in href
+
+
+def test_the_api_course_list_is_kept_for_anonymous_callers_and_shows_a_change_at_once(
+        app, client, make, auth):
+    edition = make.edition(capacity=5)
+    first = client.get("/api/v1/courses")
+    assert first.status_code == 200 and first.content_type == "application/json"
+    with counted_queries() as hit:
+        again = client.get("/api/v1/courses")
+    assert hit == []
+    assert again.content_type == "application/json"
+    assert again.get_json() == first.get_json()
+    assert [course["id"] for course in again.get_json()["items"]] == [edition.course_id]
+
+    db.session.get(Course, edition.course_id).title = "Tillen en verplaatsen"
+    db.session.commit()
+    titles = [course["title"] for course in client.get("/api/v1/courses").get_json()["items"]]
+    assert titles == ["Tillen en verplaatsen"]
+
+
+def test_an_api_caller_with_a_token_is_never_served_from_the_cache(app, client, make):
+    make.edition()
+    assert client.get("/api/v1/courses").status_code == 200  # kept for anonymous callers
+    with counted_queries() as with_token:
+        answer = client.get("/api/v1/courses", headers={"Authorization": "Bearer not-a-token"})
+    assert answer.status_code == 200
+    assert with_token != []  # answered by the view, for this caller
+
+
+def test_a_refused_api_query_is_not_kept(app, client, make):
+    make.edition()
+    assert client.get("/api/v1/courses?limit=0").status_code == 422
+    assert client.get("/api/v1/courses?limit=0").status_code == 422
+    assert not any(b"limit=0" in key for key in redis_connection(app).scan_iter("college:pages:*"))

@@ -12,6 +12,7 @@ from college.api.pagination import PageArgs, page_schema, paginate
 from college.api.resources.accounts import organiser_to_manage
 from college.catalogue import queries, services
 from college.catalogue.models import Course, Track
+from college.pagecache import cached_for_visitors
 
 blp = Blueprint("api_courses", __name__, url_prefix="/api/v1/courses", description="The courses of the College.")
 
@@ -59,6 +60,7 @@ class CourseQuerySchema(PageArgs):
 
 
 @blp.get("")
+@cached_for_visitors("track", "q", "cursor", "limit")
 @blp.arguments(CourseQuerySchema, location="query")
 @blp.response(200, page_schema(CourseSchema))
 def list_courses(args: dict):
