@@ -110,9 +110,9 @@ lint: install
 	$(BIN)/ruff check college tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r college
 
-## bench-dashboards: the dashboards on a large generated organiser, SQLite and PostgreSQL
+## bench-dashboards: the dashboards on a large generated organiser and at 10x its history, SQLite and PostgreSQL
 bench-dashboards: migrate
-	$(BIN)/python bench/dashboards.py
+	$(BIN)/python bench/dashboards.py --history 1,10
 
 ## bench-certificates: certificates per second through the queue, one and two workers
 bench-certificates: migrate

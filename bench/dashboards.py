@@ -1,7 +1,7 @@
 """Benchmark of the dashboards on a large organiser, on SQLite and on PostgreSQL.
 
     python bench/dashboards.py [--learners 5000 --editions 200 --sessions 2000
-                                --attendance 60000 --attempts 10000 --repeat 15]
+                                --attendance 60000 --attempts 10000 --repeat 15 --history 1,10]
 
 For each database it builds the organiser with the data generator, then measures, as
 medians of in-process requests (server time, no network):
@@ -10,6 +10,8 @@ medians of in-process requests (server time, no network):
     view as after a change they count, and its figures kept in Redis, as between changes),
   - the dashboard's SQL statements alone, replayed on a raw connection,
 and prints the ratio page / (raw queries + trivial page). Aim: within 2x, and under 300 ms.
+With --history 1,10 it builds and measures each database again at ten times every size, and
+prints each page's time at 10x over its time at 1x.
 PostgreSQL is used when BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/
 college_bench, created if missing) answers.
 """
@@ -163,24 +165,43 @@ def main() -> None:
     parser.add_argument("--attendance", type=int, default=60000)
     parser.add_argument("--attempts", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--history", default="1",
+                        help="comma-separated multiples of the history to build and measure, "
+                             "each in a fresh database, e.g. 1,10 (default 1)")
     args = parser.parse_args()
+    scales = [int(scale) for scale in args.history.split(",")]
 
     results = []
-    sqlite_file = Path(tempfile.mkdtemp(prefix="college-bench-")) / "bench.sqlite"
-    results += run(f"sqlite:///{sqlite_file}", "SQLite", args)
     postgres_url = os.environ.get(
         "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/college_bench")
-    if prepare_postgres(postgres_url):
-        results += run(postgres_url, "PostgreSQL", args)
+    for scale in scales:
+        scaled = argparse.Namespace(**{**vars(args), **{
+            size: getattr(args, size) * scale
+            for size in ("learners", "editions", "sessions", "attendance", "attempts")}})
+        tag = "" if scales == [1] else f" {scale}x"
+        sqlite_file = Path(tempfile.mkdtemp(prefix="college-bench-")) / "bench.sqlite"
+        results += run(f"sqlite:///{sqlite_file}", f"SQLite{tag}", scaled)
+        if prepare_postgres(postgres_url):
+            results += run(postgres_url, f"PostgreSQL{tag}", scaled)
 
+    width = max(len(row[0]) for row in results) + 1
     print()
-    print(f"{'database':<11} {'page':<20} {'queries':>7} {'page ms':>8} {'raw SQL ms':>10} "
+    print(f"{'database':<{width}} {'page':<20} {'queries':>7} {'page ms':>8} {'raw SQL ms':>10} "
           f"{'trivial ms':>10} {'ratio':>6} {'<300ms':>7}")
     for label, name, queries, page, raw, trivial, ratio in results:
-        print(f"{label:<11} {name:<20} {queries:>7} {page:>8.1f} {raw:>10.1f} {trivial:>10.2f} "
+        print(f"{label:<{width}} {name:<20} {queries:>7} {page:>8.1f} {raw:>10.1f} {trivial:>10.2f} "
               f"{ratio:>5.2f}x {'yes' if page < 300 else 'no':>7}")
     print("\nratio = page / (raw SQL + trivial page); aim: <= 2.0x and under 300 ms.")
-
+    if len(scales) > 1:
+        first = scales[0]
+        times = {(label, name): page for label, name, _q, page, *_rest in results}
+        print(f"\nthe same page at more history, time / time at {first}x "
+              "(aim for the organiser's dashboard: 10x the history within 1.5x the time)")
+        for label, name, *_rest in results:
+            database, scale = label.rsplit(" ", 1)
+            if scale != f"{first}x":
+                ratio = times[(label, name)] / times[(f"{database} {first}x", name)]
+                print(f"{label:<{width}} {name:<20} {ratio:>5.2f}x")
 
 if __name__ == "__main__":
     main()
