@@ -21,7 +21,7 @@ from college.accounts.forms import MultiCheckboxField
 from college.catalogue.models import Edition
 from college.forms import CreateOnceForm
 from college.regions.residence import municipalities
-from college.respite.models import KIND_LABELS, RespiteKind
+from college.respite.models import HUB_STATES, KIND_LABELS, STATE_LABELS, RespiteKind
 
 
 def respite_fields(edition: Edition, *, allow_companion: bool, for_self: bool = True) -> dict:
@@ -108,7 +108,8 @@ class SessionStateForm(FlaskForm):
     """The hub records, for one session, what it arranged."""
 
     session_id = StringField()
-    state = SelectField(_l("State"), validate_choice=False)
+    state = SelectField(_l("State"), validate_choice=False,
+                        choices=[SelectChoice(state.value, STATE_LABELS[state]) for state in HUB_STATES])
     partner_id = SelectField(_l("Partner"), validate_choice=False)
     helper_first_name = StringField(_l("Helper's first name"), validators=[Length(max=60)])
 

@@ -53,6 +53,10 @@ STATE_LABELS = {
 }
 #: States in which the hub still has work to do before the session.
 OPEN_STATES = (RespiteState.NEW, RespiteState.ASKED)
+#: The states the hub sets by hand (on the board or through the API); "asked" comes from
+#: asking a partner.
+HUB_STATES = (RespiteState.NEW, RespiteState.ARRANGED, RespiteState.NOT_POSSIBLE,
+              RespiteState.CANCELLED)
 
 
 class RespitePartner(db.Model):

@@ -32,6 +32,7 @@ from college.privacy.access import record_access
 from college.regions.models import Municipality
 from college.respite import links
 from college.respite.models import (
+    HUB_STATES,
     KIND_LABELS,
     OPEN_STATES,
     STATE_LABELS,
@@ -253,6 +254,13 @@ def requests_of_learner(learner_id: int) -> dict[int, RespiteRequest]:
     return {request.enrolment_id: request for request in rows}
 
 
+def request_as_asked(request_id: int) -> RespiteRequest:
+    """A request just made, with its sessions: the answer to whoever asked it (the caregiver, or
+    the edition's staff who asked on their behalf and typed the details in)."""
+    return db.session.scalar(select(RespiteRequest).where(RespiteRequest.id == request_id)
+                             .options(_with_sessions(), _with_partner()))
+
+
 def request_to_read(request_id: int, viewer: User) -> RespiteRequest:
     """A request with its care details: the caregiver's own, or (logged) for the organiser's
     coordinators. Anyone else is refused as if it did not exist."""
@@ -467,11 +475,6 @@ def _set_state(respite_session: RespiteSession, state: RespiteState, now: dateti
     respite_session.helper_first_name = helper if state == RespiteState.ARRANGED else None
     if state in (RespiteState.NEW,):
         respite_session.partner_id = None
-
-
-#: The states the hub sets by hand (on the board or through the API).
-HUB_STATES = (RespiteState.NEW, RespiteState.ARRANGED, RespiteState.NOT_POSSIBLE,
-              RespiteState.CANCELLED)
 
 
 def change_sessions(*, request_id: int, actor: User, changes: list[dict]) -> RespiteRequest:

@@ -134,13 +134,13 @@ class PartnerChangeSchema(ChangeSchema):
 @blp.response(201, RespiteRequestSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@blp.idempotent(RespiteRequest)
+@blp.idempotent(RespiteRequest, lambda request: services.request_as_asked(request.id))
 def ask_respite(data: dict, enrolment_id: int):
     """Ask that someone takes over the care during the sessions (your enrolment, or as the
     edition's staff one of its learners')."""
-    actor = auth.current_user()
-    request = services.request_respite(enrolment_id=enrolment_id, actor=actor, **data)
-    return services.request_to_read(request.id, actor)
+    request = services.request_respite(enrolment_id=enrolment_id, actor=auth.current_user(),
+                                       **data)
+    return services.request_as_asked(request.id)
 
 
 @blp.get("/respite-requests/<id:request_id>")
@@ -198,7 +198,8 @@ def list_partners(organiser_id: int):
 @blp.response(201, PartnerSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@blp.idempotent(RespitePartner)
+@blp.idempotent(RespitePartner,
+                lambda partner: services.partner_to_manage(partner.id, auth.current_user()))
 def add_partner(data: dict, organiser_id: int):
     """Add a respite partner to the organiser."""
     return services.save_partner(organiser_id=organiser_id, actor=auth.current_user(), **data)
