@@ -546,6 +546,16 @@ def _tell_caregiver(request: RespiteRequest, edition: Edition) -> None:
                        texts=(subject, body))
 
 
+def learners_with_respite(session_id: int) -> set[int]:
+    """The learners for whom respite is arranged for this session (the roster's marker)."""
+    return set(db.session.scalars(
+        select(Enrolment.learner_id)
+        .join(RespiteRequest, RespiteRequest.enrolment_id == Enrolment.id)
+        .join(RespiteSession, RespiteSession.request_id == RespiteRequest.id)
+        .where(RespiteSession.session_id == session_id,
+               RespiteSession.state == RespiteState.ARRANGED)))
+
+
 # ---- no-show, privacy, retention ----------------------------------------------------------
 
 
@@ -574,9 +584,10 @@ def _erase(request_ids) -> int:
 
 
 def erase_respite_of(user_id: int) -> None:
-    """Erasure: the learner's respite requests go (their care details with them)."""
-    db.session.execute(delete(RespiteRequest).where(RespiteRequest.enrolment_id.in_(
-        select(Enrolment.id).where(Enrolment.learner_id == user_id))))
+    """Erasure: the care details of the learner's requests go; the anonymous counts stay, as
+    their enrolments do, so the figures do not change."""
+    _erase(select(RespiteRequest.id).join(Enrolment, Enrolment.id == RespiteRequest.enrolment_id)
+           .where(Enrolment.learner_id == user_id))
 
 
 def erase_expired(moment: datetime | None = None) -> int:
