@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.privacy import views as privacy
     from college.referrals import views as referrals
     from college.regions import views as regions
+    from college.respite import receivers as respite_receivers
+    from college.respite import views as respite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -85,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     features += [accreditation]
     features += [evaluation]
     features += [regions, referrals]
+    features += [respite]
     for feature in features:
         app.register_blueprint(feature.bp)
     api.init_app(app)
@@ -96,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     completion_receivers.connect()
     certificate_receivers.connect()
     enrolment_receivers.connect()
+    respite_receivers.connect()
     api_services.connect()
 
     app.cli.add_command(college_cli)

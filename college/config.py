@@ -141,6 +141,10 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": int(environ.get("SESSION_MAX_HOURS", "12")),
         "RETENTION_YEARS": int(environ.get("RETENTION_YEARS", "3")),
+        # Days after an edition's end that the care details of its respite requests are kept.
+        "RESPITE_RETENTION_DAYS": int(environ.get("RESPITE_RETENTION_DAYS", "30")),
+        # Hours a respite partner's "confirm or decline" link works.
+        "RESPITE_LINK_HOURS": int(environ.get("RESPITE_LINK_HOURS", "72")),
         # The privacy notice of this installation: who is responsible and whom to ask. A new
         # version (change it whenever the notice changes) asks everyone's consent again.
         "PRIVACY_NOTICE_VERSION": environ.get("PRIVACY_NOTICE_VERSION", "2026-12").strip()[:20],

@@ -53,6 +53,7 @@ from college.referrals import services as referrals
 from college.regions import residence
 from college.regions import services as regions
 from college.regions.models import Residence, ServedMunicipality
+from college.respite.demo import arrange_respite_in_demo
 
 #: One password for every demo account; printed by `flask college demo`.
 DEMO_PASSWORD = "zorgzame-buurt-2026"  # nosec B105 # noqa: S105 - the documented demo password
@@ -434,6 +435,7 @@ def load_demo() -> dict:
     _complete_past_editions()
     evaluate_past_editions(random.Random(_SEED), keep_open_for="mantelzorger@example.be")  # nosec B311 # noqa: S311
     measure_burden_in_past_editions(random.Random(_SEED))  # nosec B311 # noqa: S311
+    arrange_respite_in_demo("mantelzorger@example.be", DEMO_LOGINS[0][1])
     db.session.commit()  # the completed enrolments' certificates are queued for the worker
     return demo_logins()
 

@@ -38,3 +38,9 @@ from college.regions.models import (  # noqa: F401
     Residence,
     ServedMunicipality,
 )
+from college.respite.models import (  # noqa: F401
+    PartnerMunicipality,
+    RespitePartner,
+    RespiteRequest,
+    RespiteSession,
+)

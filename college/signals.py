@@ -26,3 +26,5 @@ password_changed = _signals.signal("password-changed")
 #: A user's email address was confirmed (at registration or after a change): mail held for
 #: it may go out. kwargs: user_id
 email_confirmed = _signals.signal("email-confirmed")
+#: An enrolment or waiting-list place was cancelled. kwargs: enrolment_id
+enrolment_cancelled = _signals.signal("enrolment-cancelled")

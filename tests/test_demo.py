@@ -386,3 +386,16 @@ def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):
                          headers=bearer_for(User.by_email("coordinator@example.be"))).get_json()
     pharmacy = next(row for row in figures["organisers"][0]["rows"] if row["source"] == "pharmacy")
     assert (pharmacy["referred"], pharmacy["contacted"], pharmacy["enrolled"]) == (1, 1, 1)
+
+
+def test_the_demo_caregiver_has_respite_arranged_through_a_partner(runner, client, auth):
+    from college.respite.models import RespitePartner, RespiteSession, RespiteState
+
+    assert load(runner).exit_code == 0
+    assert count(RespitePartner) == 2
+    arranged = db.session.scalars(select(RespiteSession)).all()
+    assert arranged and all(s.state == RespiteState.ARRANGED and s.helper_first_name == "Greet"
+                            for s in arranged)
+    auth.login("mantelzorger@example.be", DEMO_PASSWORD)
+    page = client.get("/my/trainings").get_data(as_text=True)
+    assert "Oppasdienst Samana Leiestreek" in page

@@ -23,6 +23,7 @@ from college.errors import NotAllowed, NotFound
 from college.extensions import db
 from college.policy import can_teach_edition
 from college.privacy.access import record_access
+from college.respite.services import learners_with_respite
 
 
 def get_session(session_id: int) -> TrainingSession:
@@ -99,6 +100,8 @@ class RosterLine:
     learner: User
     attendance: Attendance | None
     progress: CompletionCheck | None
+    #: The hub arranged respite for this session: a neutral marker, no details.
+    with_respite: bool = False
 
     @property
     def status(self) -> AttendanceStatus | None:
@@ -116,8 +119,10 @@ def roster(session: TrainingSession, viewer: User, context: str = "roster") -> l
         for row in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
     }
     progress = completion_checks(session.edition_id)
+    respite = learners_with_respite(session.id)
     record_access(viewer, [user.id for user in learners], context)
-    return [RosterLine(user, marks.get(user.id), progress.get(user.id)) for user in learners]
+    return [RosterLine(user, marks.get(user.id), progress.get(user.id), user.id in respite)
+            for user in learners]
 
 
 def edition_progress(edition: Edition, viewer: User,

@@ -113,6 +113,10 @@ class CourseForm(KeptForm):
         _l("Companion seats: a caregiver may bring the person they care for"),
         description=_l("Their enrolment then takes two seats."),
     )
+    offers_respite = BooleanField(
+        _l("Respite: caregivers may ask that someone takes over their care during the sessions"),
+        description=_l("The hub arranges it with its respite partners."),
+    )
 
     def service_fields(self) -> dict:
         """The fields as the catalogue services take them."""
@@ -127,6 +131,7 @@ class CourseForm(KeptForm):
             "modules_required": self.modules_required.data,
             "quiz_pass_pct": self.quiz_pass_pct.data,
             "allow_companion": self.allow_companion.data,
+            "offers_respite": self.offers_respite.data,
         }
 
 

@@ -77,6 +77,9 @@ class Course(db.Model):
     quiz_pass_pct: Mapped[int] = mapped_column(default=70)
     #: A caregiver may bring the person they care for: a second seat of their enrolment.
     allow_companion: Mapped[bool] = mapped_column(default=False)
+    #: The hub arranges respite (someone takes over the care) for caregivers who ask it when
+    #: enrolling; "the person comes along" is offered where `allow_companion` is set.
+    offers_respite: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
     #: Title, summary and description folded by `fold()`, so a plain LIKE ignores case and
     #: accents on SQLite and PostgreSQL alike; kept up to date on every insert and update.

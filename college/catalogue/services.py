@@ -105,6 +105,7 @@ def _course_values(fields: dict) -> dict:
             fields.get("quiz_pass_pct", 70), "quiz_pass_pct", maximum=100, whole=True
         ),
         "allow_companion": bool(fields.get("allow_companion", False)),
+        "offers_respite": bool(fields.get("offers_respite", False)),
     }
 
 
@@ -112,7 +113,7 @@ def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     """Create a course of the organiser.
 
     Fields: title, summary, description, tracks (a set of Track), hours, published,
-    min_attendance_pct, modules_required, quiz_pass_pct, allow_companion.
+    min_attendance_pct, modules_required, quiz_pass_pct, allow_companion, offers_respite.
     """
     require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
@@ -129,6 +130,7 @@ def _course_fields(course: Course) -> dict:
         "min_attendance_pct": course.min_attendance_pct,
         "modules_required": course.modules_required, "quiz_pass_pct": course.quiz_pass_pct,
         "allow_companion": course.allow_companion,
+        "offers_respite": course.offers_respite,
     }
 
 

@@ -15,6 +15,7 @@ from college.dashboards.edition import edition_dashboard
 from college.errors import Invalid
 from college.exports import csv_response
 from college.pdf import render_pdf
+from college.respite.figures import respite_figures, respite_table
 
 bp = Blueprint("dashboards", __name__)
 
@@ -80,7 +81,7 @@ def organiser(organiser_id: int):
     start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
     return render_template(
         "dashboards/organiser.html", organiser=organiser, d=dashboard, error=None,
-        start=start, end=end,
+        start=start, end=end, respite_rows=respite_figures(organiser.id, dashboard.period),
         csv=lambda name: url_for("dashboards.organiser_csv", organiser_id=organiser.id,
                                  name=name, start=start, end=end),
     )
@@ -89,7 +90,7 @@ def organiser(organiser_id: int):
 #: The dashboard's tables as their downloads are named, in the reader's language.
 CSV_NAMES = {
     "reach": _l("reach"), "courses": _l("trainings"), "tracks": _l("tracks"),
-    "months": _l("months"), "definitions": _l("definitions"),
+    "months": _l("months"), "definitions": _l("definitions"), "respite": _l("respite"),
 }
 
 
@@ -97,13 +98,16 @@ CSV_NAMES = {
 @login_required
 def organiser_csv(organiser_id: int, name: str):
     """One table of the coordinator's dashboard as CSV for the policy report."""
-    if name not in services.TABLES:
+    if name not in (*services.TABLES, "respite"):
         abort(404)
     try:
         organiser, dashboard = _figures(organiser_id)
     except Invalid as error:
         return make_response(error.message, 400)
-    header, rows = services.table(dashboard, name)
+    if name == "respite":
+        header, rows = respite_table(respite_figures(organiser.id, dashboard.period))
+    else:
+        header, rows = services.table(dashboard, name)
     period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
     return csv_response(f"{organiser.slug}-{CSV_NAMES[name]}-{period}.csv", header, rows)
 
@@ -123,6 +127,7 @@ def organiser_pdf(organiser_id: int):
         language=str(get_locale() or "nl"),
         organiser=organiser,
         d=dashboard,
+        respite_rows=respite_figures(organiser.id, dashboard.period),
         csv=None,
         generated_at=timeutil.now(),
     )

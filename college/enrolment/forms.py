@@ -21,9 +21,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
+from college.catalogue.models import Edition
 from college.enrolment.models import EnrolmentQuestion, QuestionKind
 from college.enrolment.questions import field_name
 from college.forms import CreateOnceForm
+from college.respite.forms import respite_fields
 
 
 class CapacityForm(FlaskForm):
@@ -108,9 +110,11 @@ class WaitlistModeForm(FlaskForm):
 
 
 def with_questions(form_class: type[FlaskForm], asked: Sequence[EnrolmentQuestion],
-                   allow_companion: bool, *, for_self: bool = True) -> type[FlaskForm]:
-    """The form with a field per question the course asks (its "why" as the hint) and, where
-    the course allows it, the companion box. The enrolment service checks the answers."""
+                   allow_companion: bool, *, for_self: bool = True,
+                   edition: Edition | None = None) -> type[FlaskForm]:
+    """The form with a field per question the course asks (its "why" as the hint), where the
+    course allows it the companion box, and where it offers respite (`edition` given, its
+    sessions loaded) the respite fields. The services check the answers."""
     fields = {}
     for question in asked:
         label = question.text if question.required else _("%(question)s (optional)",
@@ -129,6 +133,8 @@ def with_questions(form_class: type[FlaskForm], asked: Sequence[EnrolmentQuestio
             else _("Brings the person they care for (a second seat)"),
             description=_("For caregivers: the person you care for gets a seat next to you. "
                           "It takes two seats of this edition."))
+    if edition is not None and edition.course.offers_respite:
+        fields.update(respite_fields(edition, allow_companion=allow_companion, for_self=for_self))
     return type(form_class.__name__, (form_class,), fields)
 
 

@@ -39,9 +39,10 @@ def asked_questions(course_id: int) -> list[EnrolmentQuestion]:
 
 
 def asks_at_enrolment(course_id: int) -> bool:
-    """Whether enrolling in the course asks something: questions, or the companion choice."""
+    """Whether enrolling in the course asks something: questions, the companion choice, or
+    respite."""
     return bool(db.session.scalar(
-        select(Course.allow_companion | exists().where(
+        select(Course.allow_companion | Course.offers_respite | exists().where(
             EnrolmentQuestion.course_id == Course.id, EnrolmentQuestion.archived_at.is_(None)))
         .where(Course.id == course_id)
     ))

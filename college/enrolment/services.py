@@ -35,7 +35,8 @@ from college.enrolment.notifications import write_notification
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.privacy.access import record_access
-from college.signals import seat_taken
+from college.respite.services import respite_failed
+from college.signals import enrolment_cancelled, seat_taken
 
 TRACK_OF_KIND = {Kind.CAREGIVER: Track.CAREGIVERS, Kind.PROFESSIONAL: Track.PROFESSIONALS}
 
@@ -421,7 +422,9 @@ def enrolment_to_cancel(*, enrolment_id: int, actor: User) -> Enrolment:
     is_coordinator = policy.is_coordinator(actor, organiser_id)
     if not (actor.id == enrolment.learner_id or is_coordinator):
         raise NotAllowed(_("You can only cancel your own enrolments."))
-    if not is_coordinator and timeutil.now() >= edition_starts_at(edition):
+    # Respite the hub could not arrange lets the caregiver cancel late: it is no no-show.
+    if (not is_coordinator and timeutil.now() >= edition_starts_at(edition)
+            and not respite_failed(enrolment.id)):
         raise Conflict(
             _("This edition has already started. Please contact the organiser to cancel.")
         )
@@ -450,6 +453,7 @@ def cancel_enrolment(*, enrolment_id: int, actor: User) -> Enrolment:
     else:
         _close_up_waitlist(edition.id, old_position)
         _withdraw_open_offer(enrolment.id, edition)  # a seat held for them goes on
+    enrolment_cancelled.send(current_app._get_current_object(), enrolment_id=enrolment.id)
     return enrolment
 
 

@@ -31,6 +31,8 @@ from college.exports import csv_response
 from college.extensions import db
 from college.forms import ConfirmForm, attach_error, safe_next
 from college.main.views import render_error
+from college.respite import services as respite_services
+from college.respite.forms import respite_in
 
 bp = Blueprint("enrolment", __name__)
 
@@ -93,11 +95,22 @@ def _refused(error: ServiceError):
 
 def _edition_to_enrol(edition_id: int) -> Edition:
     edition = db.session.scalar(
-        select(Edition).where(Edition.id == edition_id).options(selectinload(Edition.course))
+        select(Edition).where(Edition.id == edition_id)
+        .options(selectinload(Edition.course), selectinload(Edition.sessions))
     )
     if edition is None:
         abort(404)
     return edition
+
+
+def _enrol_with_respite(form, asked: list, **whom) -> Enrolment:
+    """Enrol, and ask respite in the same unit of work when the form asks it: a refused
+    request undoes the enrolment too (the page shows the form again)."""
+    enrolment = services.enrol_learner(**whom, **answers_in(form, asked))
+    wanted = respite_in(form)
+    if wanted is not None:
+        respite_services.request_respite(enrolment_id=enrolment.id, actor=whom["actor"], **wanted)
+    return enrolment
 
 
 def _enrol_page(edition: Edition, form, asked: list, status: int = 200):
@@ -113,8 +126,8 @@ def enrol(edition_id: int):
     questions (or offers companion seats) shows them here first, each with why it asks."""
     edition = _edition_to_enrol(edition_id)
     asked = questions.asked_questions(edition.course_id)
-    with_form = bool(asked) or edition.course.allow_companion
-    form = with_questions(EnrolForm, asked, edition.course.allow_companion)()
+    with_form = bool(asked) or edition.course.allow_companion or edition.course.offers_respite
+    form = with_questions(EnrolForm, asked, edition.course.allow_companion, edition=edition)()
     if request.method == "GET":
         if not policy.can_see_edition(current_user, edition):
             abort(404)
@@ -122,9 +135,8 @@ def enrol(edition_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
-            edition_id=edition_id, learner_id=current_user.id, actor=current_user,
-            **answers_in(form, asked)))
+        enrolment = form.create_once(Enrolment, lambda: _enrol_with_respite(
+            form, asked, edition_id=edition_id, learner_id=current_user.id, actor=current_user))
     except ServiceError as error:
         if not with_form:
             return _refused(error)
@@ -178,7 +190,7 @@ def _behalf_form(edition: Edition, submitted: bool = True):
     """The roster's "Enrol someone" form, with the course's questions and companion box."""
     asked = questions.asked_questions(edition.course_id)
     form_class = with_questions(EnrolOnBehalfForm, asked, edition.course.allow_companion,
-                                for_self=False)
+                                for_self=False, edition=edition)
     return (form_class() if submitted else form_class(formdata=None)), asked
 
 
@@ -262,9 +274,8 @@ def enrol_on_behalf(edition_id: int):
     if not form.validate_on_submit():
         return _render_roster(edition, behalf_form=form, status=400)
     try:
-        enrolment = form.create_once(Enrolment, lambda: services.enrol_learner(
-            edition_id=edition.id, actor=current_user, **_whom(form), **answers_in(form, asked)
-        ))
+        enrolment = form.create_once(Enrolment, lambda: _enrol_with_respite(
+            form, asked, edition_id=edition.id, actor=current_user, **_whom(form)))
     except ServiceError as error:
         attach_error(form, error)
         return _render_roster(_edition_for_staff(edition_id), behalf_form=form,
@@ -321,6 +332,7 @@ def my_trainings():
         sessions=sessions,
         open_offers=offers.open_offers_of(current_user.id),
         answer_form=EmptyForm(formdata=None),
+        respite=respite_services.requests_of_learner(current_user.id),
     )
 
 

@@ -33,6 +33,7 @@ CONTEXTS = {
     "progress": _l("learning progress"),
     "certificates": _l("certificates"),
     "accreditation": _l("accreditation list with registration numbers"),
+    "respite": _l("respite requests (what the helper must know)"),
 }
 
 

@@ -30,6 +30,7 @@ from college.policy import is_coordinator
 from college.privacy.access import ANONYMOUS_NAME, access_log
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
 from college.regions.residence import erase_residence, residence_of
+from college.respite.services import erase_respite_of, export_of
 
 # ------------------------------------------------------------------------------ export
 
@@ -93,6 +94,7 @@ def user_data(user_id: int) -> dict:
         for (enrolment_id, title, place, starts, ends, status, position, created, completed,
              cancelled, seats) in enrolment_rows
     ]
+    data["respite"] = export_of(user_id)
     data["waiting_list_offers"] = [
         {"course": title, "offered_at": iso(offer.offered_at), "expires_at": iso(offer.expires_at),
          "answered_at": iso(offer.answered_at), "outcome": offer.outcome.value}
@@ -258,6 +260,7 @@ def anonymise(user: User) -> None:
     erase_answers_of(user.id)
     erase_documents_of(user.id)
     erase_residence(user.id)
+    erase_respite_of(user.id)
 
 
 def delete_own_account(user: User, password: str) -> None:

@@ -682,6 +682,101 @@ MATRIX.update({
 })
 
 
+def _respite_ready(world: World):
+    """The world's course offers respite; its edition gets a session; a municipality exists."""
+    from college.extensions import db
+    from college.regions.models import Municipality
+
+    if getattr(world, "gent", None) is None:
+        world.published_course.offers_respite = True
+        world.make.session(world.edition, starts_at=timeutil.now() + timedelta(days=14))
+        world.gent = Municipality(nis_code="44021", name="Gent", postcodes="9000")
+        db.session.add(world.gent)
+        db.session.commit()
+    return world.gent
+
+
+def _respite_body(world: World, role: str | None = None) -> dict:
+    return {"kind": "company", "municipality_id": _respite_ready(world).id,
+            "address": "Kerkstraat 1", "consent": True}
+
+
+def _learner_enrolment(world: World):
+    from sqlalchemy import select
+
+    from college.enrolment.models import Enrolment
+    from college.extensions import db
+
+    return db.session.scalar(select(Enrolment).where(Enrolment.learner_id == world.users["learner"].id))
+
+
+def _respite_request(world: World):
+    """Respite asked by the learner for their enrolment (made on first use)."""
+    from college.extensions import db
+    from college.respite import services as respite
+
+    if getattr(world, "respite_request", None) is None:
+        world.respite_request = respite.request_respite(
+            enrolment_id=_learner_enrolment(world).id, actor=world.users["learner"],
+            **_respite_body(world))
+        db.session.commit()
+    return world.respite_request
+
+
+def _respite_partner(world: World):
+    from college.extensions import db
+    from college.respite.models import RespitePartner
+
+    partner = RespitePartner(organiser_id=world.hub.id, name="Oppasdienst", email="oppas@example.be",
+                             kinds="company")
+    db.session.add(partner)
+    db.session.commit()
+    return partner
+
+
+def _session_change(world: World, role: str) -> dict:
+    from sqlalchemy import select
+
+    from college.extensions import db
+    from college.respite.models import RespiteSession
+
+    session_id = db.session.scalar(select(RespiteSession.session_id).where(
+        RespiteSession.request_id == _respite_request(world).id))
+    return {"sessions": [{"session_id": session_id, "state": "not_possible"}]}
+
+
+_RESPITE_READERS = {**_only(200, "coordinator"), "other_coordinator": 404}
+
+MATRIX.update({
+    # Respite: asked by the learner for their enrolment or by the edition's staff; read by the
+    # learner and the organiser's coordinators; arranged and partners kept by its coordinators.
+    "POST /api/v1/enrolments/<id:enrolment_id>/respite": Row(
+        lambda w: f"/api/v1/enrolments/{_learner_enrolment(w).id}/respite",
+        {**_only(201, "learner", "trainer", "coordinator", others=404), "anonymous": 401},
+        _respite_body),
+    "GET /api/v1/respite-requests/<id:request_id>": Row(
+        lambda w: f"/api/v1/respite-requests/{_respite_request(w).id}",
+        {**_only(200, "learner", "coordinator"), "other_learner": 404, "other_coordinator": 404}),
+    "PATCH /api/v1/respite-requests/<id:request_id>": Row(
+        lambda w: f"/api/v1/respite-requests/{_respite_request(w).id}", _RESPITE_READERS,
+        _session_change),
+    "GET /api/v1/editions/<id:edition_id>/respite-requests": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/respite-requests", _RESPITE_READERS),
+    "GET /api/v1/organisers/<id:organiser_id>/respite-partners": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/respite-partners", _RESPITE_READERS),
+    "POST /api/v1/organisers/<id:organiser_id>/respite-partners": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/respite-partners",
+        {**_only(201, "coordinator"), "other_coordinator": 404},
+        lambda w, role: {"name": "Dagcentrum", "email": "dag@example.be", "kinds": ["day_centre"]}),
+    "PATCH /api/v1/respite-partners/<id:partner_id>": Row(
+        lambda w: f"/api/v1/respite-partners/{_respite_partner(w).id}", _RESPITE_READERS,
+        lambda w, role: {"phone": "09 123 45 67"}),
+    "DELETE /api/v1/respite-partners/<id:partner_id>": Row(
+        lambda w: f"/api/v1/respite-partners/{_respite_partner(w).id}",
+        {**_only(204, "coordinator"), "other_coordinator": 404}),
+})
+
+
 def api_routes(app) -> set[str]:
     """Every method and rule the app serves under /api/v1."""
     return {

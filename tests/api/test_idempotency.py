@@ -183,6 +183,37 @@ def _enrolment_question(make) -> Create:
 OPERATIONS.update({"enrolment question": lambda make, client: _enrolment_question(make)})
 
 
+def _respite(make) -> Create:
+    from college.regions.models import Municipality
+    from college.respite.models import RespiteRequest
+
+    hub, course, _trainer, edition = _hub(make)
+    course.offers_respite = True
+    make.session(edition)
+    gent = Municipality(nis_code="44021", name="Gent", postcodes="9000")
+    db.session.add(gent)
+    db.session.commit()
+    learner = make.learner()
+    enrolment = make.enrolment(learner, edition)
+    body = {"kind": "company", "municipality_id": gent.id, "address": "Kerkstraat 1",
+            "consent": True}
+    return Create(f"/api/v1/enrolments/{enrolment.id}/respite", body, bearer_for(learner),
+                  RespiteRequest, {**body, "address": "Kerkstraat 2"})
+
+
+def _respite_partner(make) -> Create:
+    from college.respite.models import RespitePartner
+
+    hub = make.organiser()
+    body = {"name": "Oppasdienst", "email": "oppas@example.be", "kinds": ["company"]}
+    return Create(f"/api/v1/organisers/{hub.id}/respite-partners", body,
+                  bearer_for(make.coordinator(hub)), RespitePartner, {**body, "name": "Andere"})
+
+
+OPERATIONS.update({"respite": lambda make, client: _respite(make),
+                   "respite partner": lambda make, client: _respite_partner(make)})
+
+
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
     headers = {**create.headers, **({"Idempotency-Key": key} if key is not None else {})}
     return client.post(url or create.url, json=body if body is not None else create.body,
@@ -323,6 +354,8 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/organisers/{organiser_id}/burden-instruments",
         "POST /api/v1/courses/{course_id}/questions",
         "POST /api/v1/organisers/{organiser_id}/referrals",
+        "POST /api/v1/enrolments/{enrolment_id}/respite",
+        "POST /api/v1/organisers/{organiser_id}/respite-partners",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

@@ -160,11 +160,42 @@ MAIN_PAGES = [
     MainPage("reach per municipality", "/organisers/{organiser.id}/reach-by-municipality",
              as_="coordinator"),
     MainPage("referral figures", "/organisers/{organiser.id}/referrals", as_="coordinator"),
+    # Respite with the training (issue 18)
+    MainPage("enrol with respite", "/editions/{respite_enrol.id}/enrol", as_="learner"),
+    MainPage("respite partners", "/organisers/{organiser.id}/respite-partners", as_="coordinator"),
+    MainPage("respite board", "/editions/{respite_edition.id}/respite", as_="coordinator"),
+    MainPage("respite of the week", "/organisers/{organiser.id}/respite", as_="coordinator"),
+    MainPage("respite partner's link", "/respite/answer/{respite_token}"),
+    MainPage("my trainings with respite", "/my/trainings", as_="learner"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
+
+
+def _respite(make, organiser, learner, coordinator) -> dict:
+    """A course that offers respite: the learner asked it, a partner was asked (its link)."""
+    from college.regions.models import Municipality
+    from college.respite import services as respite
+    from college.respite.links import make_token
+
+    gent = Municipality(nis_code="44021", name="Gent", postcodes="9000")
+    db.session.add(gent)
+    db.session.commit()
+    course = make.course(organiser, title="Omgaan met dementie: respijt", offers_respite=True)
+    edition = make.edition(course, sessions=2)
+    enrolment = make.enrolment(learner, edition)
+    partner = respite.save_partner(organiser_id=organiser.id, actor=coordinator,
+                                   name="Oppasdienst Samana", email="oppas@example.be", phone=None,
+                                   kinds=["company"], municipality_ids=[gent.id])
+    request = respite.request_respite(enrolment_id=enrolment.id, actor=learner, kind="company",
+                                      municipality_id=gent.id, address="Kerkstraat 1",
+                                      mobility="rolstoel", consent=True)
+    respite.ask_partner(request_id=request.id, partner_id=partner.id, actor=coordinator)
+    db.session.commit()
+    return {"respite_edition": edition, "respite_enrol": make.edition(course, sessions=1),
+            "respite_token": make_token(request.id, partner.id)}
 
 
 @pytest.fixture()
@@ -231,7 +262,9 @@ def world(make) -> dict:
                            why="Zodat je vlot binnenkomt.", required=True, choices=["Ja", "Nee"])
     add_enrolment_question(None, asking, kind="text", text="Dieetwensen?", why="Voor de lunch.")
     asking_edition = make.edition(asking, sessions=1)
+    respite = _respite(make, organiser, learner, coordinator)
     return {
+        **respite,
         "offering": offering, "offer_token": make_offer_token(offer, learner.id),
         "asking_edition": asking_edition,
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,

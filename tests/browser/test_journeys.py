@@ -385,3 +385,61 @@ def test_quiz_time_limit_is_announced_politely_and_warns_before_it_runs_out(page
     page.clock.run_for(timedelta(minutes=1).seconds * 1000)
     assert region.inner_text().startswith("The time is up.")
     assert page.problems == []
+
+
+def test_caregiver_asks_respite_on_a_phone_the_coordinator_asks_a_partner_who_confirms(
+        pages, make):
+    """Issue 18: respite asked while enrolling, arranged by the hub through a partner's link."""
+    from college.regions.models import Municipality
+    from college.respite import links
+    from college.respite.models import RespitePartner, RespiteRequest
+
+    organiser = make.organiser("Mantelzorghub Deinze")
+    coordinator = make.coordinator(organiser, name="Els Coördinator")
+    caregiver = make.learner(name="Maria Peeters")
+    course = make.course(organiser, title="Omgaan met dementie", offers_respite=True)
+    edition = make.edition(course, sessions=2)
+    deinze = Municipality(nis_code="44083", name="Deinze", postcodes="9800")
+    db.session.add(deinze)
+    db.session.commit()
+    partner = RespitePartner(organiser_id=organiser.id, name="Oppasdienst Samana",
+                             email="oppas@example.be", kinds="company personal_care")
+    db.session.add(partner)
+    db.session.commit()
+
+    page = pages.open(viewport=PHONE, language="en")
+    log_in(page, caregiver.email, PASSWORD)
+    page.goto(f"/editions/{edition.id}/enrol")
+    page.check("#respite")
+    page.check("input[name=respite_kind][value=company]")
+    page.select_option("#respite_municipality_id", label="Deinze")
+    page.fill("#respite_address", "Kerkstraat 12, 9800 Deinze")
+    page.fill("#respite_mobility", "Stapt met een rollator")
+    page.check("#respite_consent")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    request = fresh(select(RespiteRequest))[0]
+    assert request.address == "Kerkstraat 12, 9800 Deinze"
+    page.goto("/my/trainings")
+    assert "Respite during the training" in page.locator("main").inner_text()
+
+    desk = pages.open(viewport=DESKTOP, language="en")
+    log_in(desk, coordinator.email, PASSWORD)
+    desk.goto(f"/editions/{edition.id}/respite")
+    assert "Still needed for 2 sessions." in desk.locator("main").inner_text()
+    with desk.expect_navigation():
+        desk.click("main button:has-text('Ask partner')")
+
+    partner_page = pages.open(viewport=PHONE, language="en")
+    partner_page.goto(f"/respite/answer/{links.make_token(request.id, partner.id)}")
+    text = partner_page.locator("main").inner_text()
+    assert "Kerkstraat 12" in text and "Maria" not in text
+    partner_page.fill("#helper_first_name", "Greet")
+    with partner_page.expect_navigation():
+        partner_page.click("main button:has-text('Yes, we come')")
+    assert "Confirmed" in partner_page.locator("main").inner_text()
+
+    page.goto("/my/trainings")
+    mine = page.locator("main").inner_text()
+    assert "arranged" in mine and "Oppasdienst Samana" in mine and "Greet" in mine
+    assert page.problems == [] and desk.problems == [] and partner_page.problems == []

@@ -24,6 +24,7 @@ from college import timeutil
 from college.accounts.models import Organiser, User
 from college.accreditation.models import Scheme
 from college.accreditation.services import add_accreditation, add_scheme
+from college.catalogue.models import TrainingSession
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
@@ -39,6 +40,15 @@ from college.learning.quiz_authoring import ChoiceInput
 from college.privacy.models import DataExport, ExportStatus
 from college.referrals.models import NEEDS, ReferralSource
 from college.referrals.services import refer_caregiver
+from college.regions.models import Municipality
+from college.respite.links import make_token
+from college.respite.models import (
+    RespiteKind,
+    RespitePartner,
+    RespiteRequest,
+    RespiteSession,
+    RespiteState,
+)
 from tests.conftest import Auth, csrf_token
 
 ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "coordinator",
@@ -127,7 +137,35 @@ def _hub(make, label: str) -> Hub:
         "instrument_id": instrument.id, "evaluation_version_id": evaluation.versions[0].id,
         "referral_id": referral.id,
     })
+    values.update(_respite(make, label, organiser, course, edition))
     return Hub(organiser, coordinator, trainer, learner, values)
+
+
+def _respite(make, label: str, organiser, course, edition) -> dict:
+    """The course offers respite; a partner of the organiser was asked to take over the care
+    of a caregiver's sessions (the world's learner has asked none yet)."""
+    course.offers_respite = True
+    enrolment = make.enrolment(make.learner(name=f"Respite {label}"), edition)
+    gent = db.session.scalar(select(Municipality).where(Municipality.nis_code == "44021"))
+    if gent is None:
+        gent = Municipality(nis_code="44021", name="Gent", postcodes="9000")
+        db.session.add(gent)
+    partner = RespitePartner(organiser_id=organiser.id, name=f"Oppas {organiser.name}",
+                             email=f"oppas-{organiser.slug}@example.be", kinds="company")
+    db.session.add(partner)
+    db.session.flush()
+    sessions = db.session.scalars(select(TrainingSession.id).where(
+        TrainingSession.edition_id == edition.id))
+    request = RespiteRequest(
+        enrolment_id=enrolment.id, kind=RespiteKind.COMPANY, municipality_id=gent.id,
+        address="Kerkstraat 1", consent_at=timeutil.now(),
+        sessions=[RespiteSession(session_id=session_id, state=RespiteState.ASKED,
+                                 partner_id=partner.id, asked_at=timeutil.now())
+                  for session_id in sessions])
+    db.session.add(request)
+    db.session.commit()
+    return {"partner_id": partner.id, "request_id": request.id, "municipality_id": gent.id,
+            "respite_token": make_token(request.id, partner.id)}
 
 
 def _scheme(code: str) -> Scheme:
@@ -389,6 +427,20 @@ ACCESS: dict[str, Access] = {
     "regions.trainings_embed": Access(get=EVERYONE),
     "regions.trainings_feed": Access(get=EVERYONE),
 }
+ACCESS.update({
+    # Respite: the organiser's partners and boards are its coordinators'; the partner's page
+    # is anyone's who holds its signed link (the world's partner was asked).
+    "respite.partners": Access(get=COORDINATOR, post=COORDINATOR, data={"kinds": "company"}),
+    "respite.edit_partner": Access(get=COORDINATOR, post=COORDINATOR, data={"kinds": "company"}),
+    "respite.delete_partner": Access(post=COORDINATOR),
+    "respite.edition_board": Access(get=COORDINATOR),
+    "respite.week_board": Access(get=COORDINATOR),
+    "respite.ask": Access(post=COORDINATOR, data={"partner_id": "@partner_id"}),
+    "respite.change_session": Access(post=COORDINATOR, data={
+        "session_id": "@session_id", "state": "not_possible"}),
+    "respite.partner_answer": Access(get=EVERYONE, post=EVERYONE,
+                                     params={"token": "respite_token"}),
+})
 ACCESS.update({
     # Questions at enrolment: the roster's download, and the coordinators' questions.
     "enrolment.roster_csv": Access(get=TEACHERS),

@@ -231,6 +231,42 @@ API_FIELDS.update({
     for report in ("evaluation-report", "burden-report") for narrow in ("course", "edition")
 })
 
+def _partner(hub: Hub) -> int:
+    return hub.values["partner_id"]
+
+
+def _session(hub: Hub) -> int:
+    return hub.values["session_id"]
+
+
+def _respite_change(w: World, session_id: int, partner_id: int | None = None) -> dict:
+    change = {"session_id": session_id, "state": "not_possible"}
+    if partner_id is not None:
+        change.update(state="arranged", partner_id=partner_id, helper_first_name="Greet")
+    return change
+
+
+# Respite: a partner or session of another organiser is no partner or session of the request.
+API_FIELDS.update({
+    "POST /api/v1/enrolments/{enrolment_id}/respite session_ids": IdField(
+        "session", _session, "learner",
+        lambda w, i: ("POST", f"/api/v1/enrolments/{w.a.values['enrolment_id']}/respite",
+                      {"session_ids": [i], "kind": "company", "address": "Kerkstraat 1",
+                       "municipality_id": w.a.values["municipality_id"], "consent": True})),
+    "PATCH /api/v1/respite-requests/{request_id} ask_partner_id": IdField(
+        "respite partner", _partner, "coordinator",
+        lambda w, i: ("PATCH", f"/api/v1/respite-requests/{w.a.values['request_id']}",
+                      {"ask_partner_id": i})),
+    "PATCH /api/v1/respite-requests/{request_id} sessions[].session_id": IdField(
+        "session", _session, "coordinator",
+        lambda w, i: ("PATCH", f"/api/v1/respite-requests/{w.a.values['request_id']}",
+                      {"sessions": [_respite_change(w, i)]})),
+    "PATCH /api/v1/respite-requests/{request_id} sessions[].partner_id": IdField(
+        "respite partner", _partner, "coordinator",
+        lambda w, i: ("PATCH", f"/api/v1/respite-requests/{w.a.values['request_id']}",
+                      {"sessions": [_respite_change(w, _session(w.a), i)]})),
+})
+
 _ROSTER = "/sessions/{session_id}/roster"
 _QUESTION = "/courses/{course_id}/quiz/questions/{question_id}/edit"
 
@@ -310,6 +346,22 @@ FORM_FIELDS.update({
                       {"outcome": "enrolled", "enrolment_id": str(i)})),
 })
 
+FORM_FIELDS.update({
+    "AskPartnerForm.partner_id": IdField(
+        "respite partner", _partner, "coordinator",
+        lambda w, i: ("POST", f"/respite-requests/{w.a.values['request_id']}/ask",
+                      {"partner_id": str(i)})),
+    "SessionStateForm.session_id": IdField(
+        "session", _session, "coordinator",
+        lambda w, i: ("POST", f"/respite-requests/{w.a.values['request_id']}/sessions",
+                      {"session_id": str(i), "state": "not_possible"})),
+    "SessionStateForm.partner_id": IdField(
+        "respite partner", _partner, "coordinator",
+        lambda w, i: ("POST", f"/respite-requests/{w.a.values['request_id']}/sessions",
+                      {"session_id": str(_session(w.a)), "state": "arranged",
+                       "partner_id": str(i), "helper_first_name": "Greet"})),
+})
+
 #: Ids of rows the whole installation shares (accreditation schemes): every organiser may name
 #: every one, so there is no other organiser's object to refuse.
 SHARED_IDS = {
@@ -321,6 +373,10 @@ SHARED_IDS = {
     "ResidenceForm.municipality_id",
     "PUT /api/v1/organisers/{organiser_id}/municipalities municipality_ids",
     "ServedForm.municipality_ids",
+    "POST /api/v1/enrolments/{enrolment_id}/respite municipality_id",
+    "POST /api/v1/organisers/{organiser_id}/respite-partners municipality_ids",
+    "PATCH /api/v1/respite-partners/{partner_id} municipality_ids",
+    "PartnerForm.municipality_ids",
 }
 
 #: Maps whose keys are names, not row ids: a burden instrument's items are keyed "i1", "i2",

@@ -33,6 +33,7 @@ from . import (
     referrals,
     regions,
     repeats,
+    respite,
 )
 
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
@@ -43,3 +44,4 @@ RESOURCES += [accreditation.blp]
 RESOURCES += [evaluations.blp]
 RESOURCES += [questions.blp]
 RESOURCES += [regions.blp, municipalities.blp, referrals.blp]
+RESOURCES += [respite.blp]

@@ -43,6 +43,8 @@ class CourseSchema(ma.Schema):
     completion = ma.fields.Nested(CompletionSchema, required=True)
     allow_companion = Boolean(required=True, metadata={
         "description": "A caregiver may bring the person they care for (a second seat)."})
+    offers_respite = Boolean(required=True, metadata={
+        "description": "Caregivers may ask respite when enrolling (POST /enrolments/{id}/respite)."})
     created_at = ma.fields.AwareDateTime(required=True)
 
     def get_attribute(self, obj, attr, default):
@@ -106,6 +108,7 @@ class NewCourseSchema(ma.Schema):
     published = Boolean(load_default=False)
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     allow_companion = Boolean(load_default=False)
+    offers_respite = Boolean(load_default=False)
     organiser_id = id_field(
         load_default=None, allow_none=True,
         metadata={"description": "Needed when you coordinate more than one organiser."},
