@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from college import policy
+from college import policy, timeutil
 from college.accounts.models import Organiser
 from college.catalogue.models import Course, Edition
 from college.dashboards import charts
@@ -196,6 +196,32 @@ def report_csv(organiser_id: int):
     period = f"{result.period.start.isoformat()}_{result.period.end.isoformat()}"
     return csv_response(_("%(organiser)s-evaluations-%(period)s.csv",
                           organiser=result.organiser.slug, period=period), header, rows)
+
+
+@bp.get("/organisers/<int:organiser_id>/evaluations.pdf")
+@login_required
+def report_pdf(organiser_id: int):
+    """The evaluation report as a PDF, charts and tables, with the same withheld figures."""
+    try:
+        result = _report(organiser_id)
+    except Invalid as error:
+        return make_response(error.message, 400)
+    edition = db.session.get(Edition, result.edition_id) if result.edition_id else None
+    course = db.session.get(Course, result.course_id) if result.course_id else None
+    pdf = render_pdf(
+        "evaluation/report_pdf.html",
+        title=_("Evaluation report of %(organiser)s", organiser=result.organiser.name),
+        author=result.organiser.name, language=str(get_locale() or "nl"),
+        organiser=result.organiser, r=result, burden=_burden_report(organiser_id),
+        course=course, edition=edition, minimum_group=MIN_GROUP_SIZE, generated_at=timeutil.now(),
+        bar_chart=charts.bar_chart, version_name=reports.version_name,
+        change_label=reports.change_label)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="{}"'.format(
+        _("%(organiser)s-evaluations-%(period)s.pdf", organiser=result.organiser.slug,
+          period=f"{result.period.start.isoformat()}_{result.period.end.isoformat()}"))
+    return response
 
 
 # ------------------------------------------------------------------------ burden measure

@@ -353,6 +353,7 @@ ACCESS: dict[str, Access] = {
         "questions-0-kind": "open", "questions-0-text": "Wat neem je mee naar huis?"}),
     "evaluation.report": Access(get=COORDINATOR),
     "evaluation.report_csv": Access(get=COORDINATOR),
+    "evaluation.report_pdf": Access(get=COORDINATOR),
     # The world's course has no burden measure switched on: nothing to answer (404).
     "evaluation.burden_setting": Access(get=COORDINATOR, post=COORDINATOR, data={"on": "yes"}),
     "evaluation.burden_answer": Access(get=OWNER, post=OWNER, params={"moment": "before"},
