@@ -13,7 +13,8 @@ from college.certificates.models import CertificateStatus
 from college.dashboards import charts, definitions, services
 from college.dashboards.edition import edition_dashboard
 from college.errors import Invalid
-from college.evaluation import reports
+from college.evaluation import figures_cache, reports
+from college.evaluation.burden import burden_report
 from college.exports import csv_response
 from college.pdf import render_pdf
 
@@ -95,8 +96,8 @@ EVALUATION_TABLE = "evaluation"
 
 
 def _evaluation(organiser_id: int, dashboard) -> reports.DashboardEvaluation:
-    """The evaluation and burden figures of the dashboard's period."""
-    return reports.dashboard_evaluation(current_user, organiser_id, dashboard.period)
+    """The evaluation and burden figures of the dashboard's period (kept until a change)."""
+    return figures_cache.kept_dashboard_evaluation(current_user, organiser_id, dashboard.period)
 
 
 def _evaluation_csv(organiser_id: int):
@@ -105,8 +106,10 @@ def _evaluation_csv(organiser_id: int):
         organiser, dashboard = _figures(organiser_id)
     except Invalid as error:
         return make_response(error.message, 400)
-    evaluation = _evaluation(organiser.id, dashboard)
-    header, rows = reports.report_rows(evaluation.report, evaluation.burden, open_answers=False)
+    start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
+    header, rows = reports.report_rows(
+        reports.evaluation_report(current_user, organiser.id, start, end),
+        burden_report(current_user, organiser.id, start, end), open_answers=False)
     period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
     return csv_response(f"{organiser.slug}-{CSV_NAMES[EVALUATION_TABLE]}-{period}.csv", header, rows)
 

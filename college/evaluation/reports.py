@@ -18,7 +18,7 @@ from college.catalogue.models import Course, Edition
 from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
 from college.enrolment.models import Enrolment
-from college.evaluation.burden import BurdenReport, burden_report
+from college.evaluation.burden import BurdenReport, Change, burden_report
 from college.evaluation.models import (
     EvaluationAnswer,
     EvaluationInvitation,
@@ -253,16 +253,35 @@ def report_rows(report: EvaluationReport, burden: BurdenReport | None = None, *,
 
 
 @dataclass
+class BurdenSummary:
+    """One instrument's burden change, as the dashboard shows it (plain data, kept in Redis)."""
+
+    name: str
+    lowest: float
+    highest: float
+    changes: list[Change]
+
+
+@dataclass
 class DashboardEvaluation:
     """The evaluation and burden figures on the coordinator's dashboard: this module's report,
-    summarised (no open answers), so both say the same numbers."""
+    summarised (no open answers, no per-edition rows), so both say the same numbers."""
 
-    report: EvaluationReport
-    burden: BurdenReport
+    start: date
+    end: date
+    invited: int
+    answered: int
+    versions: list[VersionFigures]
+    burden: list[BurdenSummary]
+    minimum_group: int = MIN_GROUP_SIZE
 
     @property
-    def empty(self) -> bool:
-        return not self.report.invited and not self.report.versions and not self.burden.instruments
+    def too_few(self) -> bool:
+        return too_few_to_describe(self.invited)
+
+    @property
+    def response_rate(self) -> float | None:
+        return None if self.too_few or not self.invited else round(100 * self.answered / self.invited, 1)
 
     @staticmethod
     def version_name(version: VersionFigures) -> str:
@@ -276,9 +295,13 @@ class DashboardEvaluation:
 def dashboard_evaluation(viewer: User, organiser_id: int, period: Period) -> DashboardEvaluation:
     """The evaluation figures of the dashboard's period (the same cohort: editions that started in it)."""
     start, end = period.start.isoformat(), period.end.isoformat()
+    report = evaluation_report(viewer, organiser_id, start, end)
+    burden = burden_report(viewer, organiser_id, start, end)
     return DashboardEvaluation(
-        report=evaluation_report(viewer, organiser_id, start, end),
-        burden=burden_report(viewer, organiser_id, start, end))
+        start=period.start, end=period.end, invited=report.invited, answered=report.answered,
+        versions=report.versions,
+        burden=[BurdenSummary(measure.name, measure.lowest, measure.highest, measure.changes)
+                for measure in burden.instruments])
 
 
 def change_label(later: str) -> str:

@@ -23,10 +23,21 @@ from college.dashboards import charts
 from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.errors import Invalid, NotFound, ServiceError
 from college.evaluation import burden, questionnaires, reports, services
-from college.evaluation.forms import BurdenSettingForm, EvaluationAnswerForm, QuestionnaireForm
-from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
+from college.evaluation.forms import (
+    BurdenInstrumentForm,
+    BurdenSettingForm,
+    EvaluationAnswerForm,
+    QuestionnaireForm,
+)
+from college.evaluation.models import (
+    BurdenInstrument,
+    BurdenMoment,
+    CourseBurdenMeasure,
+    Questionnaire,
+)
 from college.exports import csv_response
 from college.extensions import db
+from college.forms import attach_error
 from college.pdf import render_pdf
 
 bp = Blueprint("evaluation", __name__)
@@ -258,6 +269,37 @@ def burden_setting(course_id: int):
             return redirect(url_for(".questionnaire_list", organiser_id=organiser.id))
     return render_template("evaluation/burden_setting.html", form=form, course=course,
                            organiser=organiser), 422 if form.form_errors else 200
+
+
+@bp.get("/organisers/<int:organiser_id>/burden-instruments")
+@login_required
+def instrument_list(organiser_id: int):
+    """The burden instruments the organiser may switch on: the College's and its own."""
+    organiser = _organiser_for_staff(organiser_id)
+    return render_template("evaluation/instruments.html", organiser=organiser,
+                           instruments=burden.instruments_for(organiser.id),
+                           format_number=burden.format_number)
+
+
+@bp.route("/organisers/<int:organiser_id>/burden-instruments/new", methods=["GET", "POST"])
+@login_required
+def new_instrument(organiser_id: int):
+    """Enter an instrument as data: items, answer scale, reversed items, score and bands."""
+    organiser = _organiser_for_staff(organiser_id)
+    form = BurdenInstrumentForm()
+    if form.validate_on_submit():
+        try:
+            instrument = form.create_once(BurdenInstrument, lambda: burden.define_instrument(
+                current_user, organiser.id, form.instrument_data()))
+        except Invalid as refusal:
+            attach_error(form, refusal)
+        else:
+            flash(_("Saved. %(name)s can now be switched on for a training.", name=instrument.name),
+                  "success")
+            return redirect(url_for(".instrument_list", organiser_id=organiser.id))
+    failed = bool(form.errors or form.form_errors)
+    return render_template("evaluation/instrument_form.html", form=form,
+                           organiser=organiser), 422 if failed else 200
 
 
 @bp.route("/my/burden/<int:enrolment_id>/<moment>", methods=["GET", "POST"])

@@ -359,6 +359,10 @@ ACCESS: dict[str, Access] = {
     "evaluation.burden_answer": Access(get=OWNER, post=OWNER, params={"moment": "before"},
                                        proves=False),
     "evaluation.burden_decline": Access(post=OWNER),
+    "evaluation.instrument_list": Access(get=COORDINATOR),
+    "evaluation.new_instrument": Access(get=COORDINATOR, post=COORDINATOR, data={
+        "name": "Belasting in de walk", "items": "Ik voel me moe", "scale_min": "0",
+        "scale_max": "4"}),
     # Nobody in the world attended yet: a typed-in paper form is refused (409).
     "evaluation.paper_form": Access(get=TEACHERS),
     "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),
