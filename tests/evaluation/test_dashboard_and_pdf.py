@@ -15,6 +15,7 @@ from college.evaluation import burden
 from college.evaluation.models import BurdenMoment
 from college.evaluation.reports import evaluation_report, report_rows, version_name
 from college.extensions import db
+from tests.conftest import counted_queries
 from tests.evaluation.helpers import finished_edition, invite
 from tests.evaluation.test_burden import _attend, _edition, _measured_course
 from tests.evaluation.test_questionnaires_and_reports import _answer_all
@@ -161,3 +162,25 @@ def test_the_evaluation_report_as_a_pdf_withholds_what_the_page_withholds(make, 
     auth.login_as(make.coordinator(make.organiser()))
     assert client.get(f"/organisers/{hub.id}/evaluations.pdf").status_code == 403
 
+
+
+def test_the_dashboards_evaluation_figures_are_kept_until_an_answer_changes_them(make, client, auth):
+    hub = make.organiser()
+    coordinator = make.coordinator(hub)
+    _edition_, learners = finished_edition(make, make.course(hub), learners=6)
+    invite()
+    _answer_all(learners[:5], first_option=4)
+    auth.login_as(coordinator)
+
+    def shown() -> str:
+        page = client.get(f"/organisers/{hub.id}/dashboard").get_data(as_text=True)
+        section = BeautifulSoup(page, "html.parser").find("section", attrs={"aria-labelledby": "evaluation"})
+        return " ".join(section.get_text(" ").split())
+
+    assert "5 of the 6 people invited answered" in shown()
+    with counted_queries() as kept:
+        assert "5 of the 6 people invited answered" in shown()
+    assert not any(table in statement for statement in kept
+                   for table in ("evaluation_invitation", "evaluation_answer", "burden_measurement"))
+    _answer_all(learners[5:], first_option=2)  # committed: the kept figures are stale at once
+    assert "6 of the 6 people invited answered (100%)" in shown()
