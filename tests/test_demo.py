@@ -316,6 +316,9 @@ def test_demo_burden_measures_show_a_change(runner, client, auth):
     changes = burden_report(User.by_email("coordinator@example.be"), leiestreek.id, start, None)
     after = changes.instruments[0].changes[0]
     assert after.people >= 5 and after.mean < 0  # lighter after the training, on average
+    # The hub entered an instrument of its own, as data.
+    instruments = client.get(f"/organisers/{leiestreek.id}/burden-instruments").get_data(as_text=True)
+    assert "Voorbeeld: eigen vragenlijst (4 uitspraken)" in instruments and "omgekeerd" in instruments
 
 
 def test_demo_attests_are_signed_with_a_generated_key_and_pass_the_pdf_check(runner, app):

@@ -13,6 +13,8 @@ from college.certificates.models import CertificateStatus
 from college.dashboards import charts, definitions, services
 from college.dashboards.edition import edition_dashboard
 from college.errors import Invalid
+from college.evaluation import figures_cache, reports
+from college.evaluation.burden import burden_report
 from college.exports import csv_response
 from college.pdf import render_pdf
 from college.respite.figures import respite_figures, respite_table
@@ -84,13 +86,40 @@ def organiser(organiser_id: int):
         start=start, end=end, respite_rows=respite_figures(organiser.id, dashboard.period),
         csv=lambda name: url_for("dashboards.organiser_csv", organiser_id=organiser.id,
                                  name=name, start=start, end=end),
+        evaluation=_evaluation(organiser.id, dashboard),
     )
+
+
+# ---------------------------------------------- evaluation and burden figures (issue 19)
+#: Their one home is college/evaluation/reports.py: the dashboard shows that report, summarised.
+
+EVALUATION_TABLE = "evaluation"
+
+
+def _evaluation(organiser_id: int, dashboard) -> reports.DashboardEvaluation:
+    """The evaluation and burden figures of the dashboard's period (kept until a change)."""
+    return figures_cache.kept_dashboard_evaluation(current_user, organiser_id, dashboard.period)
+
+
+def _evaluation_csv(organiser_id: int):
+    """The dashboard's evaluation table: the evaluation report's rows without open answers."""
+    try:
+        organiser, dashboard = _figures(organiser_id)
+    except Invalid as error:
+        return make_response(error.message, 400)
+    start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
+    header, rows = reports.report_rows(
+        reports.evaluation_report(current_user, organiser.id, start, end),
+        burden_report(current_user, organiser.id, start, end), open_answers=False)
+    period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
+    return csv_response(f"{organiser.slug}-{CSV_NAMES[EVALUATION_TABLE]}-{period}.csv", header, rows)
 
 
 #: The dashboard's tables as their downloads are named, in the reader's language.
 CSV_NAMES = {
     "reach": _l("reach"), "courses": _l("trainings"), "tracks": _l("tracks"),
     "months": _l("months"), "definitions": _l("definitions"), "respite": _l("respite"),
+    EVALUATION_TABLE: _l("evaluation"),
 }
 
 
@@ -98,6 +127,8 @@ CSV_NAMES = {
 @login_required
 def organiser_csv(organiser_id: int, name: str):
     """One table of the coordinator's dashboard as CSV for the policy report."""
+    if name == EVALUATION_TABLE:
+        return _evaluation_csv(organiser_id)
     if name not in (*services.TABLES, "respite"):
         abort(404)
     try:
@@ -130,6 +161,7 @@ def organiser_pdf(organiser_id: int):
         respite_rows=respite_figures(organiser.id, dashboard.period),
         csv=None,
         generated_at=timeutil.now(),
+        evaluation=_evaluation(organiser.id, dashboard),
     )
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

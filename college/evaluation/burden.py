@@ -74,36 +74,102 @@ def instruments_for(organiser_id: int) -> list[BurdenInstrument]:
         .order_by(BurdenInstrument.organiser_id.is_not(None), BurdenInstrument.name)))
 
 
+#: Limits of an instrument entered as data.
+MAX_ITEMS = 40
+MAX_BANDS = 10
+
+
+def _whole_number(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def _score_number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _items(raw: object) -> list[dict]:
+    items = []
+    for number, item in enumerate(raw if isinstance(raw, list) else [], start=1):
+        item = item if isinstance(item, dict) else {"text": item}
+        text = " ".join(str(item.get("text") or "").split())
+        if not text or len(text) > 300:
+            raise Invalid(_("Item %(number)s needs a text of at most 300 characters.", number=number),
+                          field="items")
+        reverse = item.get("reversed", False)
+        if reverse is not None and not isinstance(reverse, bool):
+            raise Invalid(_("Whether item %(number)s is reversed is true or false.", number=number),
+                          field="items")
+        items.append({"key": f"i{number}", "text": text, "reversed": bool(reverse)})
+    if not 1 <= len(items) <= MAX_ITEMS:
+        raise Invalid(_("An instrument has between 1 and %(max)s items.", max=MAX_ITEMS),
+                      field="items")
+    return items
+
+
+def _bands(raw: object, lowest: float, highest: float) -> list[dict]:
+    bands = []
+    for band in raw if isinstance(raw, list) else []:
+        band = band if isinstance(band, dict) else {}
+        label = " ".join(str(band.get("label") or "").split())
+        if not label or len(label) > 40:
+            raise Invalid(_("Each band needs a name of at most 40 characters."), field="bands")
+        upto = _score_number(band.get("upto"))
+        if upto is None:
+            raise Invalid(_("Band \"%(label)s\" needs its highest score as a number.", label=label),
+                          field="bands")
+        if not lowest <= upto <= highest:
+            raise Invalid(_("Band \"%(label)s\" ends outside the scores the instrument gives "
+                            "(%(low)s to %(high)s).", label=label, low=format_number(lowest),
+                            high=format_number(highest)), field="bands")
+        bands.append({"upto": upto, "label": label})
+    if len(bands) > MAX_BANDS:
+        raise Invalid(_("An instrument has at most %(max)s bands.", max=MAX_BANDS), field="bands")
+    bands.sort(key=lambda band: band["upto"])
+    if len({band["upto"] for band in bands}) < len(bands):
+        raise Invalid(_("Two bands end at the same score."), field="bands")
+    return bands
+
+
+def format_number(value: float) -> str:
+    """A score as people write it: 10, not 10.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def define_instrument(actor: User, organiser_id: int, data: dict) -> BurdenInstrument:
-    """An organiser's own instrument (one it holds the rights to), checked as data."""
+    """An organiser's own instrument (one it holds the rights to), checked as data: items, an
+    answer scale, reversed items, a sum or mean score, bands within the scores it can give."""
     if not policy.can_manage_organiser(actor, organiser_id):
         raise NotAllowed(_("Only the organiser's coordinators can change its evaluations."))
     name = " ".join(str(data.get("name") or "").split())[:120]
     if not name:
         raise Invalid(_("Give the instrument a name."), field="name")
-    try:
-        low, high = int(data.get("scale_min")), int(data.get("scale_max"))
-    except (TypeError, ValueError):
-        raise Invalid(_("The answer scale needs a lowest and a highest number."), field="scale_min") from None
-    if not 0 <= low < high <= 100:
+    low, high = _whole_number(data.get("scale_min")), _whole_number(data.get("scale_max"))
+    if low is None or high is None:
         raise Invalid(_("The answer scale needs a lowest and a highest number."), field="scale_min")
-    items = []
-    for number, item in enumerate(data.get("items") or [], start=1):
-        text = " ".join(str(item.get("text") or "").split())
-        if not text or len(text) > 300:
-            raise Invalid(_("Item %(number)s needs a text of at most 300 characters.", number=number),
-                          field="items")
-        items.append({"key": f"i{number}", "text": text, "reversed": bool(item.get("reversed"))})
-    if not 1 <= len(items) <= 40:
-        raise Invalid(_("An instrument has between 1 and 40 items."), field="items")
+    if not 0 <= low < high <= 100:
+        raise Invalid(_("The lowest answer must be below the highest, both from 0 to 100."),
+                      field="scale_min")
+    items = _items(data.get("items"))
     score = data.get("score") or "sum"
     if score not in ("sum", "mean"):
         raise Invalid(_("The score is the sum or the mean of the items."), field="score")
-    bands = sorted(({"upto": float(band["upto"]), "label": str(band["label"])[:40]}
-                    for band in data.get("bands") or []), key=lambda band: band["upto"])
+    per = 1 if score == "mean" else len(items)
+    bands = _bands(data.get("bands"), low * per, high * per)
     instrument = BurdenInstrument(
         organiser_id=organiser_id, name=name, items=items, scale_min=low, scale_max=high,
-        low_label=str(data.get("low_label") or "")[:80], high_label=str(data.get("high_label") or "")[:80],
+        low_label=" ".join(str(data.get("low_label") or "").split())[:80],
+        high_label=" ".join(str(data.get("high_label") or "").split())[:80],
         score=score, bands=bands)
     db.session.add(instrument)
     db.session.flush()
@@ -384,6 +450,20 @@ class InstrumentChange:
     instrument: BurdenInstrument
     answered: dict[str, int]
     changes: list[Change]
+
+    @property
+    def name(self) -> str:
+        return self.instrument.name
+
+    @property
+    def lowest(self) -> float:
+        per = 1 if self.instrument.score == "mean" else len(self.instrument.items)
+        return self.instrument.scale_min * per
+
+    @property
+    def highest(self) -> float:
+        per = 1 if self.instrument.score == "mean" else len(self.instrument.items)
+        return self.instrument.scale_max * per
 
 
 @dataclass

@@ -16,6 +16,7 @@ from college.catalogue.models import Course, Edition, TrainingSession
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.evaluation.burden import CONSENT_VERSION, shipped_instrument
 from college.evaluation.models import (
+    BurdenInstrument,
     BurdenMeasurement,
     BurdenMoment,
     CourseBurdenMeasure,
@@ -107,9 +108,24 @@ def evaluate_past_editions(rng: random.Random, keep_open_for: str) -> None:
     db.session.flush()
 
 
+#: An instrument a hub entered as data (made-up statements, not a validated instrument).
+_OWN_INSTRUMENT = {
+    "name": "Voorbeeld: eigen vragenlijst (4 uitspraken)",
+    "items": [{"key": "i1", "text": "Ik voel me moe door de zorg.", "reversed": False},
+              {"key": "i2", "text": "Ik heb genoeg tijd voor mezelf.", "reversed": True},
+              {"key": "i3", "text": "De zorg valt me zwaar.", "reversed": False},
+              {"key": "i4", "text": "Ik kan bij iemand terecht als het te veel wordt.", "reversed": True}],
+    "scale_min": 1, "scale_max": 5, "low_label": "helemaal niet", "high_label": "helemaal wel",
+    "score": "sum",
+    "bands": [{"upto": 9.0, "label": "licht"}, {"upto": 14.0, "label": "matig"},
+              {"upto": 20.0, "label": "zwaar"}],
+}
+
+
 def measure_burden_in_past_editions(rng: random.Random) -> None:
     """Switch the burden measure on for caregiver courses with finished editions, and let their
-    caregivers answer as they would: heavy before, somewhat lighter after and at the follow-up."""
+    caregivers answer as they would: heavy before, somewhat lighter after and at the follow-up.
+    Their hubs have also entered an instrument of their own, to choose on a course."""
     instrument = shipped_instrument()
     now = timeutil.now()
     last_end = {edition_id: ends for edition_id, ends in db.session.execute(
@@ -126,6 +142,10 @@ def measure_burden_in_past_editions(rng: random.Random) -> None:
         .order_by(Enrolment.id)).all()
     for course_id in sorted({course_id for _enrolment, course_id in rows}):
         db.session.add(CourseBurdenMeasure(course_id=course_id, instrument_id=instrument.id))
+    organisers = db.session.scalars(select(Course.organiser_id).where(
+        Course.id.in_({course_id for _enrolment, course_id in rows})).distinct())
+    for organiser_id in sorted(organisers):
+        db.session.add(BurdenInstrument(organiser_id=organiser_id, **_OWN_INSTRUMENT))
     for enrolment, _course_id in rows:
         ended = last_end[enrolment.edition_id]
         before = max(2, min(10, round(rng.gauss(7, 1.5))))

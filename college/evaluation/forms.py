@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +17,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from college.errors import Invalid
 from college.evaluation.questionnaires import MAX_CLOSED, MAX_OPEN
+from college.forms import CreateOnceForm
 from college.kept_forms import KeptForm
 
 
@@ -74,3 +77,43 @@ class BurdenSettingForm(KeptForm):
     retention_months = IntegerField(_l("Keep the answers for how many months"), default=24,
                                     validators=[Optional()],
                                     description=_l("After this the answers are removed."))
+
+
+class BurdenInstrumentForm(CreateOnceForm, KeptForm):
+    """An instrument the organiser holds the rights to, as data; the service checks it."""
+
+    name = StringField(_l("Name of the instrument"))
+    items = TextAreaField(_l("Items, one per line"), description=_l(
+        "The statements or questions, in the order they are asked."))
+    reversed_items = StringField(_l("Reversed items (optional)"), description=_l(
+        "The numbers of the items counted from the other end, separated by commas: 2, 5"))
+    scale_min = StringField(_l("Lowest answer"), default="0")
+    scale_max = StringField(_l("Highest answer"), default="4")
+    low_label = StringField(_l("What the lowest answer means"))
+    high_label = StringField(_l("What the highest answer means"))
+    score = SelectField(_l("Score"), choices=[
+        SelectChoice("sum", _l("The sum of the items")),
+        SelectChoice("mean", _l("The mean of the items")),
+    ], validate_choice=False)
+    bands = TextAreaField(_l("Bands (optional), one per line"), description=_l(
+        "The highest score of the band, then its name, from low to high: 10 light"))
+
+    def instrument_data(self) -> dict:
+        """The form as the service (and the API) reads an instrument."""
+        lines = [line for line in (self.items.data or "").splitlines() if line.strip()]
+        reversed_numbers = {token.strip() for token in (self.reversed_items.data or "").split(",")}
+        unknown = sorted(token for token in reversed_numbers - {""}
+                         if not token.isdigit() or not 1 <= int(token) <= len(lines))
+        if unknown:
+            raise Invalid(_("There is no item %(number)s to reverse.", number=unknown[0]),
+                          field="reversed_items")
+        bands = []
+        for line in (self.bands.data or "").splitlines():
+            upto, _space, label = line.strip().partition(" ")
+            if upto:
+                bands.append({"upto": upto, "label": label})
+        return {"name": self.name.data, "scale_min": self.scale_min.data,
+                "scale_max": self.scale_max.data, "low_label": self.low_label.data,
+                "high_label": self.high_label.data, "score": self.score.data, "bands": bands,
+                "items": [{"text": line, "reversed": str(number) in reversed_numbers}
+                          for number, line in enumerate(lines, start=1)]}

@@ -18,7 +18,7 @@ from college.catalogue.models import Course, Edition
 from college.dashboards.disclosure import MIN_GROUP_SIZE, too_few_to_describe
 from college.dashboards.organiser import Period
 from college.enrolment.models import Enrolment
-from college.evaluation.burden import BurdenReport
+from college.evaluation.burden import BurdenReport, Change, burden_report
 from college.evaluation.models import (
     EvaluationAnswer,
     EvaluationInvitation,
@@ -206,8 +206,10 @@ def evaluation_report(viewer: User, organiser_id: int, start: str | None, end: s
         editions=rates, versions=versions)
 
 
-def report_rows(report: EvaluationReport, burden: BurdenReport | None = None) -> tuple[list[str], list[list[object]]]:
-    """The report as one CSV table, with "too few answers" where a figure is withheld."""
+def report_rows(report: EvaluationReport, burden: BurdenReport | None = None, *,
+                open_answers: bool = True) -> tuple[list[str], list[list[object]]]:
+    """The report as one CSV table, with "too few answers" where a figure is withheld; without
+    `open_answers`, an open question says how many people wrote something instead."""
     few = _("too few answers")
     header = [_("Questionnaire"), _("Version"), _("Question"), _("Answer"), _("People"),
               _("Mean")]
@@ -221,6 +223,9 @@ def report_rows(report: EvaluationReport, burden: BurdenReport | None = None) ->
         for question in version.questions:
             if question.too_few:
                 rows.append([name, version.number, question.text, "", few, ""])
+            elif question.open_answers is not None and not open_answers:
+                rows.append([name, version.number, question.text, _("wrote something"),
+                             question.answered, ""])
             elif question.open_answers is not None:
                 rows.extend([name, version.number, question.text, text, "", ""]
                             for text in question.open_answers)
@@ -242,6 +247,61 @@ def report_rows(report: EvaluationReport, burden: BurdenReport | None = None) ->
             rows.append([measure.instrument.name, "", label, _("lighter (percent)"), change.people, change.improved_pct])
             rows.append([measure.instrument.name, "", label, _("heavier (percent)"), change.people, change.worse_pct])
     return header, rows
+
+
+# ------------------------------------------------------------------ the coordinator's dashboard
+
+
+@dataclass
+class BurdenSummary:
+    """One instrument's burden change, as the dashboard shows it (plain data, kept in Redis)."""
+
+    name: str
+    lowest: float
+    highest: float
+    changes: list[Change]
+
+
+@dataclass
+class DashboardEvaluation:
+    """The evaluation and burden figures on the coordinator's dashboard: this module's report,
+    summarised (no open answers, no per-edition rows), so both say the same numbers."""
+
+    start: date
+    end: date
+    invited: int
+    answered: int
+    versions: list[VersionFigures]
+    burden: list[BurdenSummary]
+    minimum_group: int = MIN_GROUP_SIZE
+
+    @property
+    def too_few(self) -> bool:
+        return too_few_to_describe(self.invited)
+
+    @property
+    def response_rate(self) -> float | None:
+        return None if self.too_few or not self.invited else round(100 * self.answered / self.invited, 1)
+
+    @staticmethod
+    def version_name(version: VersionFigures) -> str:
+        return version_name(version)
+
+    @staticmethod
+    def change_label(later: str) -> str:
+        return change_label(later)
+
+
+def dashboard_evaluation(viewer: User, organiser_id: int, period: Period) -> DashboardEvaluation:
+    """The evaluation figures of the dashboard's period (the same cohort: editions that started in it)."""
+    start, end = period.start.isoformat(), period.end.isoformat()
+    report = evaluation_report(viewer, organiser_id, start, end)
+    burden = burden_report(viewer, organiser_id, start, end)
+    return DashboardEvaluation(
+        start=period.start, end=period.end, invited=report.invited, answered=report.answered,
+        versions=report.versions,
+        burden=[BurdenSummary(measure.name, measure.lowest, measure.highest, measure.changes)
+                for measure in burden.instruments])
 
 
 def change_label(later: str) -> str:

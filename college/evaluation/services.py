@@ -235,23 +235,39 @@ def paper_edition(actor: User, edition_id: int) -> tuple[Edition, list[Questionn
     return edition, _versions_for_course(edition.course, track)
 
 
-def submit_paper_answers(actor: User, edition_id: int, values: dict[str, object]) -> int:
-    """Type in one paper form: anonymous like the online answers; at most one form per learner
-    who attended, online answers included. Returns how many questions were answered."""
-    edition, versions = paper_edition(actor, edition_id)
+@dataclass
+class PaperTally:
+    """How many of an edition's learners who attended have answered, online or on paper."""
+
+    edition_id: int
+    attended: int
+    answered: int
+
+
+def paper_tally(edition_id: int) -> PaperTally:
+    """Who attended the edition, and how many answer sets its standard evaluation holds."""
     attended = db.session.scalar(
         select(func.count(func.distinct(Enrolment.id)))
         .join(Attendance, Attendance.learner_id == Enrolment.learner_id)
         .join(TrainingSession, (TrainingSession.id == Attendance.session_id)
               & (TrainingSession.edition_id == Enrolment.edition_id))
-        .where(Enrolment.edition_id == edition.id, Enrolment.status.in_(SEATED_STATUSES),
+        .where(Enrolment.edition_id == edition_id, Enrolment.status.in_(SEATED_STATUSES),
                Attendance.status.in_((AttendanceStatus.PRESENT, AttendanceStatus.LATE))))
     standard_versions = select(QuestionnaireVersion.id).join(Questionnaire).where(
         Questionnaire.course_id.is_(None))
     answered = db.session.scalar(select(func.count()).select_from(EvaluationResponse).where(
-        EvaluationResponse.edition_id == edition.id,
+        EvaluationResponse.edition_id == edition_id,
         EvaluationResponse.version_id.in_(standard_versions)))
-    if answered >= attended:
+    return PaperTally(edition_id=edition_id, attended=attended, answered=answered)
+
+
+def submit_paper_answers(actor: User, edition_id: int, values: dict[str, object]) -> int:
+    """Type in one paper form: anonymous like the online answers; at most one form per learner
+    who attended, online answers included. Returns how many questions were answered."""
+    edition, versions = paper_edition(actor, edition_id)
+    responses = _answer_sets(edition.id, versions, values)
+    tally = paper_tally(edition.id)
+    if tally.answered >= tally.attended:
         raise Conflict(_("Every learner who attended has answered already (%(count)s).",
-                         count=attended))
-    return _store(_answer_sets(edition.id, versions, values))
+                         count=tally.attended))
+    return _store(responses)

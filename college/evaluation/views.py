@@ -16,17 +16,28 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from college import policy
+from college import policy, timeutil
 from college.accounts.models import Organiser
 from college.catalogue.models import Course, Edition
 from college.dashboards import charts
 from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.errors import Invalid, NotFound, ServiceError
 from college.evaluation import burden, questionnaires, reports, services
-from college.evaluation.forms import BurdenSettingForm, EvaluationAnswerForm, QuestionnaireForm
-from college.evaluation.models import BurdenMoment, CourseBurdenMeasure, Questionnaire
+from college.evaluation.forms import (
+    BurdenInstrumentForm,
+    BurdenSettingForm,
+    EvaluationAnswerForm,
+    QuestionnaireForm,
+)
+from college.evaluation.models import (
+    BurdenInstrument,
+    BurdenMoment,
+    CourseBurdenMeasure,
+    Questionnaire,
+)
 from college.exports import csv_response
 from college.extensions import db
+from college.forms import attach_error
 from college.pdf import render_pdf
 
 bp = Blueprint("evaluation", __name__)
@@ -198,6 +209,32 @@ def report_csv(organiser_id: int):
                           organiser=result.organiser.slug, period=period), header, rows)
 
 
+@bp.get("/organisers/<int:organiser_id>/evaluations.pdf")
+@login_required
+def report_pdf(organiser_id: int):
+    """The evaluation report as a PDF, charts and tables, with the same withheld figures."""
+    try:
+        result = _report(organiser_id)
+    except Invalid as error:
+        return make_response(error.message, 400)
+    edition = db.session.get(Edition, result.edition_id) if result.edition_id else None
+    course = db.session.get(Course, result.course_id) if result.course_id else None
+    pdf = render_pdf(
+        "evaluation/report_pdf.html",
+        title=_("Evaluation report of %(organiser)s", organiser=result.organiser.name),
+        author=result.organiser.name, language=str(get_locale() or "nl"),
+        organiser=result.organiser, r=result, burden=_burden_report(organiser_id),
+        course=course, edition=edition, minimum_group=MIN_GROUP_SIZE, generated_at=timeutil.now(),
+        bar_chart=charts.bar_chart, version_name=reports.version_name,
+        change_label=reports.change_label)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="{}"'.format(
+        _("%(organiser)s-evaluations-%(period)s.pdf", organiser=result.organiser.slug,
+          period=f"{result.period.start.isoformat()}_{result.period.end.isoformat()}"))
+    return response
+
+
 # ------------------------------------------------------------------------ burden measure
 
 _MOMENTS = {"before": BurdenMoment.BEFORE, "after": BurdenMoment.AFTER,
@@ -232,6 +269,37 @@ def burden_setting(course_id: int):
             return redirect(url_for(".questionnaire_list", organiser_id=organiser.id))
     return render_template("evaluation/burden_setting.html", form=form, course=course,
                            organiser=organiser), 422 if form.form_errors else 200
+
+
+@bp.get("/organisers/<int:organiser_id>/burden-instruments")
+@login_required
+def instrument_list(organiser_id: int):
+    """The burden instruments the organiser may switch on: the College's and its own."""
+    organiser = _organiser_for_staff(organiser_id)
+    return render_template("evaluation/instruments.html", organiser=organiser,
+                           instruments=burden.instruments_for(organiser.id),
+                           format_number=burden.format_number)
+
+
+@bp.route("/organisers/<int:organiser_id>/burden-instruments/new", methods=["GET", "POST"])
+@login_required
+def new_instrument(organiser_id: int):
+    """Enter an instrument as data: items, answer scale, reversed items, score and bands."""
+    organiser = _organiser_for_staff(organiser_id)
+    form = BurdenInstrumentForm()
+    if form.validate_on_submit():
+        try:
+            instrument = form.create_once(BurdenInstrument, lambda: burden.define_instrument(
+                current_user, organiser.id, form.instrument_data()))
+        except Invalid as refusal:
+            attach_error(form, refusal)
+        else:
+            flash(_("Saved. %(name)s can now be switched on for a training.", name=instrument.name),
+                  "success")
+            return redirect(url_for(".instrument_list", organiser_id=organiser.id))
+    failed = bool(form.errors or form.form_errors)
+    return render_template("evaluation/instrument_form.html", form=form,
+                           organiser=organiser), 422 if failed else 200
 
 
 @bp.route("/my/burden/<int:enrolment_id>/<moment>", methods=["GET", "POST"])

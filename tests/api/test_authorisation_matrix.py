@@ -548,6 +548,31 @@ MATRIX.update({
 })
 
 
+def _paper_answers(world: World, role: str) -> dict:
+    """One paper form's answers for the learner's edition, which the learner attended."""
+    from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
+    from college.evaluation.services import paper_edition
+    from college.extensions import db
+
+    db.session.add(Attendance(session_id=_session(world).id, learner_id=world.users["learner"].id,
+                              source=AttendanceSource.ROSTER, status=AttendanceStatus.PRESENT))
+    _edition, versions = paper_edition(world.users["coordinator"], world.edition.id)
+    db.session.commit()
+    return {"answers": {f"{versions[0].id}-q1": 4}}
+
+
+MATRIX.update({
+    "GET /api/v1/editions/<id:edition_id>/paper-evaluations": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/paper-evaluations",
+        _only(200, "trainer", "coordinator"),
+    ),
+    "POST /api/v1/editions/<id:edition_id>/paper-evaluations": Row(
+        lambda w: f"/api/v1/editions/{w.edition.id}/paper-evaluations",
+        _only(201, "trainer", "coordinator"), _paper_answers,
+    ),
+})
+
+
 def _burden_on(world: World) -> int:
     """The learner's enrolment in a course with the burden measure on (made on first use)."""
     from college.evaluation.burden import set_course_measure

@@ -172,6 +172,29 @@ def _burden_instrument(make) -> Create:
 OPERATIONS["burden instrument"] = lambda make, client: _burden_instrument(make)
 
 
+def _paper_evaluation(make) -> Create:
+    """A trainer types in one paper form of an edition three learners attended."""
+    from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
+    from college.evaluation.models import EvaluationResponse
+    from college.evaluation.services import paper_edition
+
+    _hub_, _course, trainer, edition = _hub(make)
+    session = make.session(edition)
+    for _number in range(3):
+        learner = make.learner()
+        make.enrolment(learner, edition)
+        db.session.add(Attendance(session_id=session.id, learner_id=learner.id,
+                                  source=AttendanceSource.ROSTER, status=AttendanceStatus.PRESENT))
+    _edition, versions = paper_edition(trainer, edition.id)
+    db.session.commit()
+    body = {"answers": {f"{versions[0].id}-q1": 4}}
+    return Create(f"/api/v1/editions/{edition.id}/paper-evaluations", body, bearer_for(trainer),
+                  EvaluationResponse, {"answers": {f"{versions[0].id}-q1": 2}})
+
+
+OPERATIONS["paper evaluation"] = lambda make, client: _paper_evaluation(make)
+
+
 def _enrolment_question(make) -> Create:
     hub, course, *_ = _hub(make)
     body = {"kind": "text", "text": "Dieetwensen?", "why": "Voor de lunch."}
@@ -352,6 +375,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/editions/{edition_id}/sessions/series", "POST /api/v1/courses/{course_id}/images",
         "POST /api/v1/accreditation-schemes", "POST /api/v1/courses/{course_id}/accreditations",
         "POST /api/v1/organisers/{organiser_id}/burden-instruments",
+        "POST /api/v1/editions/{edition_id}/paper-evaluations",
         "POST /api/v1/courses/{course_id}/questions",
         "POST /api/v1/organisers/{organiser_id}/referrals",
         "POST /api/v1/enrolments/{enrolment_id}/respite",

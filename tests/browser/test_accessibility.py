@@ -15,6 +15,7 @@ from sqlalchemy import select
 from college import timeutil
 from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind
+from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from college.catalogue.models import TrainingSession, WaitlistMode, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
@@ -22,6 +23,8 @@ from college.enrolment.models import EnrolmentStatus, WaitlistOffer
 from college.enrolment.offer_messages import make_offer_token
 from college.enrolment.question_authoring import add_question as add_enrolment_question
 from college.enrolment.services import cancel_enrolment
+from college.evaluation.burden import set_course_measure
+from college.evaluation.models import EvaluationInvitation
 from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
@@ -146,6 +149,14 @@ MAIN_PAGES = [
     MainPage("burden measure setting", "/courses/{course.id}/burden-measure", as_="coordinator"),
     MainPage("evaluation report", "/organisers/{organiser.id}/evaluations", as_="coordinator"),
     MainPage("paper evaluation", "/editions/{edition.id}/paper-evaluations", as_="trainer"),
+    MainPage("evaluation to answer", "/my/evaluations/{evaluated.id}", as_="learner"),
+    MainPage("burden to answer", "/my/burden/{measured.id}/before", as_="learner"),
+    MainPage("burden to answer with errors", "/my/burden/{measured.id}/before", as_="learner",
+             submit=True),
+    MainPage("burden instruments", "/organisers/{organiser.id}/burden-instruments",
+             as_="coordinator"),
+    MainPage("new burden instrument with errors", "/organisers/{organiser.id}/burden-instruments/new",
+             as_="coordinator", submit=True),
     # Questions at enrolment and companion seats (issue 17)
     MainPage("enrol with questions", "/editions/{asking_edition.id}/enrol", as_="learner"),
     MainPage("enrol with questions with errors", "/editions/{asking_edition.id}/enrol",
@@ -263,8 +274,10 @@ def world(make) -> dict:
     add_enrolment_question(None, asking, kind="text", text="Dieetwensen?", why="Voor de lunch.")
     asking_edition = make.edition(asking, sessions=1)
     respite = _respite(make, organiser, learner, coordinator)
+    evaluated, measured = _evaluation_and_burden(make, organiser, coordinator, learner)
     return {
         **respite,
+        "evaluated": evaluated, "measured": measured,
         "offering": offering, "offer_token": make_offer_token(offer, learner.id),
         "asking_edition": asking_edition,
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,
@@ -276,6 +289,24 @@ def world(make) -> dict:
         "session_now": session_now, "module": module, "open_attempt": open_attempt,
         "done_attempt": done_attempt, "graduate": graduate, "certificate": certificate,
     }
+
+
+def _evaluation_and_burden(make, organiser, coordinator, learner):
+    """An evaluation the learner is invited to answer (an edition they attended, ended two days
+    ago), and an enrolment whose burden question is open (its training still to come)."""
+    finished = make.edition(make.course(organiser, title="Zorgen voor jezelf"),
+                            starts_on=timeutil.today() - timedelta(days=2))
+    session = make.session(finished, starts_at=timeutil.now() - timedelta(days=2))
+    evaluated = make.enrolment(learner, finished, EnrolmentStatus.ENROLLED)
+    db.session.add_all([
+        Attendance(session_id=session.id, learner_id=learner.id, source=AttendanceSource.ROSTER,
+                   status=AttendanceStatus.PRESENT),
+        EvaluationInvitation(enrolment_id=evaluated.id, invited_at=timeutil.now())])
+    measured_course = make.course(organiser, title="Als zorgen zwaar wordt")
+    set_course_measure(coordinator, measured_course.id, on=True)
+    db.session.commit()
+    measured = make.enrolment(learner, make.edition(measured_course, sessions=2))
+    return evaluated, measured
 
 
 def axe_violations(page, axe_source: str) -> list[str]:

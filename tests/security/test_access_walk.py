@@ -391,11 +391,16 @@ ACCESS: dict[str, Access] = {
         "questions-0-kind": "open", "questions-0-text": "Wat neem je mee naar huis?"}),
     "evaluation.report": Access(get=COORDINATOR),
     "evaluation.report_csv": Access(get=COORDINATOR),
+    "evaluation.report_pdf": Access(get=COORDINATOR),
     # The world's course has no burden measure switched on: nothing to answer (404).
     "evaluation.burden_setting": Access(get=COORDINATOR, post=COORDINATOR, data={"on": "yes"}),
     "evaluation.burden_answer": Access(get=OWNER, post=OWNER, params={"moment": "before"},
                                        proves=False),
     "evaluation.burden_decline": Access(post=OWNER),
+    "evaluation.instrument_list": Access(get=COORDINATOR),
+    "evaluation.new_instrument": Access(get=COORDINATOR, post=COORDINATOR, data={
+        "name": "Belasting in de walk", "items": "Ik voel me moe", "scale_min": "0",
+        "scale_max": "4"}),
     # Nobody in the world attended yet: a typed-in paper form is refused (409).
     "evaluation.paper_form": Access(get=TEACHERS),
     "evaluation.paper_answers": Access(get=TEACHERS, post=TEACHERS, proves=False),

@@ -138,6 +138,19 @@ def _evaluation_version(hub: Hub) -> int:
     return hub.values["evaluation_version_id"]
 
 
+def _attended_evaluation_version(hub: Hub) -> int:
+    """The evaluation's version, once the hub's learner attended (a paper form may be typed in)."""
+    from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
+
+    if db.session.scalar(select(Attendance.id).where(
+            Attendance.session_id == hub.values["session_id"],
+            Attendance.learner_id == hub.learner.id)) is None:
+        db.session.add(Attendance(session_id=hub.values["session_id"], learner_id=hub.learner.id,
+                                  source=AttendanceSource.ROSTER, status=AttendanceStatus.PRESENT))
+        db.session.commit()
+    return _evaluation_version(hub)
+
+
 def _instrument(hub: Hub) -> int:
     return hub.values["instrument_id"]
 
@@ -209,6 +222,11 @@ API_FIELDS.update({
     "PUT /api/v1/me/evaluations/{enrolment_id} answers{}": IdField(
         "questionnaire version (the map's keys)", _evaluation_version, "learner",
         lambda w, i: ("PUT", f"/api/v1/me/evaluations/{w.a.values['enrolment_id']}",
+                      {"answers": {f"{i}-q1": 4}})),
+    # A trainer types in a paper form of their edition, named like the learner's answers.
+    "POST /api/v1/editions/{edition_id}/paper-evaluations answers{}": IdField(
+        "questionnaire version (the map's keys)", _attended_evaluation_version, "trainer",
+        lambda w, i: ("POST", f"/api/v1/editions/{w.a.values['edition_id']}/paper-evaluations",
                       {"answers": {f"{i}-q1": 4}})),
     # Burden instruments belong to an organiser (or are the College's, shared by all).
     "PUT /api/v1/courses/{course_id}/burden-measure instrument_id": IdField(

@@ -3,7 +3,8 @@ reports (coordinators), which withhold every figure about fewer than five people
 
 Answering is a PUT of the answers to the invitation, not a POST that creates: an Idempotency-Key
 would be kept with its sender and the answer set it made, a link between a person and their
-answers that the College does not keep. A second PUT answers 409.
+answers that the College does not keep. A second PUT answers 409. A paper form typed in by a
+trainer is a POST whose Idempotency-Key is kept with the edition, not with the answer set it made.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 
 from college.api import auth
 from college.api.core import MAX_ID, Blueprint, Boolean, id_field
+from college.catalogue.models import Edition
 from college.dashboards.services import organiser_to_report
 from college.errors import NotFound
 from college.evaluation import burden, questionnaires, reports, services
@@ -157,6 +159,57 @@ def answer_evaluation(data: dict, enrolment_id: int):
     """Answer an evaluation, anonymously: once."""
     return {"answered": services.submit_evaluation(auth.current_user(), enrolment_id,
                                                    data["answers"])}
+
+
+# ------------------------------------------------------------------------ paper forms
+
+
+class PaperEvaluationSchema(ma.Schema):
+    """An edition's paper evaluation: its questions, who attended and how many answered."""
+
+    id = ma.fields.Integer(required=True, metadata={"description": "The edition's id."})
+    attended = ma.fields.Integer(required=True, metadata={
+        "description": "Learners who attended at least one session."})
+    answered = ma.fields.Integer(required=True, metadata={
+        "description": "Evaluations answered, online and on paper: at most one per learner who "
+                       "attended."})
+    questions = ma.fields.List(ma.fields.Nested(EvaluationAskedQuestionSchema), required=True)
+
+
+def _paper_evaluation(edition_id: int) -> dict:
+    _edition, versions = services.paper_edition(auth.current_user(), edition_id)
+    tally = services.paper_tally(edition_id)
+    return {"id": edition_id, "attended": tally.attended, "answered": tally.answered,
+            "questions": [{"id": f"{version.id}-{question['key']}", "kind": question["kind"],
+                           "text": question["text"], "options": question["options"]}
+                          for version in versions for question in version.questions]}
+
+
+@blp.get("/editions/<id:edition_id>/paper-evaluations")
+@blp.login_required
+@blp.staff_only()
+@blp.response(200, PaperEvaluationSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_paper_evaluation(edition_id: int):
+    """The questions of an edition's paper form (its trainers and the organiser's coordinators)."""
+    return _paper_evaluation(edition_id)
+
+
+@blp.post("/editions/<id:edition_id>/paper-evaluations")
+@blp.login_required
+@blp.staff_only()
+@blp.arguments(EvaluationAnswersSchema)
+@blp.response(201, PaperEvaluationSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.idempotent(Edition, present=lambda edition: _paper_evaluation(edition.id))
+def add_paper_evaluation(data: dict, edition_id: int):
+    """Type in the answers of one paper form, anonymous like those given online; 409 once every
+    learner who attended has answered. The key is kept with the edition, never with the answers."""
+    services.submit_paper_answers(auth.current_user(), edition_id, data["answers"])
+    return _paper_evaluation(edition_id)
 
 
 class EvaluationReportArgsSchema(ma.Schema):
