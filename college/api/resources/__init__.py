@@ -19,6 +19,7 @@ from . import (
     accreditation,
     attendance,
     certificates,
+    credentials,
     dashboards,
     editions,
     enrolments,
@@ -43,3 +44,4 @@ RESOURCES += [accreditation.blp]
 RESOURCES += [evaluations.blp]
 RESOURCES += [questions.blp]
 RESOURCES += [regions.blp, municipalities.blp, referrals.blp]
+RESOURCES += [credentials.blp]
