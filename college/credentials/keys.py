@@ -12,6 +12,7 @@ import logging
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
@@ -81,9 +82,11 @@ def signing_key() -> tuple[CredentialKey, Ed25519PrivateKey]:
     row = _current_generated()
     if row is None:
         if not current_app.config.get("CERTIFICATE_SIGNING_GENERATE_KEY"):
-            raise CredentialSigningUnavailable(
-                "No key to sign digital credentials with: set CREDENTIAL_SIGNING_KEY "
-                "(see the README, Digital credentials).")
+            log.error("no key to sign digital credentials with: set CREDENTIAL_SIGNING_KEY "
+                      "(see the README, Digital credentials)")
+            raise CredentialSigningUnavailable(_(
+                "Digital credentials cannot be made at the moment. The PDF certificate is "
+                "available; try the digital one again later."))
         try:
             with db.session.begin_nested():
                 create_credential_key()

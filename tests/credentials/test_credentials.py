@@ -18,7 +18,7 @@ from college.credentials.multikey import public_key_from_multibase
 from college.credentials.services import LIST_SIZE
 from college.extensions import db
 from college.privacy.models import PersonalDataAccess
-from tests.api.conftest import assert_problem
+from tests.api.conftest import assert_problem, bearer_for
 from tests.certificates.helpers import organiser_of
 from tests.credentials.helpers import issued_certificate, revoked_bit
 
@@ -147,7 +147,7 @@ def test_only_the_learner_and_coordinators_download_and_only_when_issued(client,
     db.session.commit()
     auth.login_as(db.session.get(User, queued.learner_id))
     response = client.get(f"/certificates/{queued.id}/credential")
-    assert response.status_code == 409 and "nog" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "being prepared" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("state, status, words", [
@@ -156,13 +156,13 @@ def test_only_the_learner_and_coordinators_download_and_only_when_issued(client,
     ("missing", 404, "does not exist"),
     ("other", 404, "does not exist"),
 ])
-def test_api_credential(client, make, bearer, issued, state, status, words):
+def test_api_credential(client, make, issued, state, status, words):
     certificate, maria, _ = issued
     url = f"/api/v1/certificates/{certificate.id}/credential"
-    ok = client.get(url, headers=bearer(maria))
+    ok = client.get(url, headers=bearer_for(maria))
     assert ok.status_code == 200 and ok.get_json()["proof"]["proofPurpose"] == "assertionMethod"
 
-    headers = bearer(maria)
+    headers = bearer_for(maria)
     row = db.session.get(Certificate, certificate.id)
     if state == "revoked":
         row.status, row.revoked_reason = CertificateStatus.REVOKED, "fout"
@@ -171,7 +171,7 @@ def test_api_credential(client, make, bearer, issued, state, status, words):
     elif state == "missing":
         url = "/api/v1/certificates/999999/credential"
     else:
-        headers = bearer(make.learner())
+        headers = bearer_for(make.learner())
     db.session.commit()
     body = assert_problem(client.get(url, headers={**headers, "Accept-Language": "en"}), status)
     assert words in body["detail"]
@@ -196,3 +196,45 @@ def test_production_without_a_key_refuses_and_a_configured_key_signs(app, client
     assert row.source == "configured" and row.private_key_pem is None
     assert row.public_key_multibase == public_key_multibase(configured.public_key())
     assert proofs.verify(credential, configured.public_key())
+
+
+def test_cli_prints_a_key_for_production_that_the_configuration_accepts(runner, tmp_path):
+    from college import config
+
+    result = runner.invoke(args=["college", "credential-key"])
+    assert result.exit_code == 0 and result.output.startswith("-----BEGIN PRIVATE KEY-----")
+    assert db.session.scalar(select(CredentialKey)) is None  # printed, not stored
+    key_file = tmp_path / "credential.pem"
+    key_file.write_text(result.output)
+    settings = config.load(str(tmp_path), {"SECRET_KEY": "x" * 40,
+                                          "CREDENTIAL_SIGNING_KEY": str(key_file)})
+    assert settings["CREDENTIAL_SIGNING_KEY"] == result.output.encode()
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n", "not an unencrypted PEM"),
+    ("/nowhere/credential.pem", "neither PEM text nor the path"),
+    ("ec", "not an Ed25519 key"),
+])
+def test_configuration_refuses_a_key_it_cannot_sign_with(tmp_path, value, message):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from college import config
+
+    if value == "ec":
+        value = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()).decode()
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(str(tmp_path), {"SECRET_KEY": "x" * 40, "CREDENTIAL_SIGNING_KEY": value})
+
+
+def test_cli_store_replaces_the_generated_key_and_the_old_one_stays_published(runner, client):
+    first = runner.invoke(args=["college", "credential-key", "--store"])
+    second = runner.invoke(args=["college", "credential-key", "--store"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    old, new = db.session.scalars(select(CredentialKey).order_by(CredentialKey.id)).all()
+    assert old.retired_at is not None and new.retired_at is None
+    assert client.get(f"/credentials/keys/{old.id}").status_code == 200
+    assert len(client.get("/credentials/issuer").get_json()["assertionMethod"]) == 2
