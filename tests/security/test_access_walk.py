@@ -390,6 +390,14 @@ ACCESS: dict[str, Access] = {
     "regions.trainings_feed": Access(get=EVERYONE),
 }
 ACCESS.update({
+    # Digital credentials: the public documents verifiers read, and the learner's download.
+    "credentials.issuer": Access(get=EVERYONE),
+    "credentials.key": Access(get=EVERYONE, params={"key_id": 1}),
+    "credentials.achievement": Access(get=EVERYONE),
+    "credentials.status_list": Access(get=EVERYONE, params={"list_number": 0}),
+    "credentials.download": Access(get=OWNER | COORDINATOR),
+})
+ACCESS.update({
     # Questions at enrolment: the roster's download, and the coordinators' questions.
     "enrolment.roster_csv": Access(get=TEACHERS),
     "catalogue_manage.new_question": Access(get=COORDINATOR, post=COORDINATOR,
