@@ -23,11 +23,12 @@ from sqlalchemy.orm import selectinload
 
 from college import policy, timeutil
 from college.accounts.models import User
-from college.accreditation.models import CourseAccreditation
+from college.accreditation.models import CourseAccreditation, Unit
+from college.accreditation.services import earned_for
 from college.addresses import public_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
-from college.certificates.rendering import format_number
+from college.certificates.rendering import design_for, format_number
 from college.credentials import keys, proofs
 from college.credentials.contexts import CREDENTIALS_V2, MULTIKEY_V1, OPEN_BADGES_V3
 from college.credentials.models import CredentialKey
@@ -139,9 +140,14 @@ def _achievement(course: Course) -> dict:
         for accreditation in course.accreditations:
             details.append(_("Accreditation %(scheme)s, number %(number)s: %(points)s",
                              scheme=accreditation.scheme.name, number=accreditation.number or "-",
-                             points=format_number(accreditation.points))
-                           + (f" ({accreditation.rubric})" if accreditation.rubric else ""))
+                             points=_amount(accreditation.scheme.unit, accreditation.points))
+                           + (f" ({accreditation.rubric})" if accreditation.rubric else "") + ".")
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    results = [{
+        "id": _result_id(course.id, accreditation.id), "type": ["ResultDescription"],
+        "name": " ".join(filter(None, [accreditation.scheme.name, accreditation.number])),
+        "resultType": "Result",
+    } for accreditation in course.accreditations]
     return {
         "id": achievement_url(course.id),
         "type": ["Achievement"],
@@ -151,7 +157,29 @@ def _achievement(course: Course) -> dict:
         "criteria": {"narrative": " ".join(criteria)},
         "creator": {"id": issuer_url(), "type": ["Profile"], "name": course.organiser.name},
         "inLanguage": language,
+        **({"resultDescription": results} if results else {}),
     }
+
+
+def _amount(unit: Unit, amount: float) -> str:
+    number = format_number(amount)
+    return (_("%(hours)s hours", hours=number) if unit == Unit.HOURS
+            else _("%(points)s points", points=number))
+
+
+def _result_id(course_id: int, accreditation_id: int) -> str:
+    return f"{achievement_url(course_id)}#accreditation-{accreditation_id}"
+
+
+def _results(certificate: Certificate) -> list[dict]:
+    """What the learner earned per accreditation scheme, as the attest states it."""
+    if not design_for(certificate).professional:
+        return []
+    course_id = certificate.edition.course_id
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return [{"type": ["Result"], "resultDescription": _result_id(course_id, item.accreditation.id),
+                 "value": _amount(item.scheme.unit, item.points)}
+                for item in earned_for(certificate.learner_id, certificate.edition_id, course_id)]
 
 
 # ---- one learner's credential -----------------------------------------------------------------
@@ -215,6 +243,7 @@ def unsigned_credential(certificate: Certificate) -> dict:
             "type": ["AchievementSubject"],
             "identifier": _identifiers(certificate.learner),
             "achievement": _achievement(course),
+            **({"result": results} if (results := _results(certificate)) else {}),
         },
         "credentialStatus": status_entry(certificate.id),
     }

@@ -74,3 +74,38 @@ def test_reference_verifier_accepts_ours_refuses_a_tampered_one_and_sees_revocat
     db.session.commit()
     revoked = verify(client, credential)
     assert revoked["status"] == {"verified": True, "revoked": True}
+
+
+def test_demo_home_nurse_downloads_an_open_badge_naming_the_nurses_scheme(runner, app, client, auth):
+    from sqlalchemy import select
+
+    from college.accounts.models import User
+    from college.catalogue.models import Course, Edition
+    from college.certificates.models import Certificate, CertificateStatus
+    from college.demo import DEMO_PASSWORD
+    from tests.conftest import run_worker
+
+    runner.invoke(args=["college", "demo"])
+    run_worker(app)
+    nurse = User.by_email("professional@example.be")
+    certificate = db.session.scalar(
+        select(Certificate).join(Edition, Edition.id == Certificate.edition_id)
+        .join(Course, Course.id == Edition.course_id)
+        .where(Certificate.learner_id == nurse.id, Certificate.status == CertificateStatus.ISSUED,
+               Course.title == "Mantelzorgers herkennen en doorverwijzen"))
+    auth.login("professional@example.be", DEMO_PASSWORD)
+    assert f"/certificates/{certificate.id}/credential" in client.get("/certificates").get_data(
+        as_text=True)
+    credential = json.loads(client.get(f"/certificates/{certificate.id}/credential").data)
+
+    achievement = credential["credentialSubject"]["achievement"]
+    assert ("Accreditatie Permanente vorming verpleegkundigen, nummer PV-2026-0412: 4 uur "
+            "(Psychosociale zorg).") in achievement["description"]
+    [nurses] = [item["id"] for item in achievement["resultDescription"]
+                if item["name"] == "Permanente vorming verpleegkundigen PV-2026-0412"]
+    earned = {result["resultDescription"]: result["value"]
+              for result in credential["credentialSubject"]["result"]}
+    assert earned[nurses] == "4 uur"
+    outcome = verify(client, credential)
+    assert outcome["verified"] is True, outcome["errors"]
+    assert outcome["status"] == {"verified": True, "revoked": False}
