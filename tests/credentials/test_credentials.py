@@ -153,11 +153,12 @@ def test_only_the_learner_and_coordinators_download_and_only_when_issued(client,
 @pytest.mark.parametrize("state, status, words", [
     ("revoked", 409, "revoked"),
     ("queued", 409, "being prepared"),
+    ("erased", 409, "personal data was deleted"),
     ("missing", 404, "does not exist"),
     ("other", 404, "does not exist"),
 ])
 def test_api_credential(client, make, issued, state, status, words):
-    certificate, maria, _ = issued
+    certificate, maria, coordinator = issued
     url = f"/api/v1/certificates/{certificate.id}/credential"
     ok = client.get(url, headers=bearer_for(maria))
     assert ok.status_code == 200 and ok.get_json()["proof"]["proofPurpose"] == "assertionMethod"
@@ -168,6 +169,10 @@ def test_api_credential(client, make, issued, state, status, words):
         row.status, row.revoked_reason = CertificateStatus.REVOKED, "fout"
     elif state == "queued":
         row.status = CertificateStatus.QUEUED
+    elif state == "erased":
+        # The learner can no longer log in; their coordinators are told why.
+        db.session.get(User, maria.id).anonymised_at = row.issued_at
+        headers = bearer_for(coordinator)
     elif state == "missing":
         url = "/api/v1/certificates/999999/credential"
     else:
