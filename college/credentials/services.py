@@ -39,6 +39,8 @@ from college.privacy.access import record_access
 #: Entries per status list: the W3C minimum, so one revocation hides among many entries.
 LIST_SIZE = 131_072
 CONTEXT = [CREDENTIALS_V2, OPEN_BADGES_V3]
+#: The largest row id (PostgreSQL's integer); a larger number in an address names nothing.
+MAX_ROW_ID = 2**31 - 1
 #: `assertionMethod` is defined by no context the profile needs otherwise; verifiers read it to
 #: learn that the published keys may sign for the College.
 ASSERTION_METHOD_TERM = {"assertionMethod": {
@@ -84,10 +86,14 @@ def issuer_profile() -> dict:
 
 def key_document(key_id: int) -> dict:
     """A published key as a Multikey verification method controlled by the issuer."""
-    key = keys.published_key(key_id)
+    key = keys.published_key(key_id) if _is_row_id(key_id) else None
     if key is None:
         raise NotFound(_("This key does not exist."))
     return _multikey(key)
+
+
+def _is_row_id(number: int) -> bool:
+    return 1 <= number <= MAX_ROW_ID
 
 
 def _multikey(key: CredentialKey) -> dict:
@@ -120,7 +126,7 @@ def _has_credentials(course_id: int) -> bool:
 
 def achievement(course_id: int) -> dict:
     """A course as an Open Badges Achievement: public once published or once it has attests."""
-    course = _load_course(course_id)
+    course = _load_course(course_id) if _is_row_id(course_id) else None
     if course is None or not (course.published or _has_credentials(course.id)):
         raise NotFound(_("This training does not exist."))
     return {"@context": CONTEXT, **_achievement(course)}
@@ -195,6 +201,8 @@ def status_entry(certificate_id: int) -> dict:
 
 
 def _issued_certificate(viewer: User, certificate_id: int) -> Certificate:
+    if not _is_row_id(certificate_id):
+        raise NotFound(_("This certificate does not exist."))
     certificate = db.session.scalar(
         select(Certificate).where(Certificate.id == certificate_id).options(
             selectinload(Certificate.learner),

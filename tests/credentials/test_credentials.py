@@ -243,3 +243,13 @@ def test_cli_store_replaces_the_generated_key_and_the_old_one_stays_published(ru
     assert old.retired_at is not None and new.retired_at is None
     assert client.get(f"/credentials/keys/{old.id}").status_code == 200
     assert len(client.get("/credentials/issuer").get_json()["assertionMethod"]) == 2
+
+
+@pytest.mark.parametrize("url", [
+    "/credentials/keys/99999999999999999999", "/credentials/achievements/99999999999999999999",
+    "/credentials/status/99999999999999999999", "/certificates/99999999999999999999/credential",
+    "/credentials/keys/-1", "/credentials/status/x",
+])
+def test_an_absurd_address_is_missing_not_an_error(client, auth, make, url):
+    auth.login_as(make.learner())
+    assert client.get(url).status_code == 404
