@@ -182,7 +182,8 @@ def test_api_credential(client, make, issued, state, status, words):
     assert words in body["detail"]
 
 
-def test_production_without_a_key_refuses_and_a_configured_key_signs(app, client, auth, issued):
+def test_production_without_a_key_refuses_and_a_configured_key_signs(app, client, auth, issued,
+                                                                     monkeypatch):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from college.credentials.multikey import private_key_pem, public_key_multibase
@@ -190,12 +191,12 @@ def test_production_without_a_key_refuses_and_a_configured_key_signs(app, client
     certificate, maria, _ = issued
     auth.login_as(maria)
     url = f"/certificates/{certificate.id}/credential"
-    app.config["CERTIFICATE_SIGNING_GENERATE_KEY"] = False
+    monkeypatch.setitem(app.config, "CERTIFICATE_SIGNING_GENERATE_KEY", False)
     assert client.get(url).status_code == 503
     assert db.session.scalar(select(CredentialKey)) is None
 
     configured = Ed25519PrivateKey.generate()
-    app.config["CREDENTIAL_SIGNING_KEY"] = private_key_pem(configured).encode()
+    monkeypatch.setitem(app.config, "CREDENTIAL_SIGNING_KEY", private_key_pem(configured).encode())
     credential = json.loads(client.get(url).data)
     [row] = db.session.scalars(select(CredentialKey)).all()
     assert row.source == "configured" and row.private_key_pem is None
