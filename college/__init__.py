@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.certificates import views as certificates
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
+    from college.credentials import views as credentials
     from college.dashboards import cache as figures_cache
     from college.dashboards import views as dashboards
     from college.enrolment import import_views as enrolment_import
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     features += [evaluation]
     features += [regions, referrals]
     features += [respite]
+    features += [credentials]
     for feature in features:
         app.register_blueprint(feature.bp)
     api.init_app(app)

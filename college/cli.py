@@ -11,6 +11,7 @@ from college.accounts.services import create_coordinator
 from college.accreditation.cli import add_scheme_command, list_schemes_command, seed_schemes_command
 from college.certificates.cli import create_signing_key_command, requeue_certificates_command
 from college.completion.cli import complete_finished_command
+from college.credentials.cli import credential_key_command
 from college.dashboards.cli import generate_command
 from college.demo import database_is_empty, demo_is_loaded, demo_logins, load_demo
 from college.enrolment.cli import send_notifications_command, send_reminders_command
@@ -103,6 +104,7 @@ college_cli.add_command(generate_command)
 college_cli.add_command(anonymise_inactive_command)
 college_cli.add_command(requeue_exports_command)
 college_cli.add_command(seed_schemes_command)
+college_cli.add_command(credential_key_command)
 college_cli.add_command(add_scheme_command)
 college_cli.add_command(list_schemes_command)
 college_cli.add_command(create_signing_key_command)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 # Only cryptography behind it: the configuration checks a signing key without loading models.
 from college.certificates.keys import load_key_pair
+from college.credentials.multikey import load_private_key
 
 
 class ConfigError(RuntimeError):
@@ -62,7 +63,19 @@ def _signing_settings(environ, production: bool) -> dict:
         # database when the first certificate is signed; production never does (see README).
         "CERTIFICATE_SIGNING_GENERATE_KEY": _flag(
             environ.get("CERTIFICATE_SIGNING_GENERATE_KEY"), default=not production),
+        "CREDENTIAL_SIGNING_KEY": _credential_key(environ),
     }
+
+
+def _credential_key(environ) -> bytes | None:
+    """The Ed25519 key that signs digital credentials (Open Badges), checked now."""
+    key = _pem_setting(environ.get("CREDENTIAL_SIGNING_KEY"), "CREDENTIAL_SIGNING_KEY")
+    if key is not None:
+        try:
+            load_private_key(key)
+        except ValueError as error:
+            raise ConfigError(f"CREDENTIAL_SIGNING_KEY cannot be used: {error}.") from error
+    return key
 
 
 def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.environ) -> dict:

@@ -393,6 +393,10 @@ MATRIX.update({
         lambda w: f"/api/v1/certificates/{_certificate(w).id}/pdf",
         _only(200, "learner", "coordinator", others=404),
     ),
+    "GET /api/v1/certificates/<id:certificate_id>/credential": Row(
+        lambda w: f"/api/v1/certificates/{_certificate(w).id}/credential",
+        _only(200, "learner", "coordinator", others=404),
+    ),
     "POST /api/v1/certificates/<id:certificate_id>/revoke": Row(
         lambda w: f"/api/v1/certificates/{_certificate(w).id}/revoke", _only(200, "coordinator"),
         lambda w, role: {"reason": "Deelname niet bevestigd"},

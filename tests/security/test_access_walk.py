@@ -445,6 +445,12 @@ ACCESS.update({
         "session_id": "@session_id", "state": "not_possible"}),
     "respite.partner_answer": Access(get=EVERYONE, post=EVERYONE,
                                      params={"token": "respite_token"}),
+    # Digital credentials: the public documents verifiers read, and the learner's download.
+    "credentials.issuer": Access(get=EVERYONE),
+    "credentials.key": Access(get=EVERYONE, params={"key_id": 1}),
+    "credentials.achievement": Access(get=EVERYONE),
+    "credentials.status_list": Access(get=EVERYONE, params={"list_number": 0}),
+    "credentials.download": Access(get=OWNER | COORDINATOR),
 })
 ACCESS.update({
     # Questions at enrolment: the roster's download, and the coordinators' questions.

@@ -19,6 +19,7 @@ from . import (
     accreditation,
     attendance,
     certificates,
+    credentials,
     dashboards,
     editions,
     enrolments,
@@ -45,3 +46,4 @@ RESOURCES += [evaluations.blp]
 RESOURCES += [questions.blp]
 RESOURCES += [regions.blp, municipalities.blp, referrals.blp]
 RESOURCES += [respite.blp]
+RESOURCES += [credentials.blp]
