@@ -87,9 +87,11 @@ def test_demo_home_nurse_downloads_an_open_badge_naming_the_nurses_scheme(runner
     from college.catalogue.models import Course, Edition
     from college.certificates.models import Certificate, CertificateStatus
     from college.demo import DEMO_PASSWORD
-    from tests.conftest import run_worker
+    from tests.conftest import _empty_tables, run_worker
 
-    runner.invoke(args=["college", "demo"])
+    _empty_tables()  # the demo loads only into an empty database
+    result = runner.invoke(args=["college", "demo"])
+    assert result.exit_code == 0, result.output
     run_worker(app)
     nurse = User.by_email("professional@example.be")
     certificate = db.session.scalar(
