@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mailbox,
         models,
         pagecache,
+        routing,
         security,
         templating,
         transactions,
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     addresses.init_app(app)
     limiter.init_app(app)  # after jobs.init_app, which points it at the app's Redis
     templating.init_app(app)
+    routing.init_app(app)  # before the blueprints' rules
     security.init_app(app)
     transactions.init_app(app)
     pagecache.init_app(app)

@@ -26,11 +26,10 @@ from college.idempotency.services import (
     create_once,
     fingerprint,
 )
+from college.routing import MAX_ID
 
 BEARER = [{"bearerAuth": []}]
 
-#: Ids are positive and fit PostgreSQL's INTEGER; larger ones can name nothing.
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
