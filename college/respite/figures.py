@@ -126,7 +126,11 @@ _SECONDS = 3600
 
 
 def kept_respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
-    """The respite figures of the period: kept ones while nothing they count changed."""
+    """The respite figures of the period: kept ones while nothing they count changed; none
+    (one small query) for an organiser none of whose courses offers respite."""
+    if not db.session.scalar(select(exists().where(Course.organiser_id == organiser_id,
+                                                   Course.offers_respite.is_(True)))):
+        return []
     if RESPITE_FIGURES.pending_in(db.session):
         return respite_figures(organiser_id, period)
     try:
