@@ -17,7 +17,7 @@ from college.evaluation import figures_cache, reports
 from college.evaluation.burden import burden_report
 from college.exports import csv_response
 from college.pdf import render_pdf
-from college.respite.figures import respite_figures, respite_table
+from college.respite.figures import kept_respite_figures, respite_table
 
 bp = Blueprint("dashboards", __name__)
 
@@ -83,7 +83,7 @@ def organiser(organiser_id: int):
     start, end = dashboard.period.start.isoformat(), dashboard.period.end.isoformat()
     return render_template(
         "dashboards/organiser.html", organiser=organiser, d=dashboard, error=None,
-        start=start, end=end, respite_rows=respite_figures(organiser.id, dashboard.period),
+        start=start, end=end, respite_rows=kept_respite_figures(organiser.id, dashboard.period),
         csv=lambda name: url_for("dashboards.organiser_csv", organiser_id=organiser.id,
                                  name=name, start=start, end=end),
         evaluation=_evaluation(organiser.id, dashboard),
@@ -136,7 +136,7 @@ def organiser_csv(organiser_id: int, name: str):
     except Invalid as error:
         return make_response(error.message, 400)
     if name == "respite":
-        header, rows = respite_table(respite_figures(organiser.id, dashboard.period))
+        header, rows = respite_table(kept_respite_figures(organiser.id, dashboard.period))
     else:
         header, rows = services.table(dashboard, name)
     period = f"{dashboard.period.start.isoformat()}_{dashboard.period.end.isoformat()}"
@@ -158,7 +158,7 @@ def organiser_pdf(organiser_id: int):
         language=str(get_locale() or "nl"),
         organiser=organiser,
         d=dashboard,
-        respite_rows=respite_figures(organiser.id, dashboard.period),
+        respite_rows=kept_respite_figures(organiser.id, dashboard.period),
         csv=None,
         generated_at=timeutil.now(),
         evaluation=_evaluation(organiser.id, dashboard),

@@ -5,8 +5,11 @@ describes a group of at least five (the rule of `college.dashboards.disclosure`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+from dataclasses import asdict, dataclass
 
+import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 
@@ -16,7 +19,11 @@ from college.dashboards.disclosure import too_few, too_few_to_describe, withhold
 from college.dashboards.organiser import ATTENDED, RECORDED, Period
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db
+from college.jobs import redis_connection
 from college.respite.models import RespiteRequest, RespiteSession, RespiteState
+from college.staleness import Generation
+
+log = logging.getLogger(__name__)
 
 COUNTS = ("requests", "arranged", "not_possible")
 
@@ -108,3 +115,37 @@ def respite_table(rows: list[RespiteRow]) -> tuple[list[str], list[list[object]]
     return header, [[row.course or _("Total"), cell(row.requests), cell(row.arranged),
                      cell(row.not_possible), cell(row.attendance_with),
                      cell(row.attendance_without)] for row in rows]
+
+
+#: What the respite figures count: kept in Redis (like the dashboard's own figures,
+#: `college.dashboards.cache`) until one of these changes.
+RESPITE_FIGURES = Generation(
+    "college:respite-figures:generation",
+    (RespiteRequest, RespiteSession, Enrolment, Attendance, Edition, TrainingSession, Course))
+_SECONDS = 3600
+
+
+def kept_respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
+    """The respite figures of the period: kept ones while nothing they count changed; none
+    (one small query) for an organiser none of whose courses offers respite."""
+    if not db.session.scalar(select(exists().where(Course.organiser_id == organiser_id,
+                                                   Course.offers_respite.is_(True)))):
+        return []
+    if RESPITE_FIGURES.pending_in(db.session):
+        return respite_figures(organiser_id, period)
+    try:
+        client = redis_connection()
+        key = (f"college:respite-figures:{RESPITE_FIGURES.current()}:{organiser_id}:"
+               f"{period.start.isoformat()}:{period.end.isoformat()}")
+        kept = client.get(key)
+    except redis.exceptions.RedisError as error:
+        log.warning("respite figures cache unavailable: %s", error)
+        return respite_figures(organiser_id, period)
+    if kept is not None:
+        return [RespiteRow(**row) for row in json.loads(kept)]
+    rows = respite_figures(organiser_id, period)
+    try:
+        client.set(key, json.dumps([asdict(row) for row in rows]), ex=_SECONDS)
+    except redis.exceptions.RedisError as error:
+        log.warning("respite figures cache unavailable: %s", error)
+    return rows

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from college import signals
+from college.respite.figures import RESPITE_FIGURES
 from college.respite.services import cancel_open_respite
+from college.staleness import watch
 
 
 def on_enrolment_cancelled(sender, enrolment_id: int, **extra) -> None:
@@ -12,5 +14,7 @@ def on_enrolment_cancelled(sender, enrolment_id: int, **extra) -> None:
 
 
 def connect() -> None:
-    """Connect the receivers (create_app calls this once)."""
+    """Connect the receivers (create_app calls this once); the respite figures' generation
+    goes up after every commit that changed what they count."""
     signals.enrolment_cancelled.connect(on_enrolment_cancelled)
+    watch(RESPITE_FIGURES)

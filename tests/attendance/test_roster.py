@@ -204,8 +204,9 @@ def test_roster_and_overview_load_in_a_fixed_number_of_queries(client, auth, cla
     assert [count_queries(client, url) for url in urls] == few
     # The roster: the user (1), the session with edition and course (1), its trainers (1),
     # "teaches?" (1), the seated learners (1), their marks (1), the rule with the edition's
-    # sessions and quiz (1), the seated enrolments (1), attendance counts (1), the access log (1).
-    assert few[0] == 10
+    # sessions and quiz (1), the seated enrolments (1), attendance counts (1), the access log (1),
+    # who came with respite (1).
+    assert few[0] == 11
 
 
 def test_a_stale_roster_does_not_undo_a_check_in(client, auth, classroom):

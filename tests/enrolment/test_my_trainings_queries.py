@@ -12,8 +12,8 @@ from tests.conftest import counted_queries
 
 #: The signed-in user with memberships (1), the enrolments with their editions and courses (1),
 #: their organisers (1) and sessions (1), open waiting-list offers (1), evaluations waiting (1)
-#: and burden questions waiting (1).
-MY_TRAININGS_QUERIES = 7
+#: burden questions waiting (1) and respite asked (1; its sessions only when there is some).
+MY_TRAININGS_QUERIES = 8
 
 
 def _my_trainings(client) -> tuple[int, BeautifulSoup]:
