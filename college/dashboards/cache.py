@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
+from typing import TypeVar
 
 import redis
 from flask import Flask
@@ -44,6 +46,7 @@ from college.staleness import Generation, watch
 log = logging.getLogger(__name__)
 
 FIGURES_SECONDS = 3600
+T = TypeVar("T")
 
 
 def _counts(obj: object) -> bool:
@@ -67,26 +70,35 @@ FIGURES = Generation(
 )
 
 
-def organiser_figures(organiser_id: int, period: Period) -> OrganiserDashboard:
-    """The organiser's figures of the period: kept ones while nothing they count changed."""
-    if FIGURES.pending_in(db.session):
-        return organiser_dashboard(organiser_id, period)
+def kept(generation: Generation, name: str, organiser_id: int, period: Period,
+         compute: Callable[[], T], dump: Callable[[T], str], load: Callable[[bytes], T]) -> T:
+    """Figures of an organiser and period kept in Redis under `generation`: the kept ones while
+    nothing the generation counts changed, else `compute()` (kept for the next view). The one
+    home of this cache for every kind of figures (the dashboard's, evaluation, respite)."""
+    if generation.pending_in(db.session):
+        return compute()
     try:
         client = redis_connection()
-        key = (f"college:figures:{FIGURES.current()}:{organiser_id}:"
+        key = (f"college:{name}:{generation.current()}:{organiser_id}:"
                f"{period.start.isoformat()}:{period.end.isoformat()}")
-        kept = client.get(key)
+        found = client.get(key)
     except redis.exceptions.RedisError as error:
-        log.warning("figures cache unavailable: %s", error)
-        return organiser_dashboard(organiser_id, period)
-    if kept is not None:
-        return from_json(kept)
-    dashboard = organiser_dashboard(organiser_id, period)
+        log.warning("%s cache unavailable: %s", name, error)
+        return compute()
+    if found is not None:
+        return load(found)
+    value = compute()
     try:
-        client.set(key, to_json(dashboard), ex=FIGURES_SECONDS)
+        client.set(key, dump(value), ex=FIGURES_SECONDS)
     except redis.exceptions.RedisError as error:
-        log.warning("figures cache unavailable: %s", error)
-    return dashboard
+        log.warning("%s cache unavailable: %s", name, error)
+    return value
+
+
+def organiser_figures(organiser_id: int, period: Period) -> OrganiserDashboard:
+    """The organiser's figures of the period: kept ones while nothing they count changed."""
+    return kept(FIGURES, "figures", organiser_id, period,
+                lambda: organiser_dashboard(organiser_id, period), to_json, from_json)
 
 
 def to_json(dashboard: OrganiserDashboard) -> str:

@@ -14,10 +14,9 @@ import logging
 from dataclasses import asdict
 from datetime import date
 
-import redis
-
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition
+from college.dashboards.cache import kept
 from college.dashboards.organiser import Period
 from college.enrolment.models import Enrolment
 from college.evaluation.burden import Change
@@ -37,13 +36,9 @@ from college.evaluation.reports import (
     VersionFigures,
     dashboard_evaluation,
 )
-from college.extensions import db
-from college.jobs import redis_connection
 from college.staleness import Generation, watch
 
 log = logging.getLogger(__name__)
-
-FIGURES_SECONDS = 3600
 
 #: What the evaluation figures count: a change to one of these makes them stale everywhere.
 EVALUATION_FIGURES = watch(Generation(
@@ -56,24 +51,8 @@ EVALUATION_FIGURES = watch(Generation(
 def kept_dashboard_evaluation(viewer: User, organiser_id: int, period: Period) -> DashboardEvaluation:
     """The dashboard's evaluation figures of the period: kept ones while nothing they count
     changed. The viewer must already be one who may read the organiser's figures."""
-    if EVALUATION_FIGURES.pending_in(db.session):
-        return dashboard_evaluation(viewer, organiser_id, period)
-    try:
-        client = redis_connection()
-        key = (f"college:evaluation-figures:{EVALUATION_FIGURES.current()}:{organiser_id}:"
-               f"{period.start.isoformat()}:{period.end.isoformat()}")
-        kept = client.get(key)
-    except redis.exceptions.RedisError as error:
-        log.warning("evaluation figures cache unavailable: %s", error)
-        return dashboard_evaluation(viewer, organiser_id, period)
-    if kept is not None:
-        return from_json(kept)
-    figures = dashboard_evaluation(viewer, organiser_id, period)
-    try:
-        client.set(key, to_json(figures), ex=FIGURES_SECONDS)
-    except redis.exceptions.RedisError as error:
-        log.warning("evaluation figures cache unavailable: %s", error)
-    return figures
+    return kept(EVALUATION_FIGURES, "evaluation-figures", organiser_id, period,
+                lambda: dashboard_evaluation(viewer, organiser_id, period), to_json, from_json)
 
 
 def to_json(figures: DashboardEvaluation) -> str:

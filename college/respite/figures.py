@@ -9,17 +9,16 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 
-import redis
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, TrainingSession
+from college.dashboards.cache import kept
 from college.dashboards.disclosure import too_few, too_few_to_describe, withhold
 from college.dashboards.organiser import ATTENDED, RECORDED, Period
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db
-from college.jobs import redis_connection
 from college.respite.models import RespiteRequest, RespiteSession, RespiteState
 from college.staleness import Generation
 
@@ -122,7 +121,6 @@ def respite_table(rows: list[RespiteRow]) -> tuple[list[str], list[list[object]]
 RESPITE_FIGURES = Generation(
     "college:respite-figures:generation",
     (RespiteRequest, RespiteSession, Enrolment, Attendance, Edition, TrainingSession, Course))
-_SECONDS = 3600
 
 
 def kept_respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
@@ -131,21 +129,7 @@ def kept_respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
     if not db.session.scalar(select(exists().where(Course.organiser_id == organiser_id,
                                                    Course.offers_respite.is_(True)))):
         return []
-    if RESPITE_FIGURES.pending_in(db.session):
-        return respite_figures(organiser_id, period)
-    try:
-        client = redis_connection()
-        key = (f"college:respite-figures:{RESPITE_FIGURES.current()}:{organiser_id}:"
-               f"{period.start.isoformat()}:{period.end.isoformat()}")
-        kept = client.get(key)
-    except redis.exceptions.RedisError as error:
-        log.warning("respite figures cache unavailable: %s", error)
-        return respite_figures(organiser_id, period)
-    if kept is not None:
-        return [RespiteRow(**row) for row in json.loads(kept)]
-    rows = respite_figures(organiser_id, period)
-    try:
-        client.set(key, json.dumps([asdict(row) for row in rows]), ex=_SECONDS)
-    except redis.exceptions.RedisError as error:
-        log.warning("respite figures cache unavailable: %s", error)
-    return rows
+    return kept(RESPITE_FIGURES, "respite-figures", organiser_id, period,
+                lambda: respite_figures(organiser_id, period),
+                lambda rows: json.dumps([asdict(row) for row in rows]),
+                lambda text: [RespiteRow(**row) for row in json.loads(text)])
