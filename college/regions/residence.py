@@ -12,7 +12,7 @@ from sqlalchemy import case, delete, extract, func, select
 
 from college import policy
 from college.accounts.models import Kind, Organiser, User
-from college.catalogue.models import Course, Edition
+from college.catalogue.models import Edition, course_organisers
 from college.dashboards.disclosure import too_few, withhold
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
@@ -125,12 +125,15 @@ class ReachRow:
 def _reach_rows(organisers, period: Period) -> list[ReachRow]:
     """Distinct people with a seat in the organisers' editions that started in the period,
     per year of the edition's first day, municipality of residence and kind; new when their
-    first seat with these organisers was in that year (one query, plus the list)."""
+    first seat with these organisers was in that year (one query, plus the list). A course
+    counts for each organiser that organises it, alone or with others."""
+    organising = course_organisers()
     seated = (
         select(Enrolment.learner_id.label("learner_id"), Edition.starts_on.label("starts_on"))
         .join(Edition, Edition.id == Enrolment.edition_id)
-        .join(Course, Course.id == Edition.course_id)
-        .where(Course.organiser_id.in_(organisers), Enrolment.status.in_(SEATED_STATUSES))
+        .where(Edition.course_id.in_(select(organising.c.course_id)
+                                     .where(organising.c.organiser_id.in_(organisers))),
+               Enrolment.status.in_(SEATED_STATUSES))
         .subquery()
     )
     firsts = (select(seated.c.learner_id, func.min(seated.c.starts_on).label("first_day"))

@@ -49,7 +49,8 @@ def figure_helpers():
         "figure_label": definitions.label,
         "figure_definitions": definitions.definitions,
         "table_figures": definitions.TABLE_FIGURES,
-        "rate_figures": definitions.RATE_FIGURES,
+        "rate_figures": (*definitions.RATE_FIGURES, "evaluation_response_rate"),
+        "evaluation_figures": services.EVALUATION_FIGURES,
         "funnel_stages": definitions.FUNNEL,
         "withheld_text": services.withheld_text,
         "min_group_size": MIN_GROUP_SIZE,
@@ -90,7 +91,8 @@ def figures(region_id: int):
 
 
 #: The region's tables as their downloads are named, in the reader's language.
-CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "definitions": _l("definitions")}
+CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "evaluation": _l("evaluation"),
+             "definitions": _l("definitions")}
 
 
 @bp.get("/regions/<int:region_id>/figures/<name>.csv")

@@ -156,6 +156,8 @@ class World:
         other_course = self.make.course(self.a.organiser, title="Tillen en verplaatsen")
         other_trainer = self.make.trainer(self.a.organiser, name="Trainer van een andere editie")
         self.make.edition(other_course, trainers=[other_trainer], sessions=1)
+        # Another organiser A's coordinators may choose to organise A's course with.
+        self.a.values["partner_organiser_id"] = self.b.organiser.id
         self.users = {
             "learner": self.a.learner,
             "other_learner": self.b.learner,
@@ -274,6 +276,8 @@ ACCESS: dict[str, Access] = {
         "save": "y"}),
     "catalogue_manage.edit_session": Access(get=COORDINATOR, post=COORDINATOR, data={"day": "@edition_day"}),
     "catalogue_manage.delete_session": Access(post=COORDINATOR),
+    "catalogue_manage.course_co_organisers": Access(
+        get=COORDINATOR, post=COORDINATOR, data={"organiser_ids": "@partner_organiser_id"}),
     # Modules and quizzes: the organiser's trainers and coordinators write them.
     "learning.course": Access(get=OWNER | ORGANISER_STAFF),
     "learning.module": Access(get=OWNER | ORGANISER_STAFF),

@@ -321,6 +321,11 @@ SHARED_IDS = {
     "ResidenceForm.municipality_id",
     "PUT /api/v1/organisers/{organiser_id}/municipalities municipality_ids",
     "ServedForm.municipality_ids",
+    # A course's co-organisers are chosen from every organiser of the installation: naming
+    # another organiser is the point (tests/catalogue/test_co_organisers.py: an unknown id is
+    # refused, and only the lead organiser's coordinators choose).
+    "PUT /api/v1/courses/{course_id}/co-organisers organiser_ids",
+    "CoOrganisersForm.organiser_ids",
 }
 
 #: Maps whose keys are names, not row ids: a burden instrument's items are keyed "i1", "i2",

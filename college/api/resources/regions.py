@@ -42,7 +42,8 @@ def _nullable_figures() -> dict:
         stage, kind = key.split(".")
         fields[f"reach_{stage}_{kind}"] = ma.fields.Integer(required=True, allow_none=True)
     fields |= {key: ma.fields.Integer(required=True, allow_none=True)
-               for key in services.NEW_RETURNING}
+               for key in (*services.NEW_RETURNING, *services.EVALUATION_COUNTS)}
+    fields["evaluation_response_rate"] = ma.fields.Float(required=True, allow_none=True)
     return fields
 
 
