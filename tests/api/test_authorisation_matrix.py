@@ -702,6 +702,17 @@ def _shared_course(world: World) -> str:
     return f"/api/v1/courses/{world.published_course.id}/co-organisers"
 
 
+# The municipalities a region serves: its regional coordinators only.
+MATRIX.update({
+    "GET /api/v1/regions/<id:region_id>/municipalities": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/municipalities",
+        _only(200, "other_coordinator")),
+    "PUT /api/v1/regions/<id:region_id>/municipalities": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/municipalities",
+        _only(200, "other_coordinator"), lambda w, role: {"municipalities": []}),
+})
+
+
 # Courses organised together: both organisers' coordinators read who organises it; only the
 # lead organiser's coordinators change it.
 MATRIX.update({

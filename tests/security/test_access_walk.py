@@ -375,6 +375,7 @@ ACCESS: dict[str, Access] = {
     "regions.figures_pdf": Access(get=NOBODY, params={"region_id": 1}),
     "regions.region_reach": Access(get=NOBODY, params={"region_id": 1}),
     "regions.region_reach_csv": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_municipalities": Access(get=NOBODY, params={"region_id": 1}),
     # Where learners live: one's own (optional); an organiser's reach per municipality.
     "regions.my_municipality": Access(get=LOGGED_IN, post=LOGGED_IN),
     "regions.organiser_reach": Access(get=COORDINATOR),

@@ -321,6 +321,9 @@ SHARED_IDS = {
     "ResidenceForm.municipality_id",
     "PUT /api/v1/organisers/{organiser_id}/municipalities municipality_ids",
     "ServedForm.municipality_ids",
+    "PUT /api/v1/regions/{region_id}/municipalities municipalities[].municipality_id",
+    "RegionMunicipalitiesForm.municipality_ids",
+    "RegionMunicipalitiesForm.population-<id>",
     # A course's co-organisers are chosen from every organiser of the installation: naming
     # another organiser is the point (tests/catalogue/test_co_organisers.py: an unknown id is
     # refused, and only the lead organiser's coordinators choose).
