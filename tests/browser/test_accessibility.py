@@ -170,7 +170,6 @@ MAIN_PAGES = [
              as_="regional"),
     MainPage("region referral figures", "/regions/{region.id}/referrals", as_="regional"),
     MainPage("region municipalities", "/regions/{region.id}/municipalities", as_="regional"),
-    MainPage("region trainings", "/regions/{region.slug}/trainings"),
     MainPage("course co-organisers", "/manage/courses/{course.id}/co-organisers",
              as_="coordinator"),
 ]
