@@ -21,7 +21,7 @@ from college.accounts.passwords import hash_password
 from college.accreditation import services as accreditation
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue import queries, repeat
-from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
+from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession, WaitlistMode
 from college.completion.services import refresh_completion
 from college.enrolment import offers
 from college.enrolment.models import (
@@ -52,7 +52,7 @@ from college.privacy.notice import current_version
 from college.referrals import services as referrals
 from college.regions import residence
 from college.regions import services as regions
-from college.regions.models import Residence, ServedMunicipality
+from college.regions.models import Municipality, RegionMunicipality, Residence, ServedMunicipality
 from college.respite.demo import arrange_respite_in_demo
 
 #: One password for every demo account; printed by `flask college demo`.
@@ -542,6 +542,16 @@ class _Demo:
         self._residences({members[0]: ("44083", "44081", "44064"), members[1]: ("46021",),
                           zulte: ("44081",)})
         self._referral(members[0])
+        # The caring neighbourhood organises the first hub's oldest course with it; the region
+        # keeps its own list of the municipalities it serves.
+        shared = db.session.scalars(select(Course).where(Course.organiser_id == members[0].id)
+                                    .order_by(Course.id)).first()
+        db.session.add(CoOrganiser(course_id=shared.id, organiser_id=zulte.id))
+        served = db.session.scalars(select(Municipality).where(
+            Municipality.nis_code.in_(("44083", "44081", "46021")))).all()
+        db.session.add_all(RegionMunicipality(region_id=region.id, municipality_id=m.id,
+                                              population=m.population) for m in served)
+        db.session.flush()
 
     def _referral(self, hub: Organiser) -> None:
         """A pharmacist refers a caregiver, whom the hub phones and enrols: the funnel counts it."""

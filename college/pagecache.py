@@ -28,7 +28,7 @@ from flask_login import current_user
 
 from college import timeutil
 from college.accounts.models import Organiser
-from college.catalogue.models import Course, Edition, TrainingSession
+from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession
 from college.extensions import db
 from college.jobs import redis_connection
 from college.staleness import Generation, watch
@@ -39,7 +39,8 @@ PAGE_SECONDS = 600
 MAX_ADDRESS = 500
 
 #: What the cached pages show: a change to one of these makes them stale.
-PAGES = Generation("college:pages:generation", (Course, Edition, TrainingSession, Organiser))
+PAGES = Generation("college:pages:generation",
+                   (Course, CoOrganiser, Edition, TrainingSession, Organiser))
 
 
 def cached_for_visitors(*query_args: str) -> Callable:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import exists, select
 
 from college.accounts.models import Kind, Role, User
-from college.catalogue.models import Course, Edition, edition_trainer
+from college.catalogue.models import CoOrganiser, Course, Edition, edition_trainer
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.extensions import db, login_manager
 
@@ -52,10 +52,38 @@ def teaches(user: User, edition_id: int) -> bool:
     )
 
 
+def _organises(user: User, course: Course, roles: tuple[Role, ...]) -> bool:
+    """Does the user hold one of the roles with the course's lead organiser or a co-organiser?"""
+    if not user.is_authenticated:
+        return False
+    organisers = set().union(*(user.organiser_ids(role) for role in roles))
+    if course.organiser_id in organisers:
+        return True
+    # Only a staff member of some other organiser costs a query.
+    return bool(organisers) and bool(db.session.scalar(select(exists().where(
+        CoOrganiser.course_id == course.id, CoOrganiser.organiser_id.in_(organisers)))))
+
+
+def can_manage_course(user: User, course: Course) -> bool:
+    """The coordinators of the course's lead organiser and of its co-organisers manage the
+    course, its editions, sessions, enrolments and certificates: the one rule for a course."""
+    return _organises(user, course, (Role.COORDINATOR,))
+
+
+def can_choose_co_organisers(user: User, course: Course) -> bool:
+    """Only the coordinators of the course's lead organiser choose who organises it with them."""
+    return is_coordinator(user, course.organiser_id)
+
+
+def is_course_staff(user: User, course: Course) -> bool:
+    """Is the user a trainer or coordinator of an organiser of the course (lead or co-organiser)?"""
+    return _organises(user, course, (Role.COORDINATOR, Role.TRAINER))
+
+
 def can_see_course(user: User | None, course: Course) -> bool:
-    """Published courses are for everyone; a draft only for its organiser's trainers and
+    """Published courses are for everyone; a draft only for its organisers' trainers and
     coordinators (they prepare its modules and quiz before it is published)."""
-    return course.published or (user is not None and is_staff(user, course.organiser_id))
+    return course.published or (user is not None and is_course_staff(user, course))
 
 
 def can_see_edition(user: User | None, edition: Edition) -> bool:
@@ -68,14 +96,14 @@ def can_manage_organiser(user: User, organiser_id: int) -> bool:
     return is_coordinator(user, organiser_id)
 
 
-def can_edit_course_content(user: User, organiser_id: int) -> bool:
-    """Trainers and coordinators of the organiser write modules and quizzes."""
-    return is_staff(user, organiser_id)
+def can_edit_course_content(user: User, course: Course) -> bool:
+    """Trainers and coordinators of the course's organisers write modules and quizzes."""
+    return is_course_staff(user, course)
 
 
-def can_teach_edition(user: User, edition_id: int, organiser_id: int) -> bool:
-    """The edition's trainers and the organiser's coordinators run its sessions and rosters."""
-    return is_coordinator(user, organiser_id) or teaches(user, edition_id)
+def can_teach_edition(user: User, edition_id: int, course: Course) -> bool:
+    """The edition's trainers and its course's coordinators run its sessions and rosters."""
+    return can_manage_course(user, course) or teaches(user, edition_id)
 
 
 def can_act_for_learner(user: User, learner: User, organiser_id: int) -> bool:
@@ -85,7 +113,8 @@ def can_act_for_learner(user: User, learner: User, organiser_id: int) -> bool:
 
 def learners_known_to(organiser_id: int, learner_ids: Iterable[int]) -> set[int]:
     """Which of these learners the organiser knows: its managed accounts, and everyone who holds
-    or held an enrolment (of any status) in one of its editions."""
+    or held an enrolment (of any status) in an edition of a course it organises (alone or with
+    others)."""
     wanted = set(learner_ids)
     if not wanted:
         return set()
@@ -94,7 +123,7 @@ def learners_known_to(organiser_id: int, learner_ids: Iterable[int]) -> set[int]
         select(Enrolment.learner_id)
         .join(Edition, Edition.id == Enrolment.edition_id)
         .join(Course, Course.id == Edition.course_id)
-        .where(Enrolment.learner_id.in_(wanted), Course.organiser_id == organiser_id)
+        .where(Enrolment.learner_id.in_(wanted), Course.organised_by(organiser_id))
     )
     return set(db.session.scalars(managed.union(enrolled)))
 

@@ -11,7 +11,7 @@ from college import timeutil
 from college.accounts.models import Kind, Organiser, Role, User
 from college.accreditation.models import CourseAccreditation, RegistrationNumber, Scheme
 from college.attendance.models import Attendance
-from college.catalogue.models import Course, Edition, TrainingSession, WaitlistMode
+from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession, WaitlistMode
 from college.demo import DEMO_PASSWORD, database_is_empty
 from college.enrolment.models import Enrolment, EnrolmentStatus, OfferOutcome, WaitlistOffer
 from college.extensions import db
@@ -373,6 +373,14 @@ def test_demo_region_reads_three_members_figures(runner, client, auth):
     assert exported.status_code == 200 and "Zorgzame buurt Zulte" in exported.get_data().decode("utf-8-sig")
     listed = client.get("/regions/eerstelijnszone-leie-schelde/trainings.json").get_json()["items"]
     assert {"Mantelzorghub Leiestreek", "Zorgzaam Waasland"} <= {item["organiser"] for item in listed}
+    assert "Deinze" in client.get(f"/regions/{region_id}/municipalities").get_data(as_text=True)
+
+
+def test_demo_course_organised_together(runner, client):
+    load(runner)
+    shared = db.session.scalar(select(CoOrganiser))
+    page = client.get(f"/courses/{shared.course_id}").get_data(as_text=True)
+    assert "Mantelzorghub Leiestreek" in page and "Zorgzame buurt Zulte" in page
 
 
 def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):

@@ -23,7 +23,7 @@ from college.accreditation.models import (
 )
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
-from college.catalogue.services import _number, _text, require_coordinator
+from college.catalogue.services import _number, _text, require_course_manager
 from college.completion.rules import completion_checks
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -92,7 +92,7 @@ def _points(value) -> float:
 def add_accreditation(actor: User | None, course: Course, scheme_id: int, points,
                       number: str = "", rubric: str = "") -> CourseAccreditation:
     """Accredit the course in a scheme (its organiser's coordinators)."""
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     found = scheme(scheme_id)
     accreditation = CourseAccreditation(
         course_id=course.id, scheme_id=found.id, points=_points(points),
@@ -121,9 +121,7 @@ def accreditation(accreditation_id: int) -> CourseAccreditation:
 
 def remove_accreditation(actor: User | None, accreditation: CourseAccreditation) -> None:
     """Remove an accreditation from its course (its organiser's coordinators)."""
-    organiser_id = db.session.scalar(
-        select(Course.organiser_id).where(Course.id == accreditation.course_id))
-    require_coordinator(actor, organiser_id)
+    require_course_manager(actor, db.session.get(Course, accreditation.course_id))
     db.session.delete(accreditation)
     db.session.flush()
 
@@ -328,7 +326,7 @@ class EditionExport:
 def edition_export(viewer: User, edition: Edition, scheme_id: int) -> EditionExport:
     """The attendance list a scheme's body asks for, per seated learner (the organiser's
     coordinators; the read is logged)."""
-    require_coordinator(viewer, edition.course.organiser_id)
+    require_course_manager(viewer, edition.course)
     found = db.session.scalar(
         select(CourseAccreditation).where(CourseAccreditation.course_id == edition.course_id,
                                           CourseAccreditation.scheme_id == scheme_id))

@@ -32,7 +32,7 @@ from college.errors import ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
 from college.pdf import render_pdf
-from college.policy import can_manage_organiser, is_coordinator, require
+from college.policy import can_manage_course, is_coordinator, require
 
 bp = Blueprint("accreditation", __name__)
 
@@ -41,7 +41,7 @@ def _course(course_id: int) -> Course:
     course = queries.managed_course(course_id)
     if course is None:
         abort(404)
-    require(can_manage_organiser(current_user, course.organiser_id))
+    require(can_manage_course(current_user, course))
     return course
 
 
@@ -49,7 +49,7 @@ def _edition(edition_id: int) -> Edition:
     edition = queries.edition_with_course(edition_id)
     if edition is None:
         abort(404)
-    require(can_manage_organiser(current_user, edition.course.organiser_id))
+    require(can_manage_course(current_user, edition.course))
     return edition
 
 

@@ -60,7 +60,7 @@ def get_edition(edition_id: int) -> Edition:
 
 def may_teach(user: User, edition: Edition) -> bool:
     """May the user run this edition's rosters (its trainers, the organiser's coordinators)?"""
-    return can_teach_edition(user, edition.id, edition.course.organiser_id)
+    return can_teach_edition(user, edition.id, edition.course)
 
 
 def ensure_may_teach(user: User, edition: Edition) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from college.accounts.models import User
 from college.accounts.services import create_walk_in_account, normalise_email
@@ -30,8 +29,9 @@ def admit_walk_in(
     if session is None:
         raise NotFound(_("This session does not exist."))
     edition = db.session.get(Edition, session.edition_id)
-    organiser_id = db.session.scalar(select(Course.organiser_id).where(Course.id == edition.course_id))
-    if not can_teach_edition(actor, edition.id, organiser_id):
+    course = db.session.get(Course, edition.course_id)
+    organiser_id = course.organiser_id
+    if not can_teach_edition(actor, edition.id, course):
         raise NotAllowed(_("Only this edition's trainers and the organiser's coordinators can do this."))
     address = normalise_email(email)
     if address:

@@ -139,6 +139,13 @@ class NewCourseForm(CreateOnceForm, CourseForm):
     """A new course: saved twice (a double click), it is created once."""
 
 
+class CoOrganisersForm(KeptForm):
+    """The organisers that organise a course with its lead organiser, ticked from the list."""
+
+    organiser_ids = MultiCheckboxField(_l("Organisers that organise this course with you"),
+                                       coerce=int, validate_choice=False)
+
+
 class EnrolmentQuestionForm(KeptForm):
     """A question the course asks at enrolment, and why it asks it."""
 

@@ -11,8 +11,9 @@ from flask_wtf import FlaskForm
 
 from college import timeutil
 from college.accounts.models import Organiser
-from college.catalogue import queries, repeat, services
+from college.catalogue import co_organisers, queries, repeat, services
 from college.catalogue.forms import (
+    CoOrganisersForm,
     CopyEditionForm,
     CourseForm,
     EditionForm,
@@ -33,31 +34,37 @@ from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
 from college.main.views import render_error
-from college.policy import can_manage_organiser, require
+from college.policy import (
+    can_choose_co_organisers,
+    can_manage_course,
+    can_manage_organiser,
+    require,
+)
 
 bp = Blueprint("catalogue_manage", __name__)
 
 
-def _checked(found, organiser_id: Callable[[object], int]):
+def _checked(found, may_manage: Callable[[object], bool]):
     """The object, after a 404 when it does not exist and a 403 unless the user coordinates it."""
     if found is None:
         abort(404)
-    require(can_manage_organiser(current_user, organiser_id(found)))
+    require(may_manage(found))
     return found
 
 
 def _organiser(organiser_id: int) -> Organiser:
-    return _checked(db.session.get(Organiser, organiser_id), lambda organiser: organiser.id)
+    return _checked(db.session.get(Organiser, organiser_id),
+                    lambda organiser: can_manage_organiser(current_user, organiser.id))
 
 
 def _course(course_id: int) -> Course:
-    return _checked(queries.managed_course(course_id), lambda course: course.organiser_id)
+    return _checked(queries.managed_course(course_id),
+                    lambda course: can_manage_course(current_user, course))
 
 
 def _edition(edition_id: int) -> Edition:
-    return _checked(
-        queries.edition_with_course(edition_id), lambda edition: edition.course.organiser_id
-    )
+    return _checked(queries.edition_with_course(edition_id),
+                    lambda edition: can_manage_course(current_user, edition.course))
 
 
 def _session(session_id: int) -> tuple[TrainingSession, Edition]:
@@ -143,6 +150,34 @@ def manage_course(course_id: int):
     return render_template(
         "catalogue/manage_course.html", course=course, organiser=course.organiser,
         delete_form=FlaskForm(), questions=course_questions(course.id),
+        co_organisers=[partner.organiser for partner in course.co_organisers],
+        may_choose_co_organisers=can_choose_co_organisers(current_user, course),
+    )
+
+
+@bp.route("/manage/courses/<int:course_id>/co-organisers", methods=["GET", "POST"])
+@login_required
+def course_co_organisers(course_id: int):
+    """The lead organiser's coordinators tick the organisers that organise the course with them."""
+    try:
+        course = co_organisers.course_to_share(current_user, course_id)
+    except ServiceError as error:
+        abort(error.status)
+    form = CoOrganisersForm()
+    form.organiser_ids.choices = [
+        (organiser.id, organiser.name) for organiser in co_organisers.organisers_to_choose(course)]
+
+    def done(_result):
+        flash(_("Saved."), "success")
+        return redirect(url_for("catalogue_manage.manage_course", course_id=course.id))
+
+    if not form.is_submitted():
+        form.organiser_ids.data = [o.id for o in co_organisers.co_organisers_of(course.id)]
+    return _form_page(
+        form, "catalogue/co_organisers.html",
+        lambda: co_organisers.set_co_organisers(current_user, course.id,
+                                                form.organiser_ids.data or []),
+        done, course=course, organiser=db.session.get(Organiser, course.organiser_id),
     )
 
 

@@ -19,7 +19,9 @@ from sqlalchemy import (
     and_,
     event,
     or_,
+    select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +94,10 @@ class Course(db.Model):
     accreditations: Mapped[list[CourseAccreditation]] = relationship(
         back_populates="course", lazy="raise", order_by="CourseAccreditation.id"
     )
+    #: The organisers that organise the course with its lead organiser (`organiser`).
+    co_organisers: Mapped[list[CoOrganiser]] = relationship(
+        lazy="raise", order_by="CoOrganiser.organiser_id", viewonly=True
+    )
 
     @property
     def tracks(self) -> set[Track]:
@@ -127,8 +133,36 @@ class Course(db.Model):
         """Recompute the folded search text from the course's own words."""
         self.search_text = fold(" ".join((self.title or "", self.summary or "", self.description or "")))
 
+    @classmethod
+    def organised_by(cls, organiser_id: int):
+        """SQL condition: the organiser leads the course or co-organises it."""
+        return or_(cls.organiser_id == organiser_id, cls.id.in_(
+            select(CoOrganiser.course_id).where(CoOrganiser.organiser_id == organiser_id)))
+
     def __repr__(self) -> str:
         return f"<Course {self.id} {self.title!r}>"
+
+
+class CoOrganiser(db.Model):
+    """An organiser that organises a course together with its lead organiser
+    (`Course.organiser`): its coordinators manage the course too and its figures count it."""
+
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+    organiser: Mapped[Organiser] = relationship(lazy="raise")
+
+
+def course_organisers():
+    """Every (course_id, organiser_id) pair of a course and an organiser that organises it:
+    the lead organiser and the co-organisers."""
+    return union_all(
+        select(Course.id.label("course_id"), Course.organiser_id.label("organiser_id")),
+        select(CoOrganiser.course_id, CoOrganiser.organiser_id),
+    ).subquery()
 
 
 def fold(text: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from college import timeutil
 from college.accounts.models import Kind, Organiser, User
 from college.accreditation.models import CourseAccreditation
-from college.catalogue.models import Course, Edition, Track
+from college.catalogue.models import CoOrganiser, Course, Edition, Track
 from college.errors import NotFound
 from college.extensions import db
 from college.policy import can_see_course, can_see_edition
@@ -146,16 +146,18 @@ def coming_months(count: int = 12) -> list[date]:
 
 def _course_with_editions(course_id: int, *edition_conditions) -> Course | None:
     editions = Course.editions.and_(*edition_conditions) if edition_conditions else Course.editions
-    return db.session.scalar(
+    return db.session.execute(
         select(Course)
         .where(Course.id == course_id)
         .options(
             joinedload(Course.organiser),
+            # In the course's own query: a page of a course pays nothing for its partners.
+            joinedload(Course.co_organisers).joinedload(CoOrganiser.organiser),
             selectinload(editions).selectinload(Edition.sessions),
             selectinload(editions).selectinload(Edition.trainers),
             selectinload(Course.accreditations).joinedload(CourseAccreditation.scheme),
         )
-    )
+    ).unique().scalar_one_or_none()
 
 
 def course_page(course_id: int, user: User | None) -> Course:
@@ -193,11 +195,12 @@ def managed_course(course_id: int) -> Course | None:
 
 
 def organiser_courses(organiser_id: int) -> list[Course]:
-    """All courses of an organiser with their editions, for its coordinators."""
+    """All courses an organiser organises (alone or with others) with their editions, for its
+    coordinators."""
     return list(
         db.session.scalars(
             select(Course)
-            .where(Course.organiser_id == organiser_id)
+            .where(Course.organised_by(organiser_id))
             .options(selectinload(Course.editions))
             .order_by(Course.title, Course.id)
         )

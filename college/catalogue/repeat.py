@@ -99,7 +99,7 @@ def copy_edition(actor: User | None, edition: Edition, starts_on: date | None) -
 
     Nobody is enrolled in the copy; its enrolment window moves with its dates.
     """
-    services.require_coordinator(actor, edition.course.organiser_id)
+    services.require_course_manager(actor, edition.course)
     plan = plan_copy(edition, starts_on)
     copy = services.create_edition(
         actor, edition.course, capacity=edition.capacity,
@@ -168,7 +168,7 @@ def plan_series(edition: Edition, *, first_day: date | None, starts: time | None
 
 def create_series(actor: User | None, edition: Edition, **fields) -> list[TrainingSession]:
     """Add the planned series to `edition`: fields as for `plan_series`."""
-    services.require_coordinator(actor, edition.course.organiser_id)
+    services.require_course_manager(actor, edition.course)
     return _create_sessions(actor, edition, plan_series(edition, **fields))
 
 

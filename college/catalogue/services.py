@@ -16,7 +16,7 @@ from college.catalogue.models import Course, Edition, Track, TrainingSession
 from college.enrolment.services import parse_capacity
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
-from college.policy import can_manage_organiser
+from college.policy import can_manage_course, can_manage_organiser
 
 _COMPLETION_RULE = ("min_attendance_pct", "modules_required", "quiz_pass_pct")
 
@@ -25,6 +25,12 @@ def require_coordinator(actor: User | None, organiser_id: int) -> None:
     """Refuse anyone but a coordinator of the organiser."""
     # actor None: the command line or the demo loader, which act as the system.
     if actor is not None and not can_manage_organiser(actor, organiser_id):
+        raise NotAllowed(_("Only coordinators of this organiser can manage its courses."))
+
+
+def require_course_manager(actor: User | None, course: Course) -> None:
+    """Refuse anyone but a coordinator of the course's lead organiser or a co-organiser."""
+    if actor is not None and not can_manage_course(actor, course):
         raise NotAllowed(_("Only coordinators of this organiser can manage its courses."))
 
 
@@ -136,7 +142,7 @@ def _course_fields(course: Course) -> dict:
 
 def update_course(actor: User | None, course: Course, **fields) -> Course:
     """Change a course (fields left out keep theirs); a changed completion rule is signalled first."""
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     values = _course_values(_merged(_course_fields(course), fields))
     rule_changed = any(getattr(course, name) != values[name] for name in _COMPLETION_RULE)
     _assign(course, values)
@@ -218,7 +224,7 @@ def create_edition(actor: User | None, course: Course, *, capacity, **fields) ->
     Fields: venue, address, place, what_to_bring, online_url, starts_on, ends_on, enrolment_opens_at,
     enrolment_closes_at (aware, or naive meaning Brussels), trainer_ids.
     """
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     capacity = parse_capacity(capacity)
     values = _edition_values(course.organiser_id, fields)
     edition = Edition(course_id=course.id, capacity=capacity, **values)
@@ -244,9 +250,9 @@ def update_edition(actor: User | None, edition: Edition, **fields) -> Edition:
 
     Capacity is not changed here: enrolment's service does that, promoting from the waiting list.
     """
-    organiser_id = _edition_organiser_id(edition)
-    require_coordinator(actor, organiser_id)
-    values = _edition_values(organiser_id, _merged(edition_fields(edition), fields))
+    course = _edition_course(edition)
+    require_course_manager(actor, course)
+    values = _edition_values(course.organiser_id, _merged(edition_fields(edition), fields))
     _check_sessions_within(edition.id, values["starts_on"], values["ends_on"])
     _assign(edition, values)
     db.session.flush()
@@ -294,13 +300,13 @@ def session_values(edition: Edition, fields: dict) -> dict:
     }
 
 
-def _edition_organiser_id(edition: Edition) -> int:
-    return db.session.scalar(select(Course.organiser_id).where(Course.id == edition.course_id))
+def _edition_course(edition: Edition) -> Course:
+    return db.session.get(Course, edition.course_id)
 
 
 def create_session(actor: User | None, edition: Edition, **fields) -> TrainingSession:
     """Add a session to an edition: day, starts and ends (Brussels wall-clock), title, room."""
-    require_coordinator(actor, _edition_organiser_id(edition))
+    require_course_manager(actor, _edition_course(edition))
     session = TrainingSession(edition_id=edition.id, **session_values(edition, fields))
     db.session.add(session)
     db.session.flush()
@@ -312,7 +318,7 @@ def create_session(actor: User | None, edition: Edition, **fields) -> TrainingSe
 def update_session(actor: User | None, session: TrainingSession, **fields) -> TrainingSession:
     """Change a session's day, times, title or room (fields left out keep their value)."""
     edition = db.session.get(Edition, session.edition_id)
-    require_coordinator(actor, _edition_organiser_id(edition))
+    require_course_manager(actor, _edition_course(edition))
     starts, ends = timeutil.local(session.starts_at), timeutil.local(session.ends_at)
     current = {"day": starts.date(), "starts": starts.time(), "ends": ends.time(),
                "title": session.title, "room": session.room}
@@ -327,7 +333,7 @@ def update_session(actor: User | None, session: TrainingSession, **fields) -> Tr
 def delete_session(actor: User | None, session: TrainingSession) -> None:
     """Delete a session, unless attendance was already recorded for it."""
     edition = db.session.get(Edition, session.edition_id)
-    require_coordinator(actor, _edition_organiser_id(edition))
+    require_course_manager(actor, _edition_course(edition))
     recorded = db.session.scalar(
         select(exists().where(Attendance.session_id == session.id))
     )

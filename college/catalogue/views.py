@@ -24,7 +24,7 @@ from college.catalogue import calendar, queries
 from college.catalogue.models import Track
 from college.main.views import render_error
 from college.pagecache import cached_for_visitors
-from college.policy import can_manage_organiser
+from college.policy import can_manage_course
 
 bp = Blueprint("catalogue", __name__)
 
@@ -93,7 +93,8 @@ def course(course_id: int):
     return render_template(
         "catalogue/course.html",
         course=found,
-        can_manage=can_manage_organiser(current_user, found.organiser_id),
+        can_manage=can_manage_course(current_user, found),
+        co_organisers=[partner.organiser for partner in found.co_organisers],
         Track=Track,
         contact_organiser=found.organiser,
     )

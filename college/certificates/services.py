@@ -363,7 +363,7 @@ def verify_pdf(data: bytes) -> PdfCheck:
 
 
 def _require_manager(certificate: Certificate, by: User) -> None:
-    if not policy.can_manage_organiser(by, certificate.edition.course.organiser_id):
+    if not policy.can_manage_course(by, certificate.edition.course):
         raise NotAllowed(_("Only coordinators of the organiser can change its certificates."))
 
 

@@ -22,7 +22,7 @@ from college.enrolment.models import EnrolmentStatus
 from college.errors import ServiceError
 from college.extensions import db
 from college.forms import attach_error
-from college.policy import can_manage_organiser, require
+from college.policy import can_manage_course, can_manage_organiser, require
 from college.security import limit_guesses
 
 bp = Blueprint("certificates", __name__)
@@ -131,7 +131,7 @@ def _edition_or_404(edition_id: int) -> Edition:
     )
     if edition is None:
         abort(404)
-    require(can_manage_organiser(current_user, edition.course.organiser_id))
+    require(can_manage_course(current_user, edition.course))
     return edition
 
 
@@ -140,7 +140,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
         certificate = services.get_certificate(certificate_id)
     except ServiceError:
         abort(404)
-    require(can_manage_organiser(current_user, certificate.edition.course.organiser_id))
+    require(can_manage_course(current_user, certificate.edition.course))
     return certificate
 
 
@@ -152,7 +152,7 @@ def organiser_editions(organiser_id: int):
     editions_list = db.session.execute(
         select(Edition, Course.title)
         .join(Course, Edition.course_id == Course.id)
-        .where(Course.organiser_id == organiser_id)
+        .where(Course.organised_by(organiser_id))
         .order_by(Edition.starts_on.desc())
     ).all()
     counts: dict[int, dict[CertificateStatus, int]] = {}
@@ -160,7 +160,7 @@ def organiser_editions(organiser_id: int):
         select(Certificate.edition_id, Certificate.status, func.count())
         .join(Edition, Certificate.edition_id == Edition.id)
         .join(Course, Edition.course_id == Course.id)
-        .where(Course.organiser_id == organiser_id)
+        .where(Course.organised_by(organiser_id))
         .group_by(Certificate.edition_id, Certificate.status)
     ):
         counts.setdefault(edition_id, {})[status] = count

@@ -4,8 +4,8 @@ Computing an organiser's figures reads every enrolment, mark and certificate of 
 editions, so it grows with the history. The figures are kept in the app's Redis (shared by
 every web server and process) under the figures' generation number (`college.staleness`),
 which goes up after every commit that changed an enrolment, a mark, a certificate, an edition,
-a session, a course, or a learner's kind; a view after that computes them once again. So a
-figure shown is always the live computation's. Keys expire after FIGURES_SECONDS; when Redis
+a session, a course or its co-organisers, or a learner's kind; a view after that computes
+them once again. So a figure shown is always the live computation's. Keys expire after FIGURES_SECONDS; when Redis
 cannot be reached the figures are computed as if there were no cache.
 
 The generation is read before the rows; on PostgreSQL (read committed) every statement then
@@ -29,7 +29,7 @@ from sqlalchemy import inspect
 
 from college.accounts.models import User
 from college.attendance.models import Attendance
-from college.catalogue.models import Course, Edition, TrainingSession
+from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession
 from college.certificates.models import Certificate
 from college.dashboards.organiser import (
     CourseRow,
@@ -65,7 +65,7 @@ def _counts(obj: object) -> bool:
 #: What the figures count: a change to one of these makes every organiser's figures stale.
 FIGURES = Generation(
     "college:figures:generation",
-    (Enrolment, Attendance, Certificate, Edition, TrainingSession, Course, User),
+    (Enrolment, Attendance, Certificate, Edition, TrainingSession, Course, CoOrganiser, User),
     counts=_counts,
 )
 

@@ -88,6 +88,13 @@ FIGURES: dict[str, Figure] = {
         Figure("missed_in_a_row", _l("At risk: missed two sessions in a row"), _l(
             "Marked 'absent' in two sessions that follow each other; a signal for the trainer, "
             "not part of the completion rule.")),
+        # A region's evaluation figures (college/evaluation/reports.py counts them).
+        Figure("evaluations_invited", _l("Invited to evaluate"), _l(
+            "Learners of the cohort's editions invited to evaluate their training.")),
+        Figure("evaluations_answered", _l("Evaluations answered"), _l(
+            "Of those invited, the ones who answered the evaluation (anonymously).")),
+        Figure("evaluation_response_rate", _l("Response rate"), _l(
+            "Evaluations answered out of learners invited.")),
     )
 }
 

@@ -256,7 +256,7 @@ def edition_dashboard(edition_id: int, viewer: User) -> EditionDashboard:
     if found is None:
         raise NotFound(_("This edition does not exist."))
     edition, course = found
-    if not policy.can_teach_edition(viewer, edition.id, course.organiser_id):
+    if not policy.can_teach_edition(viewer, edition.id, course):
         raise NotAllowed(_("Only the edition's trainers and the organiser's coordinators can "
                            "see its dashboard."))
     params = {"edition_id": edition_id, "course_id": course.id}

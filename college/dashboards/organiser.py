@@ -109,16 +109,17 @@ class OrganiserDashboard:
 
 
 def _cohort(organiser_id: int, period: Period):
-    """The ids of the cohort: the organiser's editions whose first day is in the period."""
+    """The ids of the cohort: the editions of the courses the organiser organises (alone or
+    with others) whose first day is in the period."""
     return (
         select(Edition.id)
         .join(Course, Course.id == Edition.course_id)
-        .where(Course.organiser_id == organiser_id,
+        .where(Course.organised_by(organiser_id),
                Edition.starts_on >= period.start, Edition.starts_on <= period.end)
     )
 
 
-def _enrolment_facts(cohort):
+def enrolment_facts(cohort):
     """Per live enrolment of the cohort: seated, waiting, took part, completed, certified (0/1),
     and its learner's marks in the edition (present or late, and recorded)."""
     # Joins to small grouped sets, not EXISTS per enrolment: PostgreSQL's estimate for the
@@ -173,7 +174,7 @@ def _enrolment_facts(cohort):
 def organiser_dashboard(organiser_id: int, period: Period) -> OrganiserDashboard:
     """The coordinator's figures of one organiser's cohort for a period, in two queries."""
     cohort = _cohort(organiser_id, period)
-    facts = _enrolment_facts(cohort)
+    facts = enrolment_facts(cohort)
 
     # 1. Per edition of the cohort, its counted figures; courses, tracks, months and the total
     # are sums of these.
@@ -256,7 +257,7 @@ def _reach(organiser_id: int, period: Period, facts) -> tuple[dict[str, dict[str
         .join(Edition, Edition.id == Enrolment.edition_id)
         .join(Course, Course.id == Edition.course_id)
         .where(Enrolment.status.in_(SEATED_STATUSES),
-               Course.organiser_id == organiser_id,
+               Course.organised_by(organiser_id),
                Edition.starts_on < period.start)
         .group_by(Enrolment.learner_id)
         .subquery()

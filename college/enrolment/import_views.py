@@ -28,7 +28,7 @@ def _edition(edition_id: int) -> Edition:
                                 .options(selectinload(Edition.course)))
     if edition is None:
         abort(404)
-    policy.require(policy.is_coordinator(current_user, edition.course.organiser_id))
+    policy.require(policy.can_manage_course(current_user, edition.course))
     return edition
 
 

@@ -24,7 +24,7 @@ from college.enrolment.models import LIVE_STATUSES, Enrolment, EnrolmentStatus
 from college.enrolment.services import enrol_learner
 from college.errors import Invalid, NotAllowed, ServiceError
 from college.extensions import db
-from college.policy import is_coordinator
+from college.policy import can_manage_course
 
 #: The largest file and the most rows one import takes.
 MAX_BYTES = 1024 * 1024
@@ -157,7 +157,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 
 def check_may_import(actor: User, edition: Edition) -> None:
     """Only the organiser's coordinators import lists (they create accounts)."""
-    if not is_coordinator(actor, edition.course.organiser_id):
+    if not can_manage_course(actor, edition.course):
         raise NotAllowed(_("Only coordinators of this organiser can import participant lists."))
 
 

@@ -74,11 +74,11 @@ def offer_to_answer(*, offer_id: int, actor: User) -> WaitlistOffer:
     offer = _offer_with_edition(offer_id)
     if offer is None:
         raise NotFound(_("This offer does not exist."))
-    organiser_id = offer.enrolment.edition.course.organiser_id
+    course = offer.enrolment.edition.course
     if actor.id != offer.enrolment.learner_id:
-        if not policy.is_staff(actor, organiser_id):
+        if not policy.is_course_staff(actor, course):
             raise NotFound(_("This offer does not exist."))
-        if not policy.can_manage_organiser(actor, organiser_id):
+        if not policy.can_manage_course(actor, course):
             raise NotAllowed(_("Only the organiser's coordinators can answer for someone else."))
     return offer
 
@@ -202,7 +202,7 @@ def change_waitlist_mode(*, edition_id: int, actor: User, mode: str | WaitlistMo
                          hold_hours: str | int | None = None) -> Edition:
     """Set how an edition's freed seats reach the waiting list, and how long an offer holds."""
     edition = _edition_with_course(edition_id)
-    if not policy.can_manage_organiser(actor, edition.course.organiser_id):
+    if not policy.can_manage_course(actor, edition.course):
         raise NotAllowed(_("Only the organiser's coordinators can change the waiting list."))
     hours = parse_hold_hours(hold_hours) if hold_hours is not None else None
     if mode is not None:

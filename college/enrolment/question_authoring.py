@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from college import timeutil
 from college.accounts.models import User
 from college.catalogue.models import Course
-from college.catalogue.services import _assign, _merged, _text, require_coordinator
+from college.catalogue.services import _assign, _merged, _text, require_course_manager
 from college.enrolment.models import EnrolmentAnswer, EnrolmentQuestion, QuestionKind
 from college.errors import Invalid
 from college.extensions import db
@@ -75,7 +75,7 @@ def _answered(question_id: int) -> set[str]:
 def add_question(actor: User | None, course: Course, **fields) -> EnrolmentQuestion:
     """Add a question to a course's enrolment (coordinators). Fields: kind, text, why,
     required, choices (a list, or text with one per line) and position (last when left out)."""
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     if fields.get("position") is None:
         last = db.session.scalar(select(func.max(EnrolmentQuestion.position))
                                  .where(EnrolmentQuestion.course_id == course.id))
@@ -89,7 +89,7 @@ def add_question(actor: User | None, course: Course, **fields) -> EnrolmentQuest
 def update_question(actor: User | None, question: EnrolmentQuestion, **fields) -> EnrolmentQuestion:
     """Change a question; once answered its kind stays and chosen answers stay choices."""
     course = db.session.get(Course, question.course_id)
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     values = _question_values(_merged(_fields_of(question), fields))
     answered = _answered(question.id)
     if answered and values["kind"] != question.kind:
@@ -109,7 +109,7 @@ def remove_question(actor: User | None, question: EnrolmentQuestion) -> bool:
     """Stop asking a question: deleted when nobody answered it, else archived so the answers
     stay readable. Returns True when it was deleted."""
     course = db.session.get(Course, question.course_id)
-    require_coordinator(actor, course.organiser_id)
+    require_course_manager(actor, course)
     if _answered(question.id):
         question.archived_at = question.archived_at or timeutil.now()
         db.session.flush()

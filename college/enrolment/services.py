@@ -119,7 +119,7 @@ def _learner_to_enrol(
         return actor
     if address is not None and address == actor.email:
         return actor
-    if not policy.can_teach_edition(actor, edition.id, organiser_id):
+    if not policy.can_teach_edition(actor, edition.id, edition.course):
         raise NotAllowed(
             _("Only the organiser's coordinators and this edition's trainers can enrol others.")
         )
@@ -418,8 +418,7 @@ def enrolment_to_cancel(*, enrolment_id: int, actor: User) -> Enrolment:
     if enrolment is None:
         raise NotFound(_("This enrolment does not exist."))
     edition = _edition_with_course(enrolment.edition_id)
-    organiser_id = edition.course.organiser_id
-    is_coordinator = policy.is_coordinator(actor, organiser_id)
+    is_coordinator = policy.can_manage_course(actor, edition.course)
     if not (actor.id == enrolment.learner_id or is_coordinator):
         raise NotAllowed(_("You can only cancel your own enrolments."))
     # Respite the hub could not arrange lets the caregiver cancel late: it is no no-show.
@@ -474,7 +473,7 @@ def parse_capacity(value: str | int | None) -> int:
 def change_capacity(*, edition_id: int, capacity: str | int, actor: User) -> Edition:
     """Change an edition's seats; more seats promote from the waiting list."""
     edition = _edition_with_course(edition_id)
-    if not policy.can_manage_organiser(actor, edition.course.organiser_id):
+    if not policy.can_manage_course(actor, edition.course):
         raise NotAllowed(_("Only the organiser's coordinators can change the number of seats."))
     capacity = parse_capacity(capacity)
     changed = db.session.execute(

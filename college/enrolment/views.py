@@ -181,7 +181,7 @@ def _edition_for_staff(edition_id: int) -> Edition:
     if edition is None:
         abort(404)
     policy.require(
-        policy.can_teach_edition(current_user, edition.id, edition.course.organiser_id)
+        policy.can_teach_edition(current_user, edition.id, edition.course)
     )
     return edition
 
@@ -217,7 +217,7 @@ def _render_roster(edition: Edition, capacity_form=None, behalf_form=None, statu
         mode_form=mode_form,
         offers=offers.offers_of_edition(edition.id),
         answer_form=EmptyForm(formdata=None),
-        may_manage=policy.can_manage_organiser(current_user, organiser_id),
+        may_manage=policy.can_manage_course(current_user, edition.course),
         status_labels=STATUS_LABELS,
         offer_outcomes=OFFER_OUTCOME_LABELS,
     )

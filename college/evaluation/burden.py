@@ -195,7 +195,7 @@ def set_course_measure(actor: User, course_id: int, *, on: bool, instrument_id: 
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound(_("This training does not exist."))
-    if not policy.can_manage_organiser(actor, course.organiser_id):
+    if not policy.can_manage_course(actor, course):
         raise NotAllowed(_("Only the organiser's coordinators can change its evaluations."))
     setting = db.session.get(CourseBurdenMeasure, course.id)
     if not on:

@@ -181,7 +181,7 @@ def save_course_questions(actor: User, course_id: int, raw: list[dict]) -> Quest
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound(_("This training does not exist."))
-    if not policy.can_manage_organiser(actor, course.organiser_id):
+    if not policy.can_manage_course(actor, course):
         raise NotAllowed(_("Only the organiser's coordinators can change its evaluations."))
     questionnaire = course_questionnaire(course.id)
     if questionnaire is None:

@@ -229,7 +229,7 @@ def paper_edition(actor: User, edition_id: int) -> tuple[Edition, list[Questionn
                                 .options(selectinload(Edition.course)))
     if edition is None:
         raise NotFound(_("This edition does not exist."))
-    if not policy.can_teach_edition(actor, edition.id, edition.course.organiser_id):
+    if not policy.can_teach_edition(actor, edition.id, edition.course):
         raise NotAllowed(_("Only the edition's trainers and the organiser's coordinators can do this."))
     track = Track.CAREGIVERS if edition.course.open_to_caregivers else Track.PROFESSIONALS
     return edition, _versions_for_course(edition.course, track)

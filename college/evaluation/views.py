@@ -89,6 +89,12 @@ def _organiser_for_staff(organiser_id: int) -> Organiser:
     return organiser
 
 
+def _course_for_staff(course_id: int) -> Course:
+    course = db.session.get(Course, course_id) or abort(404)
+    policy.require(policy.can_manage_course(current_user, course))
+    return course
+
+
 @bp.get("/organisers/<int:organiser_id>/evaluations/questionnaires")
 @login_required
 def questionnaire_list(organiser_id: int):
@@ -141,8 +147,8 @@ def edit_questionnaire(questionnaire_id: int):
 @login_required
 def course_questions(course_id: int):
     """A course's extra questions, asked after the standard evaluation."""
-    course = db.session.get(Course, course_id) or abort(404)
-    organiser = _organiser_for_staff(course.organiser_id)
+    course = _course_for_staff(course_id)
+    organiser = db.session.get(Organiser, course.organiser_id)
     extra = questionnaires.course_questionnaire(course.id)
     version = questionnaires.current_version(extra.id) if extra else None
     return _edit(QuestionnaireForm(),
@@ -245,8 +251,8 @@ _MOMENTS = {"before": BurdenMoment.BEFORE, "after": BurdenMoment.AFTER,
 @login_required
 def burden_setting(course_id: int):
     """Switch a course's burden measure on or off, with its instrument and timing."""
-    course = db.session.get(Course, course_id) or abort(404)
-    organiser = _organiser_for_staff(course.organiser_id)
+    course = _course_for_staff(course_id)
+    organiser = db.session.get(Organiser, course.organiser_id)
     setting = db.session.get(CourseBurdenMeasure, course.id)
     form = BurdenSettingForm()
     form.instrument_id.choices = [(i.id, i.name) for i in burden.instruments_for(organiser.id)]

@@ -24,7 +24,7 @@ def get_course(course_id: int) -> Course:
 
 def can_edit(user: User, course: Course) -> bool:
     """May the user write this course's modules and quiz?"""
-    return policy.can_edit_course_content(user, course.organiser_id)
+    return policy.can_edit_course_content(user, course)
 
 
 def can_follow(user: User, course: Course) -> bool:

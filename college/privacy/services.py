@@ -29,6 +29,7 @@ from college.learning.models import Answer, Attempt, Choice, Module, ModuleCompl
 from college.policy import is_coordinator
 from college.privacy.access import ANONYMOUS_NAME, access_log
 from college.privacy.models import DataExport, ExportStatus, PersonalDataAccess
+from college.referrals.models import Referral
 from college.regions.residence import erase_residence, residence_of
 from college.respite.services import erase_respite_of, export_of
 
@@ -95,6 +96,16 @@ def user_data(user_id: int) -> dict:
              cancelled, seats) in enrolment_rows
     ]
     data["respite"] = export_of(user_id)
+    # The caregivers they referred, as they typed them, and only what the referrer is told
+    # back: whether the hub took it up (never what happened; the contact details stay the hub's).
+    data["referrals_made"] = [
+        {"hub": hub, "caregiver_name": referral.caregiver_name, "needs": referral.need_keys,
+         "source": referral.source.value, "referred_at": iso(referral.created_at),
+         "taken_up": referral.taken_up}
+        for referral, hub in db.session.execute(
+            select(Referral, Organiser.name).join(Organiser, Organiser.id == Referral.organiser_id)
+            .where(Referral.referred_by_id == user_id).order_by(Referral.created_at, Referral.id))
+    ]
     data["waiting_list_offers"] = [
         {"course": title, "offered_at": iso(offer.offered_at), "expires_at": iso(offer.expires_at),
          "answered_at": iso(offer.answered_at), "outcome": offer.outcome.value}

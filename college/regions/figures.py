@@ -1,11 +1,11 @@
-"""A region's figures: its members' cohorts side by side and added up, in four queries.
+"""A region's figures: its members' cohorts side by side and added up, in five queries.
 
 The figures are the coordinator's (`college.dashboards.organiser`): the same enrolment facts,
 the same definitions. The region's cohort is its members' editions whose first day falls in
 the period; every edition counts once in the total. Reach in the total counts distinct people
 across the region: someone who trained with two members is one person reached by the region.
-Whatever the region's size, the queries are: the members, the editions, the reach per member,
-the reach of the region.
+Whatever the region's size, the queries are: the members, the evaluation invitations, the
+editions, the reach per member, the reach of the region.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from college.accounts.models import Kind, Organiser, User
-from college.catalogue.models import Course, Edition
+from college.catalogue.models import Edition, course_organisers
 from college.dashboards.definitions import FUNNEL
-from college.dashboards.organiser import KINDS, Figures, Period, _enrolment_facts
+from college.dashboards.organiser import KINDS, Figures, Period, enrolment_facts
 from college.enrolment.models import SEATED_STATUSES, Enrolment
+from college.evaluation.reports import invitations_per_edition
 from college.extensions import db
 from college.regions.models import Region, RegionMember
 
@@ -38,6 +39,13 @@ class Part:
         default_factory=lambda: {stage: dict.fromkeys(KINDS, 0) for stage in FUNNEL})
     new_learners: int = 0
     returning_learners: int = 0
+    #: Learners invited to evaluate their edition, and those who answered.
+    evaluations_invited: int = 0
+    evaluations_answered: int = 0
+
+    def add_evaluations(self, invited: int, answered: int) -> None:
+        self.evaluations_invited += invited
+        self.evaluations_answered += answered
 
     @property
     def people(self) -> int:
@@ -55,13 +63,26 @@ class RegionCounts:
 
 
 def region_cohort(region_id: int, period: Period):
-    """The ids of the region's cohort: its members' editions whose first day is in the period."""
+    """The ids of the region's cohort: the editions of the courses its members organise (alone,
+    together or with an organiser outside the region) whose first day is in the period."""
+    organisers = course_organisers()
     return (
         select(Edition.id)
-        .join(Course, Course.id == Edition.course_id)
-        .join(RegionMember, RegionMember.organiser_id == Course.organiser_id)
+        .join(organisers, organisers.c.course_id == Edition.course_id)
+        .join(RegionMember, RegionMember.organiser_id == organisers.c.organiser_id)
         .where(RegionMember.region_id == region_id,
                Edition.starts_on >= period.start, Edition.starts_on <= period.end)
+    )
+
+
+def _members_organising(region_id: int):
+    """(course_id, organiser_id) of the courses and the region's members that organise them."""
+    organisers = course_organisers()
+    return (
+        select(organisers.c.course_id, organisers.c.organiser_id)
+        .join(RegionMember, RegionMember.organiser_id == organisers.c.organiser_id)
+        .where(RegionMember.region_id == region_id)
+        .subquery()
     )
 
 
@@ -72,7 +93,7 @@ def region_counts(region: Region, period: Period) -> RegionCounts:
         .where(RegionMember.region_id == region.id).order_by(Organiser.name, Organiser.id)))
     parts = {organiser.id: Part() for organiser in organisers}
     total = Part()
-    facts = _enrolment_facts(region_cohort(region.id, period))
+    facts = enrolment_facts(region_cohort(region.id, period))
 
     per_edition = (
         select(facts.c.edition_id,
@@ -80,18 +101,27 @@ def region_counts(region: Region, period: Period) -> RegionCounts:
         .group_by(facts.c.edition_id)
         .subquery()
     )
+    # A course organised by two members is a row for each: both count it, the region once.
+    members = _members_organising(region.id)
+    invitations = invitations_per_edition(region_cohort(region.id, period))
+    counted: set[int] = set()
     for row in db.session.execute(
-        select(Course.organiser_id, Edition.capacity,
+        select(Edition.id, members.c.organiser_id, Edition.capacity,
                *(func.coalesce(per_edition.c[column], 0).label(name)
                  for name, column in _SUMMED.items()))
-        .join(Course, Course.id == Edition.course_id)
+        .join(members, members.c.course_id == Edition.course_id)
         .outerjoin(per_edition, per_edition.c.edition_id == Edition.id)
         .where(Edition.id.in_(region_cohort(region.id, period)))
     ).mappings():
         edition = Figures(editions=1, capacity=int(row["capacity"]),
                           **{name: int(row[name]) for name in _SUMMED})
+        evaluations = invitations.get(row["id"], (0, 0))
         parts[row["organiser_id"]].figures.add(edition)
-        total.figures.add(edition)
+        parts[row["organiser_id"]].add_evaluations(*evaluations)
+        if row["id"] not in counted:
+            counted.add(row["id"])
+            total.figures.add(edition)
+            total.add_evaluations(*evaluations)
 
     _count_reach(region.id, period, facts, parts, total)
     return RegionCounts(region, period, [(o, parts[o.id]) for o in organisers], total)
@@ -100,8 +130,9 @@ def region_counts(region: Region, period: Period) -> RegionCounts:
 def _count_reach(region_id: int, period: Period, facts, parts: dict[int, Part], total: Part) -> None:
     """Distinct people per stage and kind, new or returning: per member (one query, "before"
     meaning with that member) and in the region (one query, "before" meaning in the region)."""
-    organiser_of = (select(Edition.id.label("edition_id"), Course.organiser_id.label("organiser_id"))
-                    .join(Course, Course.id == Edition.course_id).subquery())
+    members = _members_organising(region_id)
+    organiser_of = (select(Edition.id.label("edition_id"), members.c.organiser_id)
+                    .join(members, members.c.course_id == Edition.course_id).subquery())
     for per_member in (True, False):
         keys = [organiser_of.c.organiser_id] if per_member else []
         people = (
@@ -114,14 +145,12 @@ def _count_reach(region_id: int, period: Period, facts, parts: dict[int, Part], 
             .group_by(*keys, facts.c.learner_id)
             .subquery()
         )
-        before_keys = [Course.organiser_id.label("organiser_id")] if per_member else []
+        before_keys = [members.c.organiser_id] if per_member else []
         seated_before = (
             select(*before_keys, Enrolment.learner_id.label("learner_id"))
             .join(Edition, Edition.id == Enrolment.edition_id)
-            .join(Course, Course.id == Edition.course_id)
-            .join(RegionMember, RegionMember.organiser_id == Course.organiser_id)
-            .where(RegionMember.region_id == region_id,
-                   Enrolment.status.in_(SEATED_STATUSES), Edition.starts_on < period.start)
+            .join(members, members.c.course_id == Edition.course_id)
+            .where(Enrolment.status.in_(SEATED_STATUSES), Edition.starts_on < period.start)
             .group_by(*before_keys, Enrolment.learner_id)
             .subquery()
         )

@@ -87,6 +87,22 @@ class ServedMunicipality(db.Model):
         ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class RegionMunicipality(db.Model):
+    """A municipality a region serves, with the population the region counts for it where
+    it wishes (its own figure wins over the installation's list in the region's reach)."""
+
+    __table_args__ = (CheckConstraint("population IS NULL OR population > 0",
+                                      name="population_positive"),)
+
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("region.id", ondelete="CASCADE"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True)
+    population: Mapped[int | None] = mapped_column()
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+
 class Residence(db.Model):
     """The municipality a learner says they live in: optional, theirs to change or remove,
     in their export and gone with their erasure."""

@@ -1,5 +1,5 @@
 """Where learners live: the installation's list of municipalities, the one a learner may give,
-the ones an organiser serves, and the reach per municipality of residence and year."""
+the ones an organiser or a region serves, and the reach per municipality of residence and year."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from sqlalchemy import case, delete, extract, func, select
 
 from college import policy
 from college.accounts.models import Kind, Organiser, User
-from college.catalogue.models import Course, Edition
+from college.catalogue.models import Edition, course_organisers
 from college.dashboards.disclosure import too_few, withhold
 from college.dashboards.organiser import Period
 from college.dashboards.services import organiser_to_report, parse_period
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.errors import Invalid, NotAllowed, NotFound
 from college.extensions import db
-from college.regions.models import Municipality, RegionMember, Residence, ServedMunicipality
+from college.regions.models import (
+    Municipality,
+    RegionMember,
+    RegionMunicipality,
+    Residence,
+    ServedMunicipality,
+)
 from college.regions.services import region_to_report, withheld_text
 
 
@@ -104,6 +110,51 @@ def set_served_municipalities(actor: User, organiser_id: int, ids: list[int]) ->
     return served_by(organiser_id)
 
 
+def region_municipalities(region_id: int) -> list[RegionMunicipality]:
+    """The municipalities the region serves, by name, each with the region's population."""
+    return list(db.session.scalars(
+        select(RegionMunicipality).join(Municipality)
+        .where(RegionMunicipality.region_id == region_id).order_by(Municipality.name)))
+
+
+def region_municipalities_for(viewer: User, region_id: int) -> list[RegionMunicipality]:
+    """The region's list, for its regional coordinators."""
+    return region_municipalities(region_to_report(viewer, region_id).id)
+
+
+#: More than any municipality has: a typing slip, not a population.
+MAX_POPULATION = 100_000_000
+
+
+def _population(value: int | str | None) -> int | None:
+    """A population as typed ("12 500" or "") or sent (a whole number or null)."""
+    if isinstance(value, str):
+        value = "".join(value.split()).replace(".", "")
+        if not value:
+            return None
+        if not value.isdigit():
+            value = -1
+    if value is not None and (isinstance(value, bool) or not 1 <= int(value) <= MAX_POPULATION):
+        raise Invalid(_("A population is a whole number above zero."), field="population")
+    return None if value is None else int(value)
+
+
+def set_region_municipalities(actor: User, region_id: int,
+                              chosen: dict[int, int | str | None]) -> list[RegionMunicipality]:
+    """The regional coordinators say which municipalities the region serves (the whole list),
+    each with the population the region counts for it where it wishes (None: none)."""
+    region = region_to_report(actor, region_id)
+    found = set(db.session.scalars(select(Municipality.id).where(Municipality.id.in_(chosen))))
+    if set(chosen) - found:
+        raise Invalid(_("Choose the municipalities from the list."), field="municipality_ids")
+    chosen = {mid: _population(value) for mid, value in chosen.items()}
+    db.session.execute(delete(RegionMunicipality).where(RegionMunicipality.region_id == region.id))
+    db.session.add_all(RegionMunicipality(region_id=region.id, municipality_id=mid,
+                                          population=chosen[mid]) for mid in sorted(chosen))
+    db.session.flush()
+    return region_municipalities(region.id)
+
+
 # --------------------------------------------------------------------------- reach
 
 
@@ -122,15 +173,19 @@ class ReachRow:
     withheld: frozenset[str]
 
 
-def _reach_rows(organisers, period: Period) -> list[ReachRow]:
+def _reach_rows(organisers, period: Period,
+                populations: dict[int, int] | None = None) -> list[ReachRow]:
     """Distinct people with a seat in the organisers' editions that started in the period,
     per year of the edition's first day, municipality of residence and kind; new when their
-    first seat with these organisers was in that year (one query, plus the list)."""
+    first seat with these organisers was in that year (one query, plus the list). A course
+    counts for each organiser that organises it, alone or with others."""
+    organising = course_organisers()
     seated = (
         select(Enrolment.learner_id.label("learner_id"), Edition.starts_on.label("starts_on"))
         .join(Edition, Edition.id == Enrolment.edition_id)
-        .join(Course, Course.id == Edition.course_id)
-        .where(Course.organiser_id.in_(organisers), Enrolment.status.in_(SEATED_STATUSES))
+        .where(Edition.course_id.in_(select(organising.c.course_id)
+                                     .where(organising.c.organiser_id.in_(organisers))),
+               Enrolment.status.in_(SEATED_STATUSES))
         .subquery()
     )
     firsts = (select(seated.c.learner_id, func.min(seated.c.starts_on).label("first_day"))
@@ -165,22 +220,25 @@ def _reach_rows(organisers, period: Period) -> list[ReachRow]:
     for (year_of, municipality_id), cell in sorted(
             counts.items(), key=lambda item: (item[0][0], item[0][1] is None,
                                               by_id[item[0][1]].name if item[0][1] else "")):
-        rows.append(_shown(year_of, by_id.get(municipality_id), cell))
+        place = by_id.get(municipality_id)
+        population = (place.population or (populations or {}).get(place.id)) if place else None
+        rows.append(_shown(year_of, place, population, cell))
     return rows
 
 
-def _shown(year: int, municipality: Municipality | None, cell: dict[str, int]) -> ReachRow:
+def _shown(year: int, municipality: Municipality | None, population: int | None,
+           cell: dict[str, int]) -> ReachRow:
     """The row with every figure about fewer than five people withheld."""
     hidden = {key for key in ("caregivers", "professionals") if too_few(cell[key])}
     pair = withhold({"new": cell["new"], "returning": cell["returning"]})
     hidden.update(key for key, value in pair.items() if value is None)
     people = cell["caregivers"] + cell["professionals"]
     per_1000 = None
-    if municipality is not None and municipality.population:
+    if municipality is not None and population:
         if hidden & {"caregivers", "professionals"} or too_few(people):
             hidden.add("per_1000")
         else:
-            per_1000 = round(1000 * people / municipality.population, 2)
+            per_1000 = round(1000 * people / population, 2)
     value = lambda key: None if key in hidden else cell[key]  # noqa: E731
     return ReachRow(year, municipality, value("caregivers"), value("professionals"), value("new"),
                     value("returning"), per_1000, frozenset(hidden))
@@ -200,7 +258,10 @@ def region_reach(viewer: User, region_id: int, start: str | None, end: str | Non
     region = region_to_report(viewer, region_id)
     period = parse_period(start, end)
     members = select(RegionMember.organiser_id).where(RegionMember.region_id == region.id)
-    return region, period, _reach_rows(members, period)
+    # The region's own population figures count where the installation's list has none.
+    populations = {served.municipality_id: served.population
+                   for served in region_municipalities(region.id) if served.population}
+    return region, period, _reach_rows(members, period, populations)
 
 
 def reach_table(rows: list[ReachRow]) -> tuple[list[str], list[list[object]]]:

@@ -31,12 +31,19 @@ PEOPLE_COUNTS = ("seats_taken", "waitlisted", "enrolled", "took_part", "complete
 MARKS = ("attended_marks", "recorded_marks")
 #: A rate is withheld with any of the counts it is made of.
 RATE_PARTS = {"fill_rate": ("seats_taken",), "attendance_rate": ("enrolled", "took_part"),
-              "completion_rate": ("enrolled", "completed")}
+              "completion_rate": ("enrolled", "completed"),
+              "evaluation_response_rate": ("evaluations_invited", "evaluations_answered")}
 REACH_KEYS = tuple(f"{stage}.{kind}" for stage in FUNNEL for kind in KINDS)
 NEW_RETURNING = ("new_learners", "returning_learners")
-ABOUT_PEOPLE = (*PEOPLE_COUNTS, *MARKS, *RATE_FIGURES, *REACH_KEYS, *NEW_RETURNING)
+#: The evaluation figures (counts of people, and the rate made of them).
+EVALUATION_COUNTS = ("evaluations_invited", "evaluations_answered")
+EVALUATION_FIGURES = (*EVALUATION_COUNTS, "evaluation_response_rate")
+ABOUT_PEOPLE = (*PEOPLE_COUNTS, *MARKS, *RATE_FIGURES, *REACH_KEYS, *NEW_RETURNING,
+                *EVALUATION_FIGURES)
+#: Counts whose members' cells add up to the region's: withheld per column.
+COLUMNS = (*PEOPLE_COUNTS, *REACH_KEYS, *EVALUATION_COUNTS)
 #: What the region's page, report and export define.
-REGION_FIGURES = ORGANISER_FIGURES
+REGION_FIGURES = (*ORGANISER_FIGURES, *EVALUATION_FIGURES)
 
 
 @dataclass
@@ -67,6 +74,9 @@ def _raw(part: Part) -> dict[str, int | float | None]:
         for kind in KINDS:
             values[f"{stage}.{kind}"] = part.reach[stage][kind]
     values["new_learners"], values["returning_learners"] = part.new_learners, part.returning_learners
+    invited, answered = part.evaluations_invited, part.evaluations_answered
+    values["evaluations_invited"], values["evaluations_answered"] = invited, answered
+    values["evaluation_response_rate"] = round(100 * answered / invited, 1) if invited else None
     return values
 
 
@@ -92,7 +102,7 @@ def shown_figures(counts) -> tuple[list[Row], Row]:
         organiser.id: set(ABOUT_PEOPLE) if too_few(part.people) else set()
         for organiser, part in counts.members}
     # Columns: the members' cells add up to the region's (each edition in one member).
-    for key in (*PEOPLE_COUNTS, *REACH_KEYS):
+    for key in COLUMNS:
         column = withhold({oid: values[key] for oid, values in raw.items()},
                           {oid for oid in raw if key in hidden[oid]})
         for oid, value in column.items():
@@ -110,7 +120,7 @@ def shown_figures(counts) -> tuple[list[Row], Row]:
     if too_few(counts.total.people):
         total_hidden = set(ABOUT_PEOPLE)
     else:
-        total_hidden = {key for key in (*PEOPLE_COUNTS, *REACH_KEYS) if too_few(total_values[key])}
+        total_hidden = {key for key in COLUMNS if too_few(total_values[key])}
         pair = withhold({key: total_values[key] for key in NEW_RETURNING})
         total_hidden.update(key for key, value in pair.items() if value is None)
     _finish(total_hidden, total_values)
@@ -152,7 +162,7 @@ def withheld_text() -> str:
     return _("withheld")
 
 
-TABLES = ("members", "reach", "definitions")
+TABLES = ("members", "reach", "evaluation", "definitions")
 
 
 def table(report: RegionReport, name: str) -> tuple[list[str], list[list[object]]]:
@@ -177,6 +187,10 @@ def table(report: RegionReport, name: str) -> tuple[list[str], list[list[object]
                   label("new_learners"), label("returning_learners")]
         return header, [[row.name, *(cell(row, key) for key in (*REACH_KEYS, *NEW_RETURNING))]
                         for row in rows]
+    if name == "evaluation":
+        header = [_("Organiser"), *(label(key) if key != "evaluation_response_rate"
+                                    else f"{label(key)} (%)" for key in EVALUATION_FIGURES)]
+        return header, [[row.name, *(cell(row, key) for key in EVALUATION_FIGURES)] for row in rows]
     if name == "definitions":
         return [_("Figure"), _("Key"), _("How we count")], [
             [figure_label, key, text] for key, figure_label, text in definitions(REGION_FIGURES)]

@@ -49,7 +49,8 @@ def figure_helpers():
         "figure_label": definitions.label,
         "figure_definitions": definitions.definitions,
         "table_figures": definitions.TABLE_FIGURES,
-        "rate_figures": definitions.RATE_FIGURES,
+        "rate_figures": (*definitions.RATE_FIGURES, "evaluation_response_rate"),
+        "evaluation_figures": services.EVALUATION_FIGURES,
         "funnel_stages": definitions.FUNNEL,
         "withheld_text": services.withheld_text,
         "min_group_size": MIN_GROUP_SIZE,
@@ -90,7 +91,8 @@ def figures(region_id: int):
 
 
 #: The region's tables as their downloads are named, in the reader's language.
-CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "definitions": _l("definitions")}
+CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "evaluation": _l("evaluation"),
+             "definitions": _l("definitions")}
 
 
 @bp.get("/regions/<int:region_id>/figures/<name>.csv")
@@ -302,3 +304,50 @@ def trainings_feed(slug: str):
 def course_link(course_id: int) -> str:
     """The public address of a course page, as the feeds give it."""
     return public_url("catalogue.course", course_id=course_id)
+
+
+class RegionMunicipalitiesForm(FlaskForm):
+    """The municipalities a region serves, ticked from the list; each with a population
+    (inputs "population-<municipality id>", read with the ticks)."""
+
+    municipality_ids = MultiCheckboxField(_l("Municipalities the region serves"), coerce=int,
+                                          validate_choice=False)
+    #: Inputs named after a municipality's id: its population (`population-12`).
+    id_keyed_inputs = ("population-",)
+
+    def typed_populations(self) -> dict[int, str]:
+        """What was typed as the population of every municipality of the list, by id."""
+        return {choice.value: request.form.get(f"population-{choice.value}", "")
+                for choice in self.municipality_ids.choices}
+
+
+@bp.route("/regions/<int:region_id>/municipalities", methods=["GET", "POST"])
+@login_required
+def region_municipalities(region_id: int):
+    """The regional coordinators tick the municipalities the region serves, with populations."""
+    region = services.region_to_report(current_user, region_id)
+    form = RegionMunicipalitiesForm()
+    places = residence.municipalities()
+    form.municipality_ids.choices = [SelectChoice(m.id, m.label) for m in places]
+    kept = {served.municipality_id: served.population
+            for served in residence.region_municipalities(region.id)}
+    populations = (form.typed_populations() if form.is_submitted() else
+                   {m.id: "" if kept.get(m.id) is None else str(kept[m.id]) for m in places})
+
+    def page(status: int):
+        return render_template("regions/region_municipalities.html", form=form, region=region,
+                               places=places, populations=populations), status
+
+    if form.validate_on_submit():
+        try:
+            residence.set_region_municipalities(
+                current_user, region.id,
+                {mid: populations.get(mid, "") for mid in form.municipality_ids.data or []})
+        except ServiceError as error:
+            attach_error(form, error)
+            return page(error.status)
+        flash(_("Saved."), "success")
+        return redirect(url_for("regions.region_municipalities", region_id=region.id))
+    if not form.is_submitted():
+        form.municipality_ids.data = list(kept)
+    return page(422 if form.is_submitted() else 200)

@@ -816,6 +816,38 @@ def api_routes(app) -> set[str]:
     }
 
 
+def _shared_course(world: World) -> str:
+    """A course of the organiser that the other organiser organises with it."""
+    from college.catalogue.models import CoOrganiser
+    from college.extensions import db
+
+    db.session.add(CoOrganiser(course_id=world.published_course.id, organiser_id=world.other_hub.id))
+    db.session.commit()
+    return f"/api/v1/courses/{world.published_course.id}/co-organisers"
+
+
+# The municipalities a region serves: its regional coordinators only.
+MATRIX.update({
+    "GET /api/v1/regions/<id:region_id>/municipalities": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/municipalities",
+        _only(200, "other_coordinator")),
+    "PUT /api/v1/regions/<id:region_id>/municipalities": Row(
+        lambda w: _region_figures(w).split("/figures")[0] + "/municipalities",
+        _only(200, "other_coordinator"), lambda w, role: {"municipalities": []}),
+})
+
+
+# Courses organised together: both organisers' coordinators read who organises it; only the
+# lead organiser's coordinators change it.
+MATRIX.update({
+    "GET /api/v1/courses/<id:course_id>/co-organisers": Row(
+        _shared_course, _only(200, "coordinator", "other_coordinator")),
+    "PUT /api/v1/courses/<id:course_id>/co-organisers": Row(
+        _shared_course, _only(200, "coordinator"),
+        lambda w, role: {"organiser_ids": [w.other_hub.id]}),
+})
+
+
 def test_every_api_route_is_in_the_matrix(app):
     routes = api_routes(app)
     assert routes - set(MATRIX) == set(), "add these routes to MATRIX with the status per role"
@@ -845,3 +877,4 @@ MATRIX.update({
         upload=("file", blank_pdf(), "attest.pdf"),
     ),
 })
+

@@ -16,7 +16,7 @@ from college import timeutil
 from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind
 from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
-from college.catalogue.models import TrainingSession, WaitlistMode, edition_trainer
+from college.catalogue.models import CoOrganiser, TrainingSession, WaitlistMode, edition_trainer
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
 from college.enrolment.models import EnrolmentStatus, WaitlistOffer
@@ -29,6 +29,8 @@ from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
 from college.learning.quiz_authoring import ChoiceInput
+from college.regions import residence
+from college.regions import services as regions
 from tests.browser.conftest import DESKTOP, PHONE, log_in
 from tests.conftest import PASSWORD
 
@@ -178,6 +180,16 @@ MAIN_PAGES = [
     MainPage("respite of the week", "/organisers/{organiser.id}/respite", as_="coordinator"),
     MainPage("respite partner's link", "/respite/answer/{respite_token}"),
     MainPage("my trainings with respite", "/my/trainings", as_="learner"),
+    MainPage("my regions", "/regions", as_="regional"),
+    MainPage("region figures", "/regions/{region.id}/figures", as_="regional"),
+    MainPage("region figures with a wrong period", "/regions/{region.id}/figures?start=2001-01-01"
+             "&end=2001-12-31", as_="regional", status=422),
+    MainPage("region reach per municipality", "/regions/{region.id}/reach-by-municipality",
+             as_="regional"),
+    MainPage("region referral figures", "/regions/{region.id}/referrals", as_="regional"),
+    MainPage("region municipalities", "/regions/{region.id}/municipalities", as_="regional"),
+    MainPage("course co-organisers", "/manage/courses/{course.id}/co-organisers",
+             as_="coordinator"),
 ]
 
 #: What the College promises: WCAG 2.2 AA, plus axe's best practices (landmarks, headings).
@@ -275,9 +287,25 @@ def world(make) -> dict:
     asking_edition = make.edition(asking, sessions=1)
     respite = _respite(make, organiser, learner, coordinator)
     evaluated, measured = _evaluation_and_burden(make, organiser, coordinator, learner)
+    # The region: the organiser and a partner that organises the course with it, learners of a
+    # past edition, the installation's municipalities and a regional coordinator.
+    partner = make.organiser("Zorgzame buurt Nazareth")
+    db.session.add(CoOrganiser(course_id=course.id, organiser_id=partner.id))
+    past = make.edition(course, starts_on=timeutil.today() - timedelta(days=30))
+    for number in range(6):
+        make.enrolment(make.learner(name=f"Deelnemer {number}"), past)
+    residence.import_municipalities("nis_code;name;postcodes;population\n"
+                                    "44083;Deinze;9800 9810;44500\n44081;Zulte;9870;\n")
+    region = regions.create_region("Eerstelijnszone Gent", "elz-gent")
+    regions.add_member(region, organiser)
+    regions.add_member(region, partner)
+    regional = make.user(kind=None, roles=(), name="Rita Regio")
+    regions.add_regional_coordinator(region, regional)
+    db.session.commit()
     return {
         **respite,
         "evaluated": evaluated, "measured": measured,
+        "region": region, "regional": regional,
         "offering": offering, "offer_token": make_offer_token(offer, learner.id),
         "asking_edition": asking_edition,
         "unconfirmed": unconfirmed, "managed": managed, "outdated": outdated,

@@ -234,3 +234,23 @@ def test_regions_and_referrals_are_unknown_to_a_stranger(client, make):
     db.session.commit()
     assert client.get(f"/regions/{region.id}/referrals").status_code == 302
     assert client.get(f"/api/v1/regions/{region.id}/referral-figures").status_code == 401
+
+
+def test_the_referrers_export_holds_their_referrals_and_only_taken_up(client, make):
+    from college.privacy.services import user_data
+
+    hub = make.organiser(name="Mantelzorghub Deinze")
+    pharmacist = make.learner(kind=Kind.PROFESSIONAL)
+    response = client.post(f"/api/v1/organisers/{hub.id}/referrals", json=API,
+                           headers=bearer_for(pharmacist))
+    assert response.status_code == 201
+    coordinator = make.coordinator(hub)
+    services.record_outcome(referral_id=response.get_json()["id"], actor=coordinator,
+                            outcome="not_reachable", enrolment_id=None)
+    db.session.commit()
+    [made] = user_data(pharmacist.id)["referrals_made"]
+    assert made["hub"] == "Mantelzorghub Deinze" and made["caregiver_name"] == API["caregiver_name"]
+    assert made["taken_up"] is True and made["source"] == API["source"]
+    # What the hub did, and the caregiver's contact details, are not the referrer's.
+    assert "not_reachable" not in str(made) and API["phone"] not in str(made)
+    assert user_data(coordinator.id)["referrals_made"] == []

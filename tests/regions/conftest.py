@@ -11,7 +11,7 @@ from college import timeutil
 from college.accounts.models import Kind
 from college.enrolment.models import EnrolmentStatus
 from college.extensions import db
-from college.regions import services
+from college.regions import residence, services
 
 
 @pytest.fixture()
@@ -44,3 +44,18 @@ def region_of(make):
 
 
 _slugs = iter(range(1, 10_000))
+
+#: Three municipalities of the installation's list, one without a population.
+LIST = """nis_code;name;postcodes;population
+44083;Deinze;9800 9810;44500
+44081;Zulte;9870;16000
+46021;Sint-Niklaas;9100;
+"""
+
+
+@pytest.fixture()
+def towns():
+    """The list imported; its municipalities by name."""
+    residence.import_municipalities(LIST)
+    db.session.commit()
+    return {m.name: m for m in residence.municipalities()}

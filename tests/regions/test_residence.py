@@ -19,19 +19,6 @@ from college.regions.models import Municipality, Residence, ServedMunicipality
 from tests.api.conftest import bearer_for
 from tests.conftest import counted_queries, post_form
 
-LIST = """nis_code;name;postcodes;population
-44083;Deinze;9800 9810;44500
-44081;Zulte;9870;16000
-46021;Sint-Niklaas;9100;
-"""
-
-
-@pytest.fixture()
-def towns():
-    residence.import_municipalities(LIST)
-    db.session.commit()
-    return {m.name: m for m in residence.municipalities()}
-
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))

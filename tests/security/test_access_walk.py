@@ -194,6 +194,8 @@ class World:
         other_course = self.make.course(self.a.organiser, title="Tillen en verplaatsen")
         other_trainer = self.make.trainer(self.a.organiser, name="Trainer van een andere editie")
         self.make.edition(other_course, trainers=[other_trainer], sessions=1)
+        # Another organiser A's coordinators may choose to organise A's course with.
+        self.a.values["partner_organiser_id"] = self.b.organiser.id
         self.users = {
             "learner": self.a.learner,
             "other_learner": self.b.learner,
@@ -312,6 +314,8 @@ ACCESS: dict[str, Access] = {
         "save": "y"}),
     "catalogue_manage.edit_session": Access(get=COORDINATOR, post=COORDINATOR, data={"day": "@edition_day"}),
     "catalogue_manage.delete_session": Access(post=COORDINATOR),
+    "catalogue_manage.course_co_organisers": Access(
+        get=COORDINATOR, post=COORDINATOR, data={"organiser_ids": "@partner_organiser_id"}),
     # Modules and quizzes: the organiser's trainers and coordinators write them.
     "learning.course": Access(get=OWNER | ORGANISER_STAFF),
     "learning.module": Access(get=OWNER | ORGANISER_STAFF),
@@ -414,6 +418,7 @@ ACCESS: dict[str, Access] = {
     "regions.figures_pdf": Access(get=NOBODY, params={"region_id": 1}),
     "regions.region_reach": Access(get=NOBODY, params={"region_id": 1}),
     "regions.region_reach_csv": Access(get=NOBODY, params={"region_id": 1}),
+    "regions.region_municipalities": Access(get=NOBODY, params={"region_id": 1}),
     # Where learners live: one's own (optional); an organiser's reach per municipality.
     "regions.my_municipality": Access(get=LOGGED_IN, post=LOGGED_IN),
     "regions.organiser_reach": Access(get=COORDINATOR),

@@ -395,6 +395,14 @@ SHARED_IDS = {
     "POST /api/v1/organisers/{organiser_id}/respite-partners municipality_ids",
     "PATCH /api/v1/respite-partners/{partner_id} municipality_ids",
     "PartnerForm.municipality_ids",
+    "PUT /api/v1/regions/{region_id}/municipalities municipalities[].municipality_id",
+    "RegionMunicipalitiesForm.municipality_ids",
+    "RegionMunicipalitiesForm.population-<id>",
+    # A course's co-organisers are chosen from every organiser of the installation: naming
+    # another organiser is the point (tests/catalogue/test_co_organisers.py: an unknown id is
+    # refused, and only the lead organiser's coordinators choose).
+    "PUT /api/v1/courses/{course_id}/co-organisers organiser_ids",
+    "CoOrganisersForm.organiser_ids",
 }
 
 #: Maps whose keys are names, not row ids: a burden instrument's items are keyed "i1", "i2",

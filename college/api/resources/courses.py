@@ -10,7 +10,7 @@ from college.api import auth
 from college.api.core import Blueprint, Boolean, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.api.resources.accounts import organiser_to_manage
-from college.catalogue import queries, services
+from college.catalogue import co_organisers, queries, services
 from college.catalogue.models import Course, Track
 from college.pagecache import cached_for_visitors
 
@@ -130,3 +130,47 @@ def create_course(data: dict):
         actor, data.pop("organiser_id"), _("Only coordinators of this organiser can manage its courses.")
     )
     return services.create_course(actor, organiser, **data.pop("completion"), **data)
+
+
+class CoOrganiserSchema(ma.Schema):
+    """An organiser that organises the course with its lead organiser."""
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    slug = ma.fields.String(required=True)
+
+
+class CoOrganiserListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CoOrganiserSchema), required=True)
+
+
+class CoOrganisersInSchema(ma.Schema):
+    organiser_ids = ma.fields.List(id_field(), required=True, validate=ma.validate.Length(max=100),
+                                   metadata={"description": "Every co-organiser (the whole list; "
+                                                            "[] for none), not the lead organiser."})
+
+
+@blp.get("/<id:course_id>/co-organisers")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.response(200, CoOrganiserListSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_co_organisers(course_id: int):
+    """The organisers that organise the course with its lead organiser (their coordinators)."""
+    return {"items": co_organisers.co_organisers_for(auth.current_user(), course_id)}
+
+
+@blp.put("/<id:course_id>/co-organisers")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(CoOrganisersInSchema)
+@blp.response(200, CoOrganiserListSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def set_co_organisers(data: dict, course_id: int):
+    """Choose who organises the course with its lead organiser (the lead's coordinators): their
+    coordinators manage it too and their figures count it."""
+    return {"items": co_organisers.set_co_organisers(auth.current_user(), course_id,
+                                                     data["organiser_ids"])}

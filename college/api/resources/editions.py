@@ -143,7 +143,7 @@ def _shown(edition: Edition, user: User | None) -> Edition:
     """Hide the video link from all but the edition's staff and seated learners."""
     if edition.online_url and not (
         user is not None
-        and (policy.is_staff(user, edition.course.organiser_id) or user.id in seated_learner_ids(edition.id))
+        and (policy.is_course_staff(user, edition.course) or user.id in seated_learner_ids(edition.id))
     ):
         db.session.expunge(edition)  # a copy for this answer only: nothing reaches the database
         edition.online_url = None

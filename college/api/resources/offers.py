@@ -44,7 +44,7 @@ def list_offers(args: dict, edition_id: int):
     """An edition's offers, open and answered (the edition's trainers and coordinators)."""
     user = auth.current_user()
     edition = queries.visible_edition(edition_id, user)
-    if not policy.can_teach_edition(user, edition.id, edition.course.organiser_id):
+    if not policy.can_teach_edition(user, edition.id, edition.course):
         abort(403, message=_("Only this edition's trainers and the organiser's coordinators "
                              "can see its offers."))
     page = paginate(select(WaitlistOffer).where(WaitlistOffer.edition_id == edition.id),

@@ -11,9 +11,9 @@ from flask_smorest import abort
 
 from college import policy
 from college.api import auth
-from college.api.core import Blueprint
+from college.api.core import Blueprint, id_field
 from college.api.resources.dashboards import DefinitionSchema, PeriodArgsSchema, _definitions
-from college.api.resources.municipalities import ReachSchema, reach_document
+from college.api.resources.municipalities import MunicipalitySchema, ReachSchema, reach_document
 from college.dashboards.definitions import RATE_FIGURES
 from college.dashboards.organiser import FIGURE_NAMES
 from college.extensions import db
@@ -42,7 +42,8 @@ def _nullable_figures() -> dict:
         stage, kind = key.split(".")
         fields[f"reach_{stage}_{kind}"] = ma.fields.Integer(required=True, allow_none=True)
     fields |= {key: ma.fields.Integer(required=True, allow_none=True)
-               for key in services.NEW_RETURNING}
+               for key in (*services.NEW_RETURNING, *services.EVALUATION_COUNTS)}
+    fields["evaluation_response_rate"] = ma.fields.Float(required=True, allow_none=True)
     return fields
 
 
@@ -178,3 +179,52 @@ def list_region_trainings(args: dict, region_id: int):
     listing = publishing.region_listing(db.session.get(Region, region_id), args.get("track"),
                                         args.get("place"), args.get("month"))
     return publishing.feed(listing, course_link)
+
+
+class RegionMunicipalitySchema(ma.Schema):
+    """A municipality the region serves, with the population the region counts for it."""
+
+    municipality = ma.fields.Nested(MunicipalitySchema, required=True)
+    population = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The region's own figure (null: none); the region's reach per 1,000 "
+                       "inhabitants uses it where the installation's list has none."})
+
+
+class RegionMunicipalityListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RegionMunicipalitySchema), required=True)
+
+
+class RegionMunicipalityInSchema(ma.Schema):
+    municipality_id = id_field(required=True)
+    population = ma.fields.Integer(required=True, allow_none=True, strict=True,
+                                   validate=ma.validate.Range(min=1, max=100_000_000))
+
+
+class RegionMunicipalitiesInSchema(ma.Schema):
+    municipalities = ma.fields.List(ma.fields.Nested(RegionMunicipalityInSchema), required=True,
+                                    validate=ma.validate.Length(max=400))
+
+
+@blp.get("/regions/<id:region_id>/municipalities")
+@blp.login_required
+@regional_only
+@blp.response(200, RegionMunicipalityListSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_region_municipalities(region_id: int):
+    """The municipalities the region serves, with its population figures (its regional
+    coordinators)."""
+    return {"items": residence.region_municipalities_for(auth.current_user(), region_id)}
+
+
+@blp.put("/regions/<id:region_id>/municipalities")
+@blp.login_required
+@regional_only
+@blp.arguments(RegionMunicipalitiesInSchema)
+@blp.response(200, RegionMunicipalityListSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def set_region_municipalities(data: dict, region_id: int):
+    """The municipalities the region serves (the whole list), each with a population or null
+    (its regional coordinators)."""
+    chosen = {entry["municipality_id"]: entry["population"] for entry in data["municipalities"]}
+    return {"items": residence.set_region_municipalities(auth.current_user(), region_id, chosen)}

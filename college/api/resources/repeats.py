@@ -78,7 +78,7 @@ def _managed_edition(edition_id: int) -> Edition:
     """The edition if the caller may see it (else 404), refused (403) unless they coordinate it."""
     user = auth.current_user()
     edition = queries.visible_edition(edition_id, user)
-    services.require_coordinator(user, edition.course.organiser_id)
+    services.require_course_manager(user, edition.course)
     return edition
 
 
