@@ -162,9 +162,8 @@ def _enrolment_for(actor: User, enrolment_id: int) -> Enrolment:
     enrolment = _enrolment_with_edition(enrolment_id)
     if enrolment is None:
         raise NotFound(_("This enrolment does not exist."))
-    organiser_id = enrolment.edition.course.organiser_id
     if actor.id != enrolment.learner_id and not policy.can_teach_edition(
-            actor, enrolment.edition_id, organiser_id):
+            actor, enrolment.edition_id, enrolment.edition.course):
         raise NotFound(_("This enrolment does not exist."))
     return enrolment
 
