@@ -113,6 +113,12 @@ class CourseForm(KeptForm):
         _l("Companion seats: a caregiver may bring the person they care for"),
         description=_l("Their enrolment then takes two seats."),
     )
+    certificate_validity_months = WholeNumberField(
+        _l("Certificate valid for (months)"),
+        validators=[Optional()],
+        description=_l("For a refresher course, for example 36. Leave empty when certificates "
+                       "do not expire."),
+    )
 
     def service_fields(self) -> dict:
         """The fields as the catalogue services take them."""
@@ -127,6 +133,7 @@ class CourseForm(KeptForm):
             "modules_required": self.modules_required.data,
             "quiz_pass_pct": self.quiz_pass_pct.data,
             "allow_companion": self.allow_companion.data,
+            "certificate_validity_months": self.certificate_validity_months.data,
         }
 
 

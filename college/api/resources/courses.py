@@ -42,6 +42,9 @@ class CourseSchema(ma.Schema):
     completion = ma.fields.Nested(CompletionSchema, required=True)
     allow_companion = Boolean(required=True, metadata={
         "description": "A caregiver may bring the person they care for (a second seat)."})
+    certificate_validity_months = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Months its certificates stay valid after the edition's last day; "
+                       "null: they do not expire."})
     created_at = ma.fields.AwareDateTime(required=True)
 
     def get_attribute(self, obj, attr, default):
@@ -104,6 +107,11 @@ class NewCourseSchema(ma.Schema):
     published = Boolean(load_default=False)
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     allow_companion = Boolean(load_default=False)
+    certificate_validity_months = ma.fields.Integer(
+        strict=True, load_default=None, allow_none=True,
+        metadata={"description": "1 to 120 months of validity after the edition's last day "
+                                 "(36 for a refresher every three years); null or left out: "
+                                 "its certificates do not expire."})
     organiser_id = id_field(
         load_default=None, allow_none=True,
         metadata={"description": "Needed when you coordinate more than one organiser."},
