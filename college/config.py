@@ -172,6 +172,8 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
         "FILE_STORAGE": environ.get("FILE_STORAGE", "database"),
         **_signing_settings(environ, production),
         "CERTIFICATE_RENDER_TIMEOUT": int(environ.get("CERTIFICATE_RENDER_TIMEOUT", "180")),
+        # Days before a certificate expires that its learner is reminded (once).
+        "CERTIFICATE_EXPIRY_REMINDER_DAYS": int(environ.get("CERTIFICATE_EXPIRY_REMINDER_DAYS", "60")),
         # Jobs a worker process runs before it replaces itself with a fresh one (flat memory).
         "WORKER_MAX_JOBS": int(environ.get("WORKER_MAX_JOBS", "200")),
         # Seconds between the worker's periodic jobs (see college.jobs.PERIODIC_JOBS).
@@ -188,6 +190,7 @@ def load(instance_path: str, environ: os._Environ[str] | dict[str, str] = os.env
                 "IDEMPOTENCY_CLEANUP_INTERVAL",
                 "OFFER_EXPIRY_INTERVAL",
                 "EVALUATION_INVITE_INTERVAL",
+                "CERTIFICATE_EXPIRY_INTERVAL",
             )
             if environ.get(key)
         },

@@ -221,6 +221,8 @@ class CourseSpec:
     modules_required: bool = False
     quiz_pass_pct: int = 70
     published: bool = True
+    #: Months its attests stay valid (a refresher); None: they do not expire.
+    certificate_validity_months: int | None = None
     editions: list[EditionSpec] = field(default_factory=list)
 
 
@@ -265,7 +267,7 @@ LEIESTREEK_COURSES = (
         "Een kinesitherapeut toont hoe je iemand helpt rechtstaan, van het bed naar de stoel "
         "gaat en wat je doet als iemand valt. Je oefent zelf, in kleine groep, met hulpmiddelen "
         "zoals een draaischijf en een glijlaken. Draag makkelijke kleren.",
-        hours=3, min_attendance_pct=100,
+        hours=3, min_attendance_pct=100, certificate_validity_months=36,
         editions=[
             EditionSpec(12, "Woonzorgcentrum Ter Leie, oefenzaal", "Leiestraat 88, 9800 Deinze",
                         "Deinze", sessions=1, session_hours=3, capacity=8, enrolled=12,
@@ -325,7 +327,7 @@ LEIESTREEK_COURSES = (
         hours=4, caregivers=False, professionals=True, min_attendance_pct=100,
         accreditations=(("nurses", 4, "PV-2026-0412", "Psychosociale zorg"),
                         ("riziv", 4, "2026/0173", "Ethiek en economie")),
-        modules_required=True, quiz_pass_pct=70,
+        modules_required=True, quiz_pass_pct=70, certificate_validity_months=36,
         editions=[
             EditionSpec(-35, "Huis van het Kind", "Tolpoortstraat 2, 9800 Deinze", "Deinze",
                         sessions=2, at=time(13, 30), capacity=20, enrolled=8, room="Vergaderzaal"),
@@ -630,7 +632,9 @@ class _Demo:
             open_to_caregivers=spec.caregivers, open_to_professionals=spec.professionals,
             published=spec.published,
             min_attendance_pct=spec.min_attendance_pct, modules_required=spec.modules_required,
-            quiz_pass_pct=spec.quiz_pass_pct, created_at=self.now - timedelta(days=90),
+            quiz_pass_pct=spec.quiz_pass_pct,
+            certificate_validity_months=spec.certificate_validity_months,
+            created_at=self.now - timedelta(days=90),
         )
         db.session.add(course)
         db.session.flush()

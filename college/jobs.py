@@ -211,6 +211,8 @@ PERIODIC_JOBS = [
     ("default", "college.evaluation.tasks.ask_about_burden", "EVALUATION_INVITE_INTERVAL", 3600),
     ("default", "college.evaluation.tasks.remove_expired_burden", "RETENTION_INTERVAL", 24 * 3600),
     ("default", "college.respite.tasks.erase_expired_respite", "RETENTION_INTERVAL", 24 * 3600),
+    ("default", "college.certificates.expiry_tasks.remind_of_expiring_certificates",
+     "CERTIFICATE_EXPIRY_INTERVAL", 3600),
 ]
 
 

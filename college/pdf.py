@@ -39,13 +39,13 @@ def render_pdf_html(template: str, *, title: str, author: str, language: str = "
 
 
 def html_to_pdf(html: str, *, archival: bool = False) -> bytes:
-    """Write HTML to PDF bytes with the static-only fetcher; `archival` writes PDF/A-3u."""
+    """Write HTML to PDF bytes with the static-only fetcher; `archival` writes tagged PDF/A-3a."""
     document = HTML(
         string=html,
         base_url=STATIC.as_uri() + "/",
         url_fetcher=StaticOnlyFetcher(allowed_protocols=("data", "file")),
     )
-    options = {"pdf_variant": "pdf/a-3u"} if archival else {}
+    options = {"pdf_variant": "pdf/a-3a"} if archival else {}
     with warnings.catch_warnings():
         # WeasyPrint opens its sRGB profile for PDF/A and leaves closing it to the garbage
         # collector (inside write_pdf); a worker renders many PDFs in one process.
@@ -63,7 +63,7 @@ def render_pdf(
     archival: bool = False,
     **context,
 ) -> bytes:
-    """Render templates/<template> to PDF bytes; `archival` writes PDF/A-3u."""
+    """Render templates/<template> to PDF bytes; `archival` writes tagged PDF/A-3a."""
     html = render_pdf_html(template, title=title, author=author, language=language, **context)
     current_app.logger.debug("rendering %s to PDF", template)
     return html_to_pdf(html, archival=archival)

@@ -276,6 +276,8 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
     text = " ".join(pdf_text(file_storage().get(certificate.storage_key)).split())
     assert ("Permanente vorming verpleegkundigen: 4 uur, rubriek Psychosociale zorg, "
             "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text
+    # The course is a refresher every three years: the attest says until when it is valid.
+    assert certificate.expires_on is not None and "Geldig tot" in text
 
 
 def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):

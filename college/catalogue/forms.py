@@ -117,6 +117,12 @@ class CourseForm(KeptForm):
         _l("Respite: caregivers may ask that someone takes over their care during the sessions"),
         description=_l("The hub arranges it with its respite partners."),
     )
+    certificate_validity_months = WholeNumberField(
+        _l("Certificate valid for (months)"),
+        validators=[Optional()],
+        description=_l("For a refresher course, for example 36. Leave empty when certificates "
+                       "do not expire."),
+    )
 
     def service_fields(self) -> dict:
         """The fields as the catalogue services take them."""
@@ -132,6 +138,7 @@ class CourseForm(KeptForm):
             "quiz_pass_pct": self.quiz_pass_pct.data,
             "allow_companion": self.allow_companion.data,
             "offers_respite": self.offers_respite.data,
+            "certificate_validity_months": self.certificate_validity_months.data,
         }
 
 

@@ -59,6 +59,10 @@ class Course(db.Model):
             "min_attendance_pct BETWEEN 0 AND 100", name="min_attendance_pct_range"
         ),
         CheckConstraint("quiz_pass_pct BETWEEN 0 AND 100", name="quiz_pass_pct_range"),
+        CheckConstraint(
+            "certificate_validity_months IS NULL OR certificate_validity_months BETWEEN 1 AND 120",
+            name="certificate_validity_months_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +86,9 @@ class Course(db.Model):
     #: The hub arranges respite (someone takes over the care) for caregivers who ask it when
     #: enrolling; "the person comes along" is offered where `allow_companion` is set.
     offers_respite: Mapped[bool] = mapped_column(default=False)
+    #: Months its certificates stay valid after the edition's last day (a refresher course);
+    #: None: they do not expire. Certificates keep the date they were made with.
+    certificate_validity_months: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
     #: Title, summary and description folded by `fold()`, so a plain LIKE ignores case and
     #: accents on SQLite and PostgreSQL alike; kept up to date on every insert and update.

@@ -13,6 +13,7 @@ from college import signals, timeutil
 from college.accounts.models import Membership, Organiser, Role, User
 from college.attendance.models import Attendance
 from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.certificates.expiry import parse_validity_months
 from college.enrolment.services import parse_capacity
 from college.errors import Conflict, Invalid, NotAllowed
 from college.extensions import db
@@ -112,6 +113,8 @@ def _course_values(fields: dict) -> dict:
         ),
         "allow_companion": bool(fields.get("allow_companion", False)),
         "offers_respite": bool(fields.get("offers_respite", False)),
+        "certificate_validity_months": parse_validity_months(
+            fields.get("certificate_validity_months")),
     }
 
 
@@ -119,7 +122,8 @@ def create_course(actor: User | None, organiser: Organiser, **fields) -> Course:
     """Create a course of the organiser.
 
     Fields: title, summary, description, tracks (a set of Track), hours, published,
-    min_attendance_pct, modules_required, quiz_pass_pct, allow_companion, offers_respite.
+    min_attendance_pct, modules_required, quiz_pass_pct, allow_companion, offers_respite,
+    certificate_validity_months (None: its certificates do not expire).
     """
     require_coordinator(actor, organiser.id)
     course = Course(organiser_id=organiser.id, **_course_values(fields))
@@ -137,6 +141,7 @@ def _course_fields(course: Course) -> dict:
         "modules_required": course.modules_required, "quiz_pass_pct": course.quiz_pass_pct,
         "allow_companion": course.allow_companion,
         "offers_respite": course.offers_respite,
+        "certificate_validity_months": course.certificate_validity_months,
     }
 
 

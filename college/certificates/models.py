@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from college import timeutil
@@ -62,10 +62,19 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: The certificate this one replaces after a correction.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    #: The last day it is valid (its course's validity counted from the edition's last day);
+    #: None: it does not expire.
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    #: When its learner was reminded that it expires soon (once).
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enrolment: Mapped[Enrolment] = relationship(lazy="raise")
     learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="raise")
     edition: Mapped[Edition] = relationship(lazy="raise")
+
+    def expired(self, today: date | None = None) -> bool:
+        """Past its last valid day (Belgian calendar); never for a certificate without expiry."""
+        return self.expires_on is not None and (today or timeutil.today()) > self.expires_on
 
 
 class StoredFile(db.Model):

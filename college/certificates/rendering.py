@@ -130,7 +130,7 @@ def certificate_document(certificate: Certificate) -> dict:
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:
-    """The certificate as an archival (PDF/A-3u) A4 document in the learner's language."""
+    """The certificate as an archival, tagged (PDF/A-3a) A4 document in the learner's language."""
     with force_locale(certificate.learner.language.value):
         document = certificate_document(certificate)
         return render_pdf(document.pop("template"), archival=True, **document)

@@ -22,6 +22,7 @@ from college import jobs, policy, timeutil
 from college.accounts.models import User
 from college.catalogue.models import Course, Edition
 from college.certificates.editions import zip_key
+from college.certificates.expiry import expiry_for_edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import load_for_rendering, render_certificate_pdf
 from college.certificates.signing import Verdict, check_signature, sign_certificate_pdf
@@ -90,6 +91,7 @@ def _new_certificate(enrolment: Enrolment, replaces: Certificate | None = None) 
         verification_code=new_verification_code(),
         replaces_id=replaces.id if replaces else None,
         render_attempts=0,
+        expires_on=expiry_for_edition(enrolment.edition_id),
     )
     # A savepoint: a concurrent completion that won the unique index leaves the caller's
     # transaction usable, and we answer with the certificate that won.
@@ -349,7 +351,7 @@ def verify_pdf(data: bytes) -> PdfCheck:
     """Is this uploaded PDF an unaltered attest of the College, and which one? (Writes nothing.)
 
     The attest is looked up by the code inside the signed bytes and answers as its code does
-    (revoked; an erased learner's only when the organiser chose so).
+    (revoked, expired; an erased learner's only when the organiser chose so).
     """
     verdict, code = check_signature(data)
     if verdict != Verdict.VALID:
@@ -359,6 +361,8 @@ def verify_pdf(data: bytes) -> PdfCheck:
         return PdfCheck(Verdict.UNKNOWN)
     if certificate.status == CertificateStatus.REVOKED:
         return PdfCheck(Verdict.REVOKED, certificate)
+    if certificate.expired():
+        return PdfCheck(Verdict.EXPIRED, certificate)
     return PdfCheck(Verdict.VALID, certificate)
 
 

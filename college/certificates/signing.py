@@ -213,6 +213,7 @@ def _run(coroutine):
 class Verdict(enum.Enum):
     VALID = "valid"  # unaltered, signed by the College, the attest is valid
     REVOKED = "revoked"  # unaltered and the College's, but the attest was revoked
+    EXPIRED = "expired"  # unaltered and the College's, but the attest is past its last valid day
     UNKNOWN = "unknown"  # unaltered and the College's, but no attest can be shown for it
     ALTERED = "altered"  # the College's signature, but the file changed after signing
     UNSIGNED = "unsigned"  # no signature at all

@@ -152,7 +152,9 @@ def user_data(user_id: int) -> dict:
     data["certificates"] = [
         {"course": title, "status": certificate.status.value,
          "verification_code": certificate.verification_code,
-         "issued_at": iso(certificate.issued_at), "revoked_at": iso(certificate.revoked_at)}
+         "issued_at": iso(certificate.issued_at), "revoked_at": iso(certificate.revoked_at),
+         "valid_until": certificate.expires_on.isoformat() if certificate.expires_on else None,
+         "expiry_reminded_at": iso(certificate.expiry_reminded_at)}
         for certificate, title in db.session.execute(
             select(Certificate, Course.title)
             .join(Edition, Edition.id == Certificate.edition_id)

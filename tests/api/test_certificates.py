@@ -69,6 +69,7 @@ def test_coordinator_revokes_and_verification_says_so(client, make, issued, bear
     assert verified.get_json() | {"issued_on": None} == {
         "valid": True, "revoked": False, "learner_name": "Maria Peeters",
         "course_title": _course_title(enrolment.edition_id), "hours": 6.0, "issued_on": None, "revoked_on": None,
+        "expired": False, "valid_until": None,
     }
     assert "maria@example.be" not in verified.get_data(as_text=True)
 

@@ -40,6 +40,10 @@ class MyCertificateSchema(ma.Schema):
     )
     issued_at = ma.fields.AwareDateTime(required=True, allow_none=True)
     revoked_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+    valid_until = ma.fields.Date(attribute="expires_on", required=True, allow_none=True, metadata={
+        "description": "Its last valid day; null: it does not expire."})
+    expired = ma.fields.Function(lambda c: c.expired(), required=True,
+                                 metadata={"type": "boolean"})
 
 
 class CertificateSchema(ma.Schema):
@@ -53,6 +57,8 @@ class CertificateSchema(ma.Schema):
     issued_at = ma.fields.AwareDateTime(required=True, allow_none=True)
     revoked_at = ma.fields.AwareDateTime(required=True, allow_none=True)
     revoked_reason = ma.fields.String(required=True, allow_none=True)
+    valid_until = ma.fields.Date(attribute="expires_on", required=True, allow_none=True, metadata={
+        "description": "Its last valid day; null: it does not expire."})
 
 
 class RevokeSchema(ma.Schema):
@@ -63,10 +69,14 @@ class RevokeSchema(ma.Schema):
 
 
 class VerificationSchema(ma.Schema):
-    """What anyone holding the code may know: valid or revoked, name, course, hours and date."""
+    """What anyone holding the code may know: valid, revoked or expired, name, course, hours
+    and dates."""
 
     valid = Boolean(required=True)
     revoked = Boolean(required=True)
+    expired = Boolean(required=True, metadata={"description": "Past its last valid day."})
+    valid_until = ma.fields.Date(required=True, allow_none=True, metadata={
+        "description": "Its last valid day; null: it does not expire."})
     learner_name = ma.fields.String(required=True)
     course_title = ma.fields.String(required=True)
     hours = ma.fields.Float(required=True)
@@ -133,9 +143,12 @@ def verify(code: str):
 
 def _verification(certificate: Certificate) -> dict:
     revoked = certificate.status == CertificateStatus.REVOKED
+    expired = certificate.expired()
     return {
-        "valid": not revoked,
+        "valid": not revoked and not expired,
         "revoked": revoked,
+        "expired": expired,
+        "valid_until": certificate.expires_on,
         "learner_name": certificate.learner.name,
         "course_title": certificate.edition.course.title,
         "hours": certificate.edition.course.hours,
@@ -155,13 +168,14 @@ class PdfVerificationSchema(ma.Schema):
 
     verdict = ma.fields.Enum(signing.Verdict, by_value=True, required=True, metadata={
         "description": "valid: unaltered and the College's, the attest is valid; revoked: "
-                       "unaltered, but the attest was revoked; unknown: unaltered and the "
+                       "unaltered, but the attest was revoked; expired: unaltered, but the "
+                       "attest is past its last valid day; unknown: unaltered and the "
                        "College's, but no attest can be shown; altered: changed after the "
                        "College signed it; unsigned: no signature; foreign: signed by "
                        "someone else."})
     valid = Boolean(required=True)
     certificate = ma.fields.Nested(VerificationSchema, required=True, allow_none=True, metadata={
-        "description": "The attest, as its code answers; null unless valid or revoked."})
+        "description": "The attest, as its code answers; null unless valid, revoked or expired."})
 
 
 @blp.post("/certificates/verify")

@@ -45,6 +45,9 @@ class CourseSchema(ma.Schema):
         "description": "A caregiver may bring the person they care for (a second seat)."})
     offers_respite = Boolean(required=True, metadata={
         "description": "Caregivers may ask respite when enrolling (POST /enrolments/{id}/respite)."})
+    certificate_validity_months = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Months its certificates stay valid after the edition's last day; "
+                       "null: they do not expire."})
     created_at = ma.fields.AwareDateTime(required=True)
 
     def get_attribute(self, obj, attr, default):
@@ -109,6 +112,11 @@ class NewCourseSchema(ma.Schema):
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     allow_companion = Boolean(load_default=False)
     offers_respite = Boolean(load_default=False)
+    certificate_validity_months = ma.fields.Integer(
+        strict=True, load_default=None, allow_none=True,
+        metadata={"description": "1 to 120 months of validity after the edition's last day "
+                                 "(36 for a refresher every three years); null or left out: "
+                                 "its certificates do not expire."})
     organiser_id = id_field(
         load_default=None, allow_none=True,
         metadata={"description": "Needed when you coordinate more than one organiser."},
