@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from flask import Flask, current_app
@@ -108,6 +109,21 @@ def queue_pending_notifications() -> int:
     for notification_id in ids:
         enqueue("mail", "college.enrolment.tasks.send_notification", notification_id)
     return len(ids)
+
+
+def periodic_notices(what: str, write: Callable[[], int]) -> int:
+    """A periodic job that writes notices: `write()` in one unit of work, then every pending
+    notification queued. A failed run is logged and returns 0: it must not end the repetition,
+    and the next run does what this one did not."""
+    try:
+        with unit_of_work():
+            written = write()
+        queue_pending_notifications()
+    except Exception:
+        log.exception("%s failed", what)
+        return 0
+    log.info("%s: %s", what, written)
+    return written
 
 
 def write_and_queue_reminders() -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from college.enrolment.tasks import queue_pending_notifications
+from college.enrolment.tasks import periodic_notices
 from college.evaluation.burden import invite_and_remind, remove_expired
 from college.evaluation.services import invite_after_last_session
 from college.transactions import unit_of_work
@@ -15,28 +15,12 @@ log = logging.getLogger(__name__)
 
 def invite_to_evaluations() -> int:
     """The periodic job: invite those who attended an edition that has just ended."""
-    try:
-        with unit_of_work():
-            invited = invite_after_last_session()
-        queue_pending_notifications()
-    except Exception:  # a failed run must not end the repetition; the next run retries
-        log.exception("inviting to evaluations failed")
-        return 0
-    log.info("invited to evaluations: %s", invited)
-    return invited
+    return periodic_notices("inviting to evaluations", invite_after_last_session)
 
 
 def ask_about_burden() -> int:
     """The periodic job: invite caregivers to the burden moments open now, remind once."""
-    try:
-        with unit_of_work():
-            written = invite_and_remind()
-        queue_pending_notifications()
-    except Exception:  # a failed run must not end the repetition; the next run retries
-        log.exception("asking about burden failed")
-        return 0
-    log.info("burden invitations and reminders written: %s", written)
-    return written
+    return periodic_notices("asking about burden", invite_and_remind)
 
 
 def remove_expired_burden() -> int:
