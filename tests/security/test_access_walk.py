@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from PIL import Image
@@ -79,8 +79,11 @@ def _hub(make, label: str) -> Hub:
     session = edition_session(edition.id)
     session.checkin_secret = f"secret-{label}"
     # The first session starts in ten minutes: check-in is open, enrolment still too.
+    # It ends on the day it starts (Brussels time), as every session made through a form does,
+    # so that copying the edition works at any hour the walk runs.
     session.starts_at = timeutil.now() + timedelta(minutes=10)
-    session.ends_at = timeutil.now() + timedelta(hours=2)
+    last_moment = timeutil.brussels(timeutil.local(session.starts_at).date(), time(23, 59, 59))
+    session.ends_at = min(timeutil.now() + timedelta(hours=2), last_moment)
     module = Module(course_id=course.id, title="Wat is mantelzorg?", body_markdown="Tekst.")
     picture = ModuleImage(course_id=course.id, content=b"\x89PNG walk", mimetype="image/png")
     db.session.add_all([module, picture])
