@@ -35,12 +35,11 @@ from college.credentials.models import CredentialKey
 from college.errors import Conflict, NotFound
 from college.extensions import db
 from college.privacy.access import record_access
+from college.routing import MAX_ID
 
 #: Entries per status list: the W3C minimum, so one revocation hides among many entries.
 LIST_SIZE = 131_072
 CONTEXT = [CREDENTIALS_V2, OPEN_BADGES_V3]
-#: The largest row id (PostgreSQL's integer); a larger number in an address names nothing.
-MAX_ROW_ID = 2**31 - 1
 #: `assertionMethod` is defined by no context the profile needs otherwise; verifiers read it to
 #: learn that the published keys may sign for the College.
 ASSERTION_METHOD_TERM = {"assertionMethod": {
@@ -93,7 +92,7 @@ def key_document(key_id: int) -> dict:
 
 
 def _is_row_id(number: int) -> bool:
-    return 1 <= number <= MAX_ROW_ID
+    return 1 <= number <= MAX_ID
 
 
 def _multikey(key: CredentialKey) -> dict:
