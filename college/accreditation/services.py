@@ -24,6 +24,8 @@ from college.accreditation.models import (
 from college.attendance.models import Attendance, AttendanceStatus
 from college.catalogue.models import Course, Edition, TrainingSession
 from college.catalogue.services import _number, _text, require_course_manager
+from college.certificates.expiry import Validity, validity, validity_text
+from college.certificates.models import Certificate, CertificateStatus
 from college.completion.rules import completion_checks
 from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -211,13 +213,24 @@ def _attendance(edition_id: int, learner_id: int) -> tuple[int, int]:
     return sessions, attended
 
 
+@dataclass(frozen=True)
+class CompletedTraining:
+    """A training of the learning record, with how its certificate stands when it expires."""
+
+    day: date
+    title: str
+    hours: float
+    #: None: no live certificate, or one that does not expire.
+    validity: Validity | None = None
+
+
 @dataclass
 class YearRecord:
     """One year of a learning record: hours of training and what each scheme credited."""
 
     year: int
     hours: float = 0.0
-    courses: list[tuple[date, str, float]] = field(default_factory=list)
+    courses: list[CompletedTraining] = field(default_factory=list)
     #: scheme id -> points (or hours) earned.
     earned: dict[int, float] = field(default_factory=dict)
 
@@ -235,8 +248,8 @@ def learning_record(user: User, years: int | None = None) -> LearningRecord:
     """The user's completed trainings per year, newest first, with hours and points per scheme
     (a fixed number of queries, however many years)."""
     completed = db.session.execute(
-        select(Enrolment.edition_id, Enrolment.completed_at, Edition.ends_on, Course.id,
-               Course.title, Course.hours)
+        select(Enrolment.id.label("enrolment_id"), Enrolment.edition_id, Enrolment.completed_at,
+               Edition.ends_on, Course.id, Course.title, Course.hours)
         .join(Edition, Edition.id == Enrolment.edition_id)
         .join(Course, Course.id == Edition.course_id)
         .where(Enrolment.learner_id == user.id, Enrolment.status == EnrolmentStatus.COMPLETED)
@@ -262,13 +275,22 @@ def learning_record(user: User, years: int | None = None) -> LearningRecord:
             .options(selectinload(CourseAccreditation.scheme)).order_by(CourseAccreditation.id)
         ):
             accreditations.setdefault(item.course_id, []).append(item)
+    expiring = {certificate.enrolment_id: certificate for certificate in db.session.scalars(
+        select(Certificate).where(
+            Certificate.enrolment_id.in_([row.enrolment_id for row in completed]),
+            Certificate.status == CertificateStatus.ISSUED, Certificate.expires_on.is_not(None))
+    )} if completed else {}
+    today = timeutil.today()
     by_year: dict[int, YearRecord] = {}
     schemes: dict[int, Scheme] = {}
     for row in completed:
         year = rules.year_of(row.completed_at) if row.completed_at else row.ends_on.year
         record = by_year.setdefault(year, YearRecord(year))
         record.hours += row.hours
-        record.courses.append((row.ends_on, row.title, row.hours))
+        certificate = expiring.get(row.enrolment_id)
+        record.courses.append(CompletedTraining(
+            row.ends_on, row.title, row.hours,
+            validity(certificate, today) if certificate is not None else None))
         for item in accreditations.get(row.id, []):
             schemes[item.scheme_id] = item.scheme
             points = rules.points_earned(item.scheme.partial_rule, item.points,
@@ -282,15 +304,22 @@ def learning_record(user: User, years: int | None = None) -> LearningRecord:
 
 
 def learning_record_rows(record: LearningRecord) -> tuple[list[str], list[list]]:
-    """The learning record as a table: one row per year and scheme, and one per year for hours."""
-    header = [_("Year"), _("Scheme"), _("Unit"), _("Earned")]
+    """The learning record as a table: one row per year and scheme, one per year for hours, and
+    one per certificate that expires (its training, last valid day and how it stands)."""
+    header = [_("Year"), _("Scheme"), _("Unit"), _("Earned"), _("Training"),
+              _("Certificate valid until"), _("Certificate")]
     rows: list[list] = []
     for year in record.years:
-        rows.append([year.year, _("Hours of training"), _("hours"), year.hours])
+        rows.append([year.year, _("Hours of training"), _("hours"), year.hours, "", "", ""])
         for scheme_ in record.schemes:
             if scheme_.id in year.earned:
                 rows.append([year.year, scheme_.name, unit_label(scheme_.unit),
-                             year.earned[scheme_.id]])
+                             year.earned[scheme_.id], "", "", ""])
+        for training in year.courses:
+            if training.validity is not None:
+                rows.append([year.year, "", "", "", training.title,
+                             training.validity.last_valid_day.isoformat(),
+                             validity_text(training.validity)])
     return header, rows
 
 

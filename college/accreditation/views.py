@@ -28,6 +28,7 @@ from college.accreditation.models import (
 )
 from college.catalogue import queries
 from college.catalogue.models import Course, Edition
+from college.certificates.expiry import validity_text
 from college.errors import ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
@@ -155,7 +156,7 @@ def _record():
 def learning_record():
     """My learning record: hours and points per scheme and per year."""
     return render_template("accreditation/learning_record.html", record=_record(),
-                           unit_labels=UNIT_LABELS)
+                           unit_labels=UNIT_LABELS, validity_text=validity_text)
 
 
 @bp.get("/account/learning-record.csv")
@@ -175,7 +176,7 @@ def learning_record_pdf():
         title=_("Learning record of %(name)s", name=current_user.name),
         author=_("Caregivers College"), language=str(get_locale() or "nl"),
         record=_record(), learner=current_user, unit_labels=UNIT_LABELS,
-        generated_at=timeutil.now(),
+        validity_text=validity_text, generated_at=timeutil.now(),
     )
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

@@ -10,11 +10,13 @@ by mail or on the organiser's "To phone" list for learners without email (the ou
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +26,7 @@ from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.enrolment.notifications import write_notification
+from college.templating import format_day
 from college.errors import Invalid
 from college.extensions import db
 
@@ -73,6 +76,43 @@ def expiry_for_edition(edition_id: int) -> date | None:
 def reminder_days() -> int:
     """Days before the last valid day that the learner is reminded."""
     return int(current_app.config.get("CERTIFICATE_EXPIRY_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How a certificate that expires stands on a day (Belgian calendar)."""
+
+    last_valid_day: date
+    expired: bool
+    #: Days from the day to the last valid day: 0 on it, negative once expired.
+    days_left: int
+    #: Not expired yet, but within the reminder days (the learner is reminded then).
+    expires_soon: bool
+
+
+def validity(certificate: Certificate, today: date | None = None) -> Validity | None:
+    """The certificate's last valid day and whether it expired or expires soon; None if it
+    does not expire."""
+    if certificate.expires_on is None:
+        return None
+    today = today or timeutil.today()
+    expired = certificate.expired(today)
+    days_left = (certificate.expires_on - today).days
+    return Validity(certificate.expires_on, expired, days_left,
+                    not expired and days_left <= reminder_days())
+
+
+def validity_text(found: Validity) -> str:
+    """How the validity reads on the learning record and in its downloads."""
+    day = format_day(found.last_valid_day, "d MMMM y")
+    if found.expired:
+        return _("Expired: it was valid until %(date)s", date=day)
+    if found.expires_soon:
+        if found.days_left == 0:
+            return _("Valid until %(date)s: expires today", date=day)
+        return ngettext("Valid until %(date)s: expires in %(num)d day",
+                        "Valid until %(date)s: expires in %(num)d days", found.days_left, date=day)
+    return _("Valid until %(date)s", date=day)
 
 
 def _reminder_texts(learner: User, certificate: Certificate) -> tuple[str, str]:

@@ -68,7 +68,8 @@ def test_csv_and_pdf_say_the_same(client, auth, make, schemes, professional):
     response = client.get("/account/learning-record.csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
-    assert rows[0] == ["Year", "Scheme", "Unit", "Earned"]
+    assert rows[0][:4] == ["Year", "Scheme", "Unit", "Earned"]
+    rows = [row[:4] for row in rows]  # the last columns are for certificates that expire
     assert ["2025", "Hours of training", "hours", "10"] in rows
     assert ["2025", "Permanente vorming verpleegkundigen", "hours", "9"] in rows
     assert ["2024", "RIZIV-accreditering artsen", "points", "4"] in rows
