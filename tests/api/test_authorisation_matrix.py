@@ -220,6 +220,10 @@ _TEACHERS = ("trainer", "coordinator")  # the edition's trainer and the organise
 
 MATRIX.update({
     "POST /api/v1/courses": Row(lambda w: "/api/v1/courses", _only(201, "coordinator"), _new_course),
+    "PATCH /api/v1/courses/<id:course_id>": Row(
+        lambda w: f"/api/v1/courses/{w.published_course.id}", _only(200, "coordinator"),
+        lambda w, role: {"certificate_validity_months": 36},
+    ),
     "POST /api/v1/courses/<id:course_id>/editions": Row(
         lambda w: f"/api/v1/courses/{w.published_course.id}/editions", _only(201, "coordinator"),
         _new_edition,

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from college import timeutil
-from college.accounts.models import Language
+from college.accounts.models import Language, Organiser
 from college.catalogue.models import Course
 from college.certificates.expiry import add_months, remind_before_expiry
 from college.certificates.expiry_tasks import remind_of_expiring_certificates
@@ -279,6 +279,69 @@ def test_the_api_creates_a_course_whose_certificates_expire(client, make):
     assert response.get_json()["certificate_validity_months"] == 36
     plain = client.post("/api/v1/courses", headers=bearer_for(make.coordinator(hub)), json=NEW_COURSE)
     assert plain.get_json()["certificate_validity_months"] is None
+
+
+@pytest.mark.parametrize(("_typed", "sent", "message"), BAD_VALIDITY)
+def test_a_bad_validity_in_a_change_through_the_api_changes_nothing(client, make, _typed, sent,
+                                                                    message):
+    hub = make.organiser()
+    course = make.course(hub, title="Eerste hulp", certificate_validity_months=36)
+    response = client.patch(f"/api/v1/courses/{course.id}", headers=bearer_for(make.coordinator(hub)),
+                            json={"title": "Eerste hulp (nieuw)", "certificate_validity_months": sent})
+    body = assert_problem(response, 422)
+    assert any(message in text for text in body["errors"]["certificate_validity_months"])
+    db.session.expire_all()
+    unchanged = db.session.get(Course, course.id)
+    assert (unchanged.title, unchanged.certificate_validity_months) == ("Eerste hulp", 36)
+
+
+def test_the_api_reads_sets_and_clears_a_courses_validity(client, make):
+    hub = make.organiser()
+    headers = bearer_for(make.coordinator(hub))
+    course = make.course(hub, title="Eerste hulp", certificate_validity_months=36)
+    address = f"/api/v1/courses/{course.id}"
+    assert client.get(address).get_json()["certificate_validity_months"] == 36
+
+    changed = client.patch(address, headers=headers, json={"certificate_validity_months": 24})
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    assert changed.get_json()["certificate_validity_months"] == 24
+    assert changed.get_json()["title"] == "Eerste hulp"  # the fields left out keep theirs
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).certificate_validity_months == 24
+
+    cleared = client.patch(address, headers=headers, json={"certificate_validity_months": None})
+    assert cleared.get_json()["certificate_validity_months"] is None
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).certificate_validity_months is None
+    assert client.get(address).get_json()["certificate_validity_months"] is None
+
+
+def test_a_validity_change_through_the_api_keeps_the_certificates_made_before(client, make):
+    certificate = expiring_certificate(make, months=36)
+    course_id = db.session.scalar(select(Course.id).where(Course.title == "Eerste hulp"))
+    hub_coordinator = make.coordinator(
+        db.session.get(Organiser, db.session.get(Course, course_id).organiser_id))
+    response = client.patch(f"/api/v1/courses/{course_id}", headers=bearer_for(hub_coordinator),
+                            json={"certificate_validity_months": 12})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Certificate, certificate.id).expires_on == date(2029, 3, 31)
+
+
+def test_only_the_courses_coordinators_change_it_through_the_api(client, make):
+    hub = make.organiser()
+    course = make.course(hub, title="Eerste hulp", certificate_validity_months=36)
+    address = f"/api/v1/courses/{course.id}"
+    learner = client.patch(address, headers=bearer_for(make.learner()),
+                           json={"certificate_validity_months": 12})
+    assert_problem(learner, 403)
+    other_hub = client.patch(address, headers=bearer_for(make.coordinator(make.organiser())),
+                             json={"certificate_validity_months": 12})
+    assert_problem(other_hub, 403)
+    empty = client.patch(address, headers=bearer_for(make.coordinator(hub)), json={})
+    assert "Send at least one field to change." in str(assert_problem(empty, 422))
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).certificate_validity_months == 36
 
 
 def test_the_worker_runs_the_reminders_every_hour(app):

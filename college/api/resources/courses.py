@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from college.api import auth
-from college.api.core import Blueprint, Boolean, id_field
+from college.api.core import Blueprint, Boolean, ChangeSchema, id_field
 from college.api.pagination import PageArgs, page_schema, paginate
 from college.api.resources.accounts import organiser_to_manage
 from college.catalogue import co_organisers, queries, services
@@ -99,6 +99,25 @@ class CompletionInSchema(ma.Schema):
     quiz_pass_pct = ma.fields.Integer(metadata={"description": "0 to 100; 70 when left out."})
 
 
+VALIDITY_MONTHS = ("1 to 120 months of validity after the edition's last day (36 for a refresher "
+                   "every three years); null: its certificates do not expire.")
+
+
+class Months(ma.fields.Integer):
+    """Whole months; anything else is told as the course page tells it."""
+
+    def _validated(self, value):
+        try:
+            return super()._validated(value)
+        except ma.ValidationError as error:
+            raise ma.ValidationError(_("Enter a whole number of months, like 36.")) from error
+
+
+def validity_months_field(description: str, **kwargs) -> Months:
+    """A course's certificate validity in months; the range is the service's (the page's) rule."""
+    return Months(strict=True, allow_none=True, metadata={"description": description}, **kwargs)
+
+
 class NewCourseSchema(ma.Schema):
     """A course a coordinator creates for their organiser."""
 
@@ -112,11 +131,8 @@ class NewCourseSchema(ma.Schema):
     completion = ma.fields.Nested(CompletionInSchema, load_default=dict)
     allow_companion = Boolean(load_default=False)
     offers_respite = Boolean(load_default=False)
-    certificate_validity_months = ma.fields.Integer(
-        strict=True, load_default=None, allow_none=True,
-        metadata={"description": "1 to 120 months of validity after the edition's last day "
-                                 "(36 for a refresher every three years); null or left out: "
-                                 "its certificates do not expire."})
+    certificate_validity_months = validity_months_field(
+        VALIDITY_MONTHS + " Left out: they do not expire.", load_default=None)
     organiser_id = id_field(
         load_default=None, allow_none=True,
         metadata={"description": "Needed when you coordinate more than one organiser."},
@@ -138,6 +154,39 @@ def create_course(data: dict):
         actor, data.pop("organiser_id"), _("Only coordinators of this organiser can manage its courses.")
     )
     return services.create_course(actor, organiser, **data.pop("completion"), **data)
+
+
+class CourseChangeSchema(ChangeSchema):
+    """What a coordinator may change of a course; fields left out keep their value."""
+
+    # Lengths and ranges are the catalogue service's rules (the course page's): 422 per field.
+    title = ma.fields.String()
+    summary = ma.fields.String()
+    description = ma.fields.String()
+    tracks = ma.fields.List(ma.fields.Enum(Track, by_value=True))
+    hours = ma.fields.Float()
+    published = Boolean()
+    completion = ma.fields.Nested(CompletionInSchema, metadata={
+        "description": "The parts of the completion rule sent change; the others keep theirs."})
+    allow_companion = Boolean()
+    offers_respite = Boolean()
+    certificate_validity_months = validity_months_field(
+        VALIDITY_MONTHS + " A new validity counts for certificates made after it; those made "
+                          "before keep their last day.")
+
+
+@blp.patch("/<id:course_id>")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(CourseChangeSchema)
+@blp.response(200, CourseSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def update_course(data: dict, course_id: int):
+    """Change a course of your organiser (its coordinators), as its page does."""
+    course = visible_course(course_id)
+    return services.update_course(auth.current_user(), course, **data.pop("completion", {}),
+                                  **data)
 
 
 class CoOrganiserSchema(ma.Schema):
