@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from college.certificates import views as certificates
     from college.cli import college_cli
     from college.completion import receivers as completion_receivers
+    from college.credentials import services as credential_lists
     from college.credentials import views as credentials
     from college.dashboards import cache as figures_cache
     from college.dashboards import views as dashboards
@@ -83,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     transactions.init_app(app)
     pagecache.init_app(app)
     figures_cache.init_app(app)
+    credential_lists.init_app(app)
 
     features = [main, accounts, enrolment, enrolment_import, catalogue, catalogue_manage, learning]
     features += [certificates, attendance, dashboards, privacy]

@@ -14,15 +14,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import redis
 from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from college.extensions import db
 from college.jobs import redis_connection
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,33 @@ class Generation:
         pending = (*session.new, *session.dirty, *session.deleted)
         return self.key in session.info.get(_CHANGED, ()) or any(
             isinstance(obj, self.watched) and self.counts(obj) for obj in pending)
+
+
+def kept(generation: Generation, name: str, detail: str, compute: Callable[[], T],
+         dump: Callable[[T], str | bytes], load: Callable[[bytes], T], seconds: int) -> T:
+    """A value kept in Redis under `generation`: the kept one while nothing the generation
+    counts changed, else `compute()` (kept `seconds` for the next reader). The one home of this
+    kind of cache (the coordinator's figures, the credential status lists).
+
+    A change of this unit of work not committed yet, or Redis out of reach: computed, not kept.
+    """
+    if generation.pending_in(db.session):
+        return compute()
+    try:
+        client = redis_connection()
+        key = f"college:{name}:{generation.current()}:{detail}"
+        found = client.get(key)
+    except redis.exceptions.RedisError as error:
+        log.warning("%s cache unavailable: %s", name, error)
+        return compute()
+    if found is not None:
+        return load(found)
+    value = compute()
+    try:
+        client.set(key, dump(value), ex=seconds)
+    except redis.exceptions.RedisError as error:
+        log.warning("%s cache unavailable: %s", name, error)
+    return value
 
 
 _GENERATIONS: list[Generation] = []

@@ -1,7 +1,9 @@
 """Open Badges 3.0 credentials of issued attests, and the public documents that back them.
 
-Every document is built from the database when asked, so the status list always tells the
-revocations of this moment (a revoked or corrected attest flips its bit at once). Addresses:
+Every document is built from the database when asked. A signed status list is kept in Redis
+until a commit changes a certificate's revocation or the keys (`college.staleness`), so it
+still tells the revocations of this moment (a revoked or corrected attest flips its bit at
+once) without being built and signed for every verifier that asks. Addresses:
 the issuer profile (also the controller document of the keys), each key as a Multikey, each
 course as an Achievement, and Bitstring Status Lists of LIST_SIZE entries; a certificate's entry
 is its row id (list `id // LIST_SIZE`, index `id % LIST_SIZE`).
@@ -12,20 +14,21 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import secrets
 from datetime import UTC
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import selectinload
 
-from college import policy, timeutil
+from college import policy, staleness, timeutil
 from college.accounts.models import User
 from college.accreditation.models import CourseAccreditation, Unit
 from college.accreditation.services import earned_for
-from college.addresses import public_url
+from college.addresses import public_base_url, public_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import design_for, format_number
@@ -36,6 +39,7 @@ from college.errors import Conflict, NotFound
 from college.extensions import db
 from college.privacy.access import record_access
 from college.routing import MAX_ID
+from college.staleness import Generation, watch
 
 #: Entries per status list: the W3C minimum, so one revocation hides among many entries.
 LIST_SIZE = 131_072
@@ -280,8 +284,36 @@ def encode_bits(revoked_indexes: set[int]) -> str:
     return "u" + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
+def _changes_revocations(obj: object) -> bool:
+    """A certificate changes the lists when its status or issue moment changes, or it goes;
+    a new one is not revoked yet. Any change of a key counts (a list names its key)."""
+    if not isinstance(obj, Certificate):
+        return True
+    state = inspect(obj)
+    if state.pending or state.transient:
+        return False
+    return (state.deleted or state.was_deleted or state.attrs.status.history.has_changes()
+            or state.attrs.issued_at.history.has_changes())
+
+
+#: What the status lists show: a revocation (also a reissue or a withdrawal) or a key changed.
+STATUS_LISTS = Generation("college:credentials:status-lists:generation",
+                          (Certificate, CredentialKey), counts=_changes_revocations)
+#: How long a kept list is served at most (every change that counts makes it stale at once).
+STATUS_LIST_SECONDS = 3600
+
+
 def status_list(list_number: int) -> dict:
-    """The signed BitstringStatusListCredential of one list, as the database says now."""
+    """The signed BitstringStatusListCredential of one list, as the database says now (kept in
+    Redis until a revocation or a key changes)."""
+    return staleness.kept(STATUS_LISTS, "status-list", f"{public_base_url()}:{list_number}",
+                          lambda: fresh_status_list(list_number),
+                          lambda document: json.dumps(document, ensure_ascii=False), json.loads,
+                          STATUS_LIST_SECONDS)
+
+
+def fresh_status_list(list_number: int) -> dict:
+    """The list built and signed from the database, without the cache."""
     highest = db.session.scalar(select(func.max(Certificate.id))) or 0
     if list_number > highest // LIST_SIZE:
         raise NotFound(_("This status list does not exist."))
@@ -304,3 +336,9 @@ def status_list(list_number: int) -> dict:
             "encodedList": encode_bits({certificate_id - first for certificate_id in revoked}),
         },
     })
+
+
+def init_app(app) -> None:
+    """Watch the database session for changes the status lists show."""
+    del app  # the listeners are on every session, once per process
+    watch(STATUS_LISTS)

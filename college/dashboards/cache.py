@@ -17,16 +17,15 @@ be kept once under the newer number, until the next change or the hour ends.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from typing import TypeVar
 
-import redis
 from flask import Flask
 from sqlalchemy import inspect
 
+from college import staleness
 from college.accounts.models import User
 from college.attendance.models import Attendance
 from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession
@@ -39,11 +38,7 @@ from college.dashboards.organiser import (
     organiser_dashboard,
 )
 from college.enrolment.models import Enrolment
-from college.extensions import db
-from college.jobs import redis_connection
 from college.staleness import Generation, watch
-
-log = logging.getLogger(__name__)
 
 FIGURES_SECONDS = 3600
 T = TypeVar("T")
@@ -72,27 +67,11 @@ FIGURES = Generation(
 
 def kept(generation: Generation, name: str, organiser_id: int, period: Period,
          compute: Callable[[], T], dump: Callable[[T], str], load: Callable[[bytes], T]) -> T:
-    """Figures of an organiser and period kept in Redis under `generation`: the kept ones while
-    nothing the generation counts changed, else `compute()` (kept for the next view). The one
-    home of this cache for every kind of figures (the dashboard's, evaluation, respite)."""
-    if generation.pending_in(db.session):
-        return compute()
-    try:
-        client = redis_connection()
-        key = (f"college:{name}:{generation.current()}:{organiser_id}:"
-               f"{period.start.isoformat()}:{period.end.isoformat()}")
-        found = client.get(key)
-    except redis.exceptions.RedisError as error:
-        log.warning("%s cache unavailable: %s", name, error)
-        return compute()
-    if found is not None:
-        return load(found)
-    value = compute()
-    try:
-        client.set(key, dump(value), ex=FIGURES_SECONDS)
-    except redis.exceptions.RedisError as error:
-        log.warning("%s cache unavailable: %s", name, error)
-    return value
+    """Figures of an organiser and period kept in Redis under `generation` (every kind of
+    figures: the dashboard's, evaluation, respite), for FIGURES_SECONDS."""
+    return staleness.kept(generation, name,
+                          f"{organiser_id}:{period.start.isoformat()}:{period.end.isoformat()}",
+                          compute, dump, load, FIGURES_SECONDS)
 
 
 def organiser_figures(organiser_id: int, period: Period) -> OrganiserDashboard:
