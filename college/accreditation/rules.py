@@ -7,8 +7,9 @@
   rounded to two decimals. An edition without sessions (self-paced) earns all of it.
 - A point counts in the year (Belgian time) the enrolment was completed.
 - A RIZIV/INAMI number has 11 digits: 6 that identify the provider, 2 check digits over those 6,
-  3 of qualification. The check digits are 97 - (the first 6 mod 97); numbers given since 2012
-  (nurses and midwives, since 2019 physicians too) use 89 - (the first 6 mod 89) instead.
+  3 of qualification. The check digits are 97 - (the first 6 mod 97); numbers given since RIZIV's
+  note I 2012/26 (nurses and midwives, since April 2019 physicians too) use 89 - (the first 6
+  mod 89) instead. Published numbers agree (README, Accreditation).
 """
 
 from __future__ import annotations

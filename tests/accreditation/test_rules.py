@@ -61,6 +61,32 @@ def test_riziv_check_digits(typed, problem):
         assert problem in str(found)
 
 
+# Real-format numbers: 1-08290-59 is the NIHII of the eHealth platform's FHIR examples
+# (108290 mod 97 = 38, 97 - 38 = 59); 7-00001-73 a number of the series given since 2012
+# (700001 mod 89 = 16, 89 - 16 = 73), with the qualification codes of a home nurse (4xx) and of a
+# general practitioner (0xx). The check covers the six identifying digits, not the first nine
+# (the national register number's rule), and not the qualification.
+REAL_FORMAT = [
+    ("1-08290-59-401", None),
+    ("1 08290 59 003", None),
+    ("7.00001.73.404", None),
+    ("1-08290-38-401", "check digits"),  # 108290 mod 97 itself: the digits are 97 minus it
+    ("7-00001-16-404", "check digits"),  # 700001 mod 89 itself
+    ("1-08290-95-401", "check digits"),  # 59 typed the wrong way round
+]
+
+
+@pytest.mark.parametrize(("typed", "problem"), REAL_FORMAT)
+def test_real_format_riziv_numbers(typed, problem):
+    found = rules.number_problem(NumberCheck.RIZIV, rules.normalise_number(NumberCheck.RIZIV, typed))
+    assert (found is None) if problem is None else (problem in str(found))
+
+
+def test_the_qualification_code_does_not_change_the_check():
+    assert {rules.number_problem(NumberCheck.RIZIV, f"10829059{code:03d}")
+            for code in (0, 3, 401, 404, 999)} == {None}
+
+
 def test_other_schemes_take_any_number_up_to_60_characters():
     assert rules.number_problem(NumberCheck.NONE, "VISUM-123/B") is None
     assert "60" in str(rules.number_problem(NumberCheck.NONE, "9" * 61))
