@@ -253,7 +253,7 @@ def test_demo_has_an_edition_that_offers_a_freed_seat_along_its_waiting_list(run
     assert 'class="offer-open"' in page and 'class="offer-declined"' in page
 
 
-def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
+def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app, client, auth):
     from college.certificates.models import Certificate, CertificateStatus
     from college.certificates.storage import file_storage
     from tests.certificates.helpers import pdf_text
@@ -278,6 +278,10 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
             "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text
     # The course is a refresher every three years: the attest says until when it is valid.
     assert certificate.expires_on is not None and "Geldig tot" in text
+    # ... and so does her learning record.
+    auth.login(nurse.email, DEMO_PASSWORD)
+    record = " ".join(client.get("/account/learning-record").get_data(as_text=True).split())
+    assert "Mantelzorgers herkennen en doorverwijzen (4 uur). Attest: Geldig tot" in record
 
 
 def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):
