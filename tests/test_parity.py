@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import func, select
 
 from college import timeutil
-from college.catalogue.models import Edition
+from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment
 from college.extensions import db
 from college.privacy.models import PersonalDataAccess
 from tests.api.conftest import bearer_for
+from tests.catalogue.test_manage import course_data
 from tests.conftest import Auth, post_form
 
 
@@ -75,6 +76,11 @@ def _revoked_certificate(world: World) -> Certificate:
     db.session.add(certificate)
     db.session.commit()
     return certificate
+
+
+def _validity(course_id: int) -> int | None:
+    db.session.expire_all()
+    return db.session.get(Course, course_id).certificate_validity_months
 
 
 def _new_edition_form(capacity: str) -> dict:
@@ -142,6 +148,24 @@ CASES = {
         lambda w: ("GET", f"/certificates/{_revoked_certificate(w).id}/download", None),
         lambda w: ("GET", f"/api/v1/certificates/{_revoked_certificate(w).id}/pdf", None),
         404,
+    ),
+    "a course's certificates stay valid for at most 120 months": Case(
+        "coordinator",
+        lambda w: ("POST", f"/manage/courses/{w.published.id}/edit",
+                   course_data(title=w.published.title, certificate_validity_months="121")),
+        lambda w: ("PATCH", f"/api/v1/courses/{w.published.id}",
+                   {"certificate_validity_months": 121}),
+        422,
+        unchanged=lambda w: _validity(w.published.id),
+    ),
+    "another organiser's coordinator does not change a course": Case(
+        "other_coordinator",
+        lambda w: ("POST", f"/manage/courses/{w.published.id}/edit",
+                   course_data(title=w.published.title, certificate_validity_months="36")),
+        lambda w: ("PATCH", f"/api/v1/courses/{w.published.id}",
+                   {"certificate_validity_months": 36}),
+        403,
+        unchanged=lambda w: _validity(w.published.id),
     ),
     "attendance is not recorded before its window opens": Case(
         "trainer",
