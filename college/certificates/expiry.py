@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,9 +25,9 @@ from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition
 from college.certificates.models import Certificate, CertificateStatus
 from college.enrolment.notifications import write_notification
-from college.templating import format_day
 from college.errors import Invalid
 from college.extensions import db
+from college.templating import format_day
 
 #: The longest validity a course may give (ten years); longer is a typing error.
 MAX_VALIDITY_MONTHS = 120
