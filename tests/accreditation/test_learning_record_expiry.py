@@ -17,6 +17,7 @@ from college.accounts.models import Kind, Language
 from college.certificates.models import CertificateStatus
 from college.extensions import db
 from tests.accreditation.conftest import accredit, completed
+from tests.api.conftest import bearer_for
 from tests.certificates.helpers import certificates_of, pdf_text
 
 LAST_VALID_DAY = date(2027, 6, 2)  # an edition on 2 June 2025 + 24 months
@@ -143,3 +144,18 @@ def test_a_revoked_certificate_is_not_shown(client, auth, professional, refreshe
     db.session.commit()
     assert "Certificate:" not in _page(client, auth, professional, LAST_VALID_DAY)
 
+
+
+@pytest.mark.parametrize(("day", "expired", "days"), [
+    (date(2026, 12, 1), False, None),
+    (LAST_VALID_DAY, False, 0),
+    (date(2027, 6, 3), True, None),
+])
+def test_the_api_says_the_same(client, professional, refresher, day, expired, days):
+    with time_machine.travel(at_noon(day), tick=False):
+        body = client.get("/api/v1/me/learning-record", headers=bearer_for(professional)).get_json()
+    trainings = {item["title"]: item for year in body["years"] for item in year["trainings"]}
+    assert trainings["Eerste hulp"] == {"day": "2025-06-02", "title": "Eerste hulp", "hours": 3,
+                                        "valid_until": "2027-06-02", "expired": expired,
+                                        "expires_in_days": days}
+    assert trainings["Signalen van overbelasting"]["valid_until"] is None

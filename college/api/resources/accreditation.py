@@ -91,12 +91,28 @@ class EarnedSchema(ma.Schema):
     earned = ma.fields.Float(required=True)
 
 
+class CompletedTrainingSchema(ma.Schema):
+    """A completed training, and until when its certificate is valid when it expires."""
+
+    day = ma.fields.Date(required=True, metadata={"description": "The edition's last day."})
+    title = ma.fields.String(required=True)
+    hours = ma.fields.Float(required=True)
+    valid_until = ma.fields.Date(required=True, allow_none=True, metadata={
+        "description": "The certificate's last valid day; null: it does not expire (or there "
+                       "is no live certificate)."})
+    expired = Boolean(required=True, metadata={"description": "Past its last valid day."})
+    expires_in_days = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Days left (0 on the last valid day) within the reminder days "
+                       "(CERTIFICATE_EXPIRY_REMINDER_DAYS); else null."})
+
+
 class YearSchema(ma.Schema):
     """One year of your learning record."""
 
     year = ma.fields.Integer(required=True)
     hours = ma.fields.Float(required=True)
     earned = ma.fields.List(ma.fields.Nested(EarnedSchema), required=True)
+    trainings = ma.fields.List(ma.fields.Nested(CompletedTrainingSchema), required=True)
 
 
 class LearningRecordSchema(ma.Schema):
@@ -221,9 +237,18 @@ def my_learning_record():
         "schemes": record.schemes,
         "years": [{"year": year.year, "hours": year.hours,
                    "earned": [{"scheme_id": scheme_id, "earned": earned}
-                              for scheme_id, earned in year.earned.items()]}
+                              for scheme_id, earned in year.earned.items()],
+                   "trainings": [_training(training) for training in year.courses]}
                   for year in record.years],
     }
+
+
+def _training(training: services.CompletedTraining) -> dict:
+    validity = training.validity
+    return {"day": training.day, "title": training.title, "hours": training.hours,
+            "valid_until": validity.last_valid_day if validity else None,
+            "expired": bool(validity and validity.expired),
+            "expires_in_days": validity.days_left if validity and validity.expires_soon else None}
 
 
 @blp.get("/editions/<id:edition_id>/accreditation-lists/<id:scheme_id>")
