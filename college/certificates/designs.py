@@ -26,6 +26,7 @@ LAYOUTS = {
     "modern": _l("Modern: a coloured band with the title, the details beside a coloured bar"),
     "compact": _l("Compact: centred in a frame, smaller text, the QR code in the corner"),
 }
+LAYOUT_NAMES = {"classic": _l("Classic"), "modern": _l("Modern"), "compact": _l("Compact")}
 #: What a text block may name between braces, and what each stands for.
 PLACEHOLDERS = {
     "learner": _l("the learner's name"),
