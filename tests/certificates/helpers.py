@@ -126,8 +126,8 @@ DESIGN = {
 }
 
 
-def designed_edition(make, layout: str | None = None, **values):
-    """An edition of an organiser whose coordinator saved a design (None: the default design)."""
+def designed_organiser(make, layout: str | None = None, **values):
+    """An organiser whose coordinator saved a design in this layout (None: the default design)."""
     from college.certificates import design_services
 
     organiser = make.organiser()
@@ -137,4 +137,10 @@ def designed_edition(make, layout: str | None = None, **values):
         design_services.save_design(coordinator, organiser, {**DESIGN, "layout": layout, **values},
                                     signature)
         db.session.commit()
+    return organiser
+
+
+def designed_edition(make, layout: str | None = None, **values):
+    """An edition of a designed_organiser (its course open to both tracks)."""
+    organiser = designed_organiser(make, layout, **values)
     return make.edition(make.course(organiser, open_to_professionals=True))
