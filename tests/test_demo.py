@@ -278,6 +278,11 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app):
             "accreditatienummer PV-2026-0412; registratienummer 4-12345-02-401") in text
     # The course is a refresher every three years: the attest says until when it is valid.
     assert certificate.expires_on is not None and "Geldig tot" in text
+    # The hub's own certificate design, version 2: its texts filled in, its signatory.
+    assert certificate.design_version == 2
+    assert "Attest voor An De Vos" in text
+    assert "Mantelzorghub Leiestreek bevestigt met dank dat" in text
+    assert "Els Vandewalle Coördinator Mantelzorghub Leiestreek" in text
 
 
 def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):
