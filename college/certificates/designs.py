@@ -116,15 +116,18 @@ def _check_colour(field: str, value: str | None) -> str:
     return value.lower()
 
 
+def _braced(names) -> str:
+    return ", ".join(f"{{{name}}}" for name in names)
+
+
 def check_placeholders(field: str, text: str) -> None:
     """Refuse unknown placeholders and braces that open or close nothing, naming them."""
     unknown = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
     if unknown:
-        known = ", ".join("{%s}" % name for name in PLACEHOLDERS)
         raise Invalid(_("Unknown placeholder %(names)s. You can use %(known)s.",
-                        names=", ".join("{%s}" % name for name in unknown), known=known),
-                      field=field)
-    if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+                        names=_braced(unknown), known=_braced(PLACEHOLDERS)), field=field)
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
         raise Invalid(_("A brace is not closed or not opened: write a placeholder as {learner}, "
                         "with one brace on each side."), field=field)
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from college.accounts.models import Organiser
+from college.accounts.views import organiser_or_404
 from college.catalogue.models import Course, Edition
 from college.certificates import design_services, designs, editions, services, signing
 from college.certificates.forms import (
@@ -319,14 +320,6 @@ def download_zip(edition_id: int):
 # ---- the organiser's certificate design -------------------------------------------------------
 
 
-def _designer_organiser_or_404(organiser_id: int) -> Organiser:
-    organiser = db.session.get(Organiser, organiser_id)
-    if organiser is None:
-        abort(404)
-    require(can_manage_organiser(current_user, organiser.id))
-    return organiser
-
-
 def _design_input(form: DesignForm) -> tuple[dict, bytes | None | object]:
     """The form's design values and its signature: a new image, None to remove, or KEEP."""
     data = {name: form[name].data for name in designs.FIELDS}
@@ -365,7 +358,7 @@ def _design_page(organiser: Organiser, form: DesignForm, status: int = 200):
 @login_required
 def certificate_design(organiser_id: int):
     """The organiser's certificate design: change it and save it as a new version."""
-    organiser = _designer_organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     current = designs.current_design(organiser.id, with_signature=False)
     form = DesignForm(data=designs.DesignValues.of(current).form_values())
     if form.validate_on_submit():
@@ -386,7 +379,7 @@ def certificate_design(organiser_id: int):
 @login_required
 def preview_design(organiser_id: int):
     """A sample certificate as a PDF with the form's unsaved values; nothing is saved."""
-    organiser = _designer_organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     form = DesignForm()
     if form.validate_on_submit():
         data, signature = _design_input(form)
@@ -407,7 +400,7 @@ def preview_design(organiser_id: int):
 @login_required
 def restore_design(organiser_id: int, number: int):
     """Make an earlier version of the design current again (as a new version)."""
-    organiser = _designer_organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     design = design_services.restore_design(current_user, organiser, number)

@@ -10,15 +10,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from college.accounts.models import Organiser, User
+from college.catalogue.models import Course, Edition
 from college.certificates import editions
 from college.certificates.models import Certificate, CertificateDesign, StoredFile
 from college.certificates.services import verify_pdf
 from college.certificates.signing import Verdict
-from college.catalogue.models import Course, Edition
-from college.accounts.models import Organiser, User
+from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment
 from college.extensions import db
-from college.certificates.storage import file_storage
 from tests.api.conftest import bearer_for
 from tests.certificates.helpers import (
     DESIGN,

@@ -9,9 +9,9 @@ import pytest
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from college.accounts.models import Language
+from college.certificates.designs import LAYOUTS
 from college.certificates.services import verify_pdf
 from college.certificates.signing import Verdict
-from college.certificates.designs import LAYOUTS
 from tests.certificates.helpers import (
     designed_edition,
     designed_organiser,
