@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from college.certificates.models import CertificateDesign
 from college.errors import Invalid
@@ -188,9 +188,10 @@ def design_values(organiser_id: int | None) -> DesignValues:
 
 
 def versions(organiser_id: int) -> list[CertificateDesign]:
-    """Every version of the organiser's design, newest first."""
+    """Every version of the organiser's design with who saved it, newest first."""
     return list(db.session.scalars(
         select(CertificateDesign).where(CertificateDesign.organiser_id == organiser_id)
+        .options(selectinload(CertificateDesign.created_by))
         .order_by(CertificateDesign.number.desc())
     ))
 

@@ -228,6 +228,7 @@ def test_versions_and_restore_through_the_page(client, auth, hub):
     page = _flat(client.get(_url(organiser)).get_data(as_text=True))
     assert "Version 1 is current again, saved as version 3." in page
     assert "copy of version 1" in page
+    assert page.count("<td>Els Claes</td>") == 3  # who saved each version
     versions = db.session.scalars(select(CertificateDesign).order_by(CertificateDesign.number)).all()
     assert [(v.number, v.layout, v.title_text, v.restored_from) for v in versions] == [
         (1, "classic", DESIGN["title_text"], None), (2, "compact", "Second", None),
