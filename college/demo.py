@@ -7,12 +7,14 @@ from a seeded random generator.
 
 from __future__ import annotations
 
+import io
 import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
+from PIL import Image, ImageDraw
 from sqlalchemy import exists, select
 
 from college import timeutil
@@ -22,6 +24,7 @@ from college.accreditation import services as accreditation
 from college.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from college.catalogue import queries, repeat
 from college.catalogue.models import CoOrganiser, Course, Edition, TrainingSession, WaitlistMode
+from college.certificates import design_services
 from college.completion.services import refresh_completion
 from college.enrolment import offers
 from college.enrolment.models import (
@@ -423,6 +426,17 @@ def demo_is_loaded() -> bool:
     return User.by_email(DEMO_LOGINS[0][1]) is not None
 
 
+def _signature_image() -> bytes:
+    """A handwritten-looking stroke as a PNG: the demo coordinator's signature."""
+    image = Image.new("RGB", (360, 90), "white")
+    pen = ImageDraw.Draw(image)
+    pen.line([(10, 60), (40, 20), (60, 70), (95, 25), (120, 65), (160, 30), (200, 60), (240, 35),
+              (300, 55), (350, 40)], fill=(20, 40, 90), width=4, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def demo_logins() -> dict:
     """The demo password and the logins to print."""
     return {"password": DEMO_PASSWORD, "accounts": list(DEMO_LOGINS)}
@@ -495,6 +509,7 @@ class _Demo:
         db.session.add(managed)
         self.caregivers.append(managed)
         db.session.flush()
+        self._certificate_design(leiestreek)
         # Registration numbers: the home nurses' for the nurses' scheme, the GP's RIZIV number.
         for learner in self.professionals:
             code = {"Thuisverpleegkundige": "nurses", "Huisarts": "riziv"}.get(learner.profession)
@@ -522,6 +537,18 @@ class _Demo:
         self.coordinator = waasland_coordinator
         self._course(waasland, WAASLAND_COURSE)
         self._region(leiestreek, waasland)
+
+    def _certificate_design(self, hub: Organiser) -> None:
+        """The hub's own attests: a first classic version, then the modern one with a signature."""
+        design = {"layout": "classic", "primary_colour": "#1b4f72", "accent_colour": "#a4431e"}
+        design_services.save_design(self.coordinator, hub, design, None)
+        design_services.save_design(self.coordinator, hub, {
+            **design, "layout": "modern", "primary_colour": "#0b5563", "accent_colour": "#8a3b12",
+            "title_text": "Attest voor {learner}",
+            "intro_text": "{organiser} bevestigt met dank dat",
+            "closing_text": "{training}: {hours} uur op {dates}. Dank je wel voor je inzet, {learner}!",
+            "signatory_name": "Els Vandewalle", "signatory_role": "Coördinator Mantelzorghub Leiestreek",
+        }, _signature_image())
 
     def _region(self, *members: Organiser) -> None:
         """A primary care zone of three organisers, read by its regional coordinator."""

@@ -5,7 +5,7 @@ from college.accreditation.models import CourseAccreditation, RegistrationNumber
 from college.api.models import ApiToken  # noqa: F401
 from college.attendance.models import Attendance, AttendanceChange  # noqa: F401
 from college.catalogue.models import Course, Edition, TrainingSession, edition_trainer  # noqa: F401
-from college.certificates.models import Certificate, StoredFile  # noqa: F401
+from college.certificates.models import Certificate, CertificateDesign, StoredFile  # noqa: F401
 from college.credentials.models import CredentialKey  # noqa: F401
 from college.enrolment.models import Enrolment, Notification  # noqa: F401
 from college.evaluation.models import (  # noqa: F401

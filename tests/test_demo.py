@@ -282,6 +282,11 @@ def test_demo_home_nurse_gets_an_attest_naming_the_nurses_scheme(runner, app, cl
     auth.login(nurse.email, DEMO_PASSWORD)
     record = " ".join(client.get("/account/learning-record").get_data(as_text=True).split())
     assert "Mantelzorgers herkennen en doorverwijzen (4 uur). Attest: Geldig tot" in record
+    # The hub's own certificate design, version 2: its texts filled in, its signatory.
+    assert certificate.design_version == 2
+    assert "Attest voor An De Vos" in text
+    assert "Mantelzorghub Leiestreek bevestigt met dank dat" in text
+    assert "Els Vandewalle Coördinator Mantelzorghub Leiestreek" in text
 
 
 def test_demo_has_evaluations_with_figures_and_one_with_too_few_answers(runner, client, auth):

@@ -311,7 +311,8 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form), status
 
 
-def _organiser_or_404(organiser_id: int) -> Organiser:
+def organiser_or_404(organiser_id: int) -> Organiser:
+    """The organiser whose settings the current user manages: 404 when none, 403 when not theirs."""
     organiser = db.session.get(Organiser, organiser_id)
     if organiser is None:
         abort(404)
@@ -323,7 +324,7 @@ def _organiser_or_404(organiser_id: int) -> Organiser:
 @login_required
 def people(organiser_id: int):
     """The organiser's trainers, coordinators and managed learner accounts."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     people = services.staff_of(organiser.id, current_user)
     return render_template("accounts/people.html", organiser=organiser, people=people)
 
@@ -332,7 +333,7 @@ def people(organiser_id: int):
 @login_required
 def new_account(organiser_id: int):
     """Create a trainer, a coordinator or a managed learner account."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     form = AccountForm()
     if form.validate_on_submit():
         try:
@@ -361,7 +362,7 @@ def new_account(organiser_id: int):
 @login_required
 def edit_person(organiser_id: int, user_id: int):
     """Correct an account without email: name, phone number, note, learner type."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     try:
         person = services.managed_account(current_user, user_id, organiser.id)
     except ServiceError:
@@ -388,7 +389,7 @@ def edit_person(organiser_id: int, user_id: int):
 @login_required
 def organiser_logo(organiser_id: int):
     """The organiser's logo on certificates: upload a PNG or JPEG."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     form = LogoForm()
     if form.validate_on_submit():
         try:
@@ -406,7 +407,7 @@ def organiser_logo(organiser_id: int):
 @login_required
 def organiser_logo_image(organiser_id: int):
     """The current logo, for its coordinators' preview."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     logo = db.session.scalar(select(Organiser.logo).where(Organiser.id == organiser.id))
     if not logo:
         abort(404)
@@ -419,7 +420,7 @@ def organiser_logo_image(organiser_id: int):
 @login_required
 def organiser_settings(organiser_id: int):
     """How the organiser's waiting lists and certificate verification behave."""
-    organiser = _organiser_or_404(organiser_id)
+    organiser = organiser_or_404(organiser_id)
     form = OrganiserSettingsForm(obj=organiser)
     if form.validate_on_submit():
         try:

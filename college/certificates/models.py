@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from college import timeutil
@@ -67,6 +67,9 @@ class Certificate(db.Model):
     expires_on: Mapped[date | None] = mapped_column(Date)
     #: When its learner was reminded that it expires soon (once).
     expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The version of its organiser's certificate design its current PDF was rendered with;
+    #: None: the College's default design.
+    design_version: Mapped[int | None] = mapped_column()
 
     enrolment: Mapped[Enrolment] = relationship(lazy="raise")
     learner: Mapped[User] = relationship(foreign_keys=[learner_id], lazy="raise")
@@ -117,3 +120,34 @@ class SigningKey(db.Model):
     private_key_pem: Mapped[str | None] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CertificateDesign(db.Model):
+    """One saved version of an organiser's certificate design; the highest number is current.
+
+    Versions are never changed or deleted: saving, or restoring an earlier version, adds one.
+    """
+
+    __table_args__ = (UniqueConstraint("organiser_id", "number", name="uq_certificate_design_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organiser.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    #: "classic", "modern" or "compact" (college.certificates.designs.LAYOUTS).
+    layout: Mapped[str] = mapped_column(String(20))
+    primary_colour: Mapped[str] = mapped_column(String(7))
+    accent_colour: Mapped[str] = mapped_column(String(7))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signature_mimetype: Mapped[str | None] = mapped_column(String(40))
+    signatory_name: Mapped[str] = mapped_column(String(120), default="")
+    signatory_role: Mapped[str] = mapped_column(String(120), default="")
+    #: Text blocks with placeholders ({learner}, {training}...); empty: the default wording.
+    title_text: Mapped[str] = mapped_column(String(120), default="")
+    intro_text: Mapped[str] = mapped_column(String(300), default="")
+    closing_text: Mapped[str] = mapped_column(Text, default="")
+    #: The version this one copies, when it was made by restoring.
+    restored_from: Mapped[int | None] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=timeutil.now)
+
+    created_by: Mapped[User | None] = relationship(lazy="raise")

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 import segno
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
@@ -18,6 +18,8 @@ from college.accreditation.models import Unit
 from college.accreditation.services import earned_for
 from college.addresses import public_base_url
 from college.catalogue.models import Course, Edition
+from college.certificates import designs
+from college.certificates.designs import DesignValues
 from college.certificates.models import Certificate
 from college.extensions import db
 from college.pdf import render_pdf, render_pdf_html
@@ -70,11 +72,37 @@ def design_for(certificate: Certificate) -> Design:
     return CAREGIVERS
 
 
-def _logo_data_url(organiser: Organiser) -> str | None:
-    if not organiser.logo or organiser.logo_mimetype not in LOGO_TYPES:
+def _data_url(content: bytes | None, mimetype: str | None) -> str | None:
+    if not content or mimetype not in LOGO_TYPES:
         return None
-    encoded = base64.b64encode(organiser.logo).decode("ascii")
-    return f"data:{organiser.logo_mimetype};base64,{encoded}"
+    return f"data:{mimetype};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _dates(edition: Edition) -> str:
+    first = format_date(edition.starts_on, "d MMMM y")
+    if edition.ends_on in (None, edition.starts_on):
+        return first
+    return f"{first} – {format_date(edition.ends_on, 'd MMMM y')}"
+
+
+def design_context(certificate: Certificate, design: DesignValues) -> dict:
+    """The design's layout, colours, signature and text blocks (placeholders filled in)."""
+    edition = certificate.edition
+    course = edition.course
+    professional = design_for(certificate).professional
+    track_colour = designs.PROFESSIONALS_COLOUR if professional else designs.CAREGIVERS_COLOUR
+    values = {"learner": certificate.learner.name, "training": course.title,
+              "dates": _dates(edition), "hours": format_number(course.hours),
+              "organiser": course.organiser.name}
+    return {
+        "layout": design.layout,
+        "primary_colour": design.primary_colour or track_colour,
+        "accent_colour": design.accent_colour or track_colour,
+        "texts": {name: designs.fill(getattr(design, name), values) for name in designs.TEXT_FIELDS},
+        "signature": _data_url(design.signature, design.signature_mimetype),
+        "signatory_name": design.signatory_name,
+        "signatory_role": design.signatory_role,
+    }
 
 
 @dataclass(frozen=True)
@@ -102,7 +130,7 @@ def accreditation_lines(certificate: Certificate) -> list[AccreditationLine]:
     return lines
 
 
-def certificate_document(certificate: Certificate) -> dict:
+def certificate_document(certificate: Certificate, design: DesignValues) -> dict:
     """The template, metadata and context of the certificate's PDF (call in its language)."""
     learner = certificate.learner
     edition = certificate.edition
@@ -120,27 +148,60 @@ def certificate_document(certificate: Certificate) -> dict:
         "course": course,
         "organiser": organiser,
         "trainers": sorted(edition.trainers, key=lambda trainer: trainer.name),
-        "logo": _logo_data_url(organiser),
+        "logo": _data_url(organiser.logo, organiser.logo_mimetype),
         "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=2),
         "hours": format_number(course.hours),
         "accreditations": accreditation_lines(certificate),
         "verification_url": url,
         "issued_at": certificate.issued_at or timeutil.now(),
+        **design_context(certificate, design),
     }
 
 
-def render_certificate_pdf(certificate: Certificate) -> bytes:
-    """The certificate as an archival, tagged (PDF/A-3a) A4 document in the learner's language."""
+def organisers_design(certificate: Certificate) -> DesignValues:
+    """The current design of the certificate's organiser (the default one when it has none)."""
+    return designs.design_values(certificate.edition.course.organiser_id)
+
+
+def render_certificate_pdf(certificate: Certificate, design: DesignValues | None = None) -> bytes:
+    """The certificate as an archival, tagged (PDF/A-3a) A4 document in the learner's language,
+    in this design (by default its organiser's current one)."""
+    design = design or organisers_design(certificate)
     with force_locale(certificate.learner.language.value):
-        document = certificate_document(certificate)
+        document = certificate_document(certificate, design)
         return render_pdf(document.pop("template"), archival=True, **document)
 
 
 def render_certificate_html(certificate: Certificate) -> str:
     """The HTML of the certificate's PDF (for the benchmark's direct WeasyPrint run)."""
     with force_locale(certificate.learner.language.value):
-        document = certificate_document(certificate)
+        document = certificate_document(certificate, organisers_design(certificate))
         return render_pdf_html(document.pop("template"), **document)
+
+
+def _sample_certificate(organiser: Organiser, kind: Kind, language: Language, *, learner: str,
+                        training: str, code: str) -> Certificate:
+    """An unsaved certificate of an unsaved edition (nothing touches the database)."""
+    course = Course(title=training, hours=3, open_to_professionals=True)
+    course.organiser = organiser
+    today = timeutil.today()
+    edition = Edition(starts_on=today, ends_on=today, venue="", place="")
+    edition.course = course
+    edition.trainers = []
+    certificate = Certificate(verification_code=code)
+    certificate.learner = User(name=learner, kind=kind, language=language)
+    certificate.edition = edition
+    return certificate
+
+
+def render_design_preview(organiser: Organiser, design: DesignValues, kind: Kind,
+                          language: Language) -> bytes:
+    """A sample certificate of the organiser in these design values, unsigned and unsaved."""
+    copy = Organiser(name=organiser.name, logo=organiser.logo, logo_mimetype=organiser.logo_mimetype)
+    with force_locale(language.value):
+        certificate = _sample_certificate(copy, kind, language, learner=_("Sample Learner"),
+                                          training=_("Sample training"), code="PREVIEW0000")
+    return render_certificate_pdf(certificate, design)
 
 
 def warm_up() -> None:
@@ -151,18 +212,11 @@ def warm_up() -> None:
     """
 
     organiser = Organiser(name="Warm-up", logo=None, logo_mimetype=None)
-    course = Course(title="Warm-up", hours=1, open_to_professionals=True)
-    course.organiser = organiser
-    today = timeutil.today()
-    edition = Edition(starts_on=today, ends_on=today, venue="", place="")
-    edition.course = course
-    edition.trainers = []
     # WeasyPrint 70 reads its sRGB profile without closing the file; that warning is about
     # WeasyPrint's own code, and only the worker's process renders here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         for kind in Kind:
-            certificate = Certificate(verification_code="WARMUP23456")
-            certificate.learner = User(name="Warm-up", kind=kind, language=Language.NL)
-            certificate.edition = edition
-            render_certificate_pdf(certificate)
+            certificate = _sample_certificate(organiser, kind, Language.NL, learner="Warm-up",
+                                              training="Warm-up", code="WARMUP23456")
+            render_certificate_pdf(certificate, designs.DEFAULT)

@@ -24,7 +24,11 @@ from college.catalogue.models import Course, Edition
 from college.certificates.editions import zip_key
 from college.certificates.expiry import expiry_for_edition
 from college.certificates.models import Certificate, CertificateStatus
-from college.certificates.rendering import load_for_rendering, render_certificate_pdf
+from college.certificates.rendering import (
+    load_for_rendering,
+    organisers_design,
+    render_certificate_pdf,
+)
 from college.certificates.signing import Verdict, check_signature, sign_certificate_pdf
 from college.certificates.storage import file_storage
 from college.enrolment.models import Enrolment, EnrolmentStatus
@@ -166,9 +170,11 @@ def _storage_key(certificate: Certificate) -> str:
     return f"certificates/{certificate.id}/{secrets.token_hex(8)}.pdf"
 
 
-def signed_pdf(certificate: Certificate) -> bytes:
-    """The certificate's PDF as WeasyPrint renders it, then signed by the College."""
-    return sign_certificate_pdf(certificate, render_certificate_pdf(certificate))
+def signed_pdf(certificate: Certificate) -> tuple[bytes, int | None]:
+    """The certificate's PDF in its organiser's current design, signed by the College, and the
+    design version it was rendered with (None: the default design)."""
+    design = organisers_design(certificate)
+    return sign_certificate_pdf(certificate, render_certificate_pdf(certificate, design)), design.version
 
 
 def claim_render(certificate_id: int) -> bool:
@@ -192,7 +198,7 @@ def issue_certificate(certificate_id: int) -> bool:
     conditional UPDATE); the loser's caller rolls back its file.
     """
     certificate = load_for_rendering(certificate_id)
-    pdf = signed_pdf(certificate)
+    pdf, design_version = signed_pdf(certificate)
     key = _storage_key(certificate)
     file_storage().put(key, pdf, "application/pdf")
     stored = db.session.execute(
@@ -203,6 +209,7 @@ def issue_certificate(certificate_id: int) -> bool:
             storage_key=key,
             issued_at=timeutil.now(),
             error=None,
+            design_version=design_version,
         )
         .execution_options(synchronize_session=False)
     )
@@ -234,7 +241,7 @@ def rerender_certificate(certificate_id: int) -> bool:
     if certificate is None or certificate.status != CertificateStatus.ISSUED:
         return False
     old_key = certificate.storage_key
-    pdf = signed_pdf(certificate)
+    pdf, design_version = signed_pdf(certificate)
     key = _storage_key(certificate)
     storage = file_storage()
     storage.put(key, pdf, "application/pdf")
@@ -245,7 +252,7 @@ def rerender_certificate(certificate_id: int) -> bool:
             Certificate.status == CertificateStatus.ISSUED,
             Certificate.storage_key == old_key,
         )
-        .values(storage_key=key)
+        .values(storage_key=key, design_version=design_version)
         .execution_options(synchronize_session=False)
     )
     if swapped.rowcount == 0:

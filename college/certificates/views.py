@@ -11,9 +11,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from college.accounts.models import Organiser
+from college.accounts.views import organiser_or_404
 from college.catalogue.models import Course, Edition
-from college.certificates import editions, services, signing
-from college.certificates.forms import ActionForm, ReasonForm, VerifyForm, VerifyPdfForm
+from college.certificates import design_services, designs, editions, services, signing
+from college.certificates.forms import (
+    ActionForm,
+    DesignForm,
+    ReasonForm,
+    VerifyForm,
+    VerifyPdfForm,
+)
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.rendering import format_number
 from college.certificates.signing import Verdict
@@ -307,3 +315,95 @@ def download_zip(edition_id: int):
     if content is None:
         abort(404)
     return _attachment(content, "application/zip", _("certificates-edition-%(id)s.zip", id=edition.id))
+
+
+# ---- the organiser's certificate design -------------------------------------------------------
+
+
+def _design_input(form: DesignForm) -> tuple[dict, bytes | None | object]:
+    """The form's design values and its signature: a new image, None to remove, or KEEP."""
+    data = {name: form[name].data for name in designs.FIELDS}
+    upload = form.signature.data
+    if form.remove_signature.data:
+        return data, None
+    if upload and getattr(upload, "filename", ""):
+        return data, upload.read(designs.SIGNATURE_MAX_BYTES + 1)
+    return data, design_services.KEEP
+
+
+def _editions_with_certificates(organiser_id: int) -> list:
+    """The organiser's latest editions that have issued certificates, to make them again."""
+    return db.session.execute(
+        select(Edition, Course.title, func.count(Certificate.id))
+        .join(Course, Edition.course_id == Course.id)
+        .join(Certificate, Certificate.edition_id == Edition.id)
+        .where(Course.organised_by(organiser_id), Certificate.status == CertificateStatus.ISSUED)
+        .group_by(Edition.id, Course.title)
+        .order_by(Edition.starts_on.desc())
+        .limit(10)
+    ).all()
+
+
+def _design_page(organiser: Organiser, form: DesignForm, status: int = 200):
+    versions = designs.versions(organiser.id)
+    return render_template(
+        "certificates/design.html", organiser=organiser, form=form, versions=versions,
+        current=versions[0] if versions else None, placeholders=designs.PLACEHOLDERS,
+        layout_names=designs.LAYOUT_NAMES,
+        editions=_editions_with_certificates(organiser.id), action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/organisers/<int:organiser_id>/certificate-design", methods=["GET", "POST"])
+@login_required
+def certificate_design(organiser_id: int):
+    """The organiser's certificate design: change it and save it as a new version."""
+    organiser = organiser_or_404(organiser_id)
+    current = designs.current_design(organiser.id, with_signature=False)
+    form = DesignForm(data=designs.DesignValues.of(current).form_values())
+    if form.validate_on_submit():
+        data, signature = _design_input(form)
+        try:
+            design = design_services.save_design(current_user, organiser, data, signature)
+        except ServiceError as error:
+            attach_error(form, error)
+            return _design_page(organiser, form, error.status)
+        flash(_("Version %(number)d of the certificate design is saved. New certificates use it; "
+                "make an edition's certificates again to give them the new design.",
+                number=design.number), "success")
+        return redirect(url_for(".certificate_design", organiser_id=organiser.id))
+    return _design_page(organiser, form, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/organisers/<int:organiser_id>/certificate-design/preview")
+@login_required
+def preview_design(organiser_id: int):
+    """A sample certificate as a PDF with the form's unsaved values; nothing is saved."""
+    organiser = organiser_or_404(organiser_id)
+    form = DesignForm()
+    if form.validate_on_submit():
+        data, signature = _design_input(form)
+        try:
+            pdf = design_services.preview_design(current_user, organiser, data, signature,
+                                                 kind=request.args.get("kind"))
+        except ServiceError as error:
+            attach_error(form, error)
+            return _design_page(organiser, form, error.status)
+        response = Response(pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return _design_page(organiser, form, 422)
+
+
+@bp.post("/organisers/<int:organiser_id>/certificate-design/versions/<int:number>/restore")
+@login_required
+def restore_design(organiser_id: int, number: int):
+    """Make an earlier version of the design current again (as a new version)."""
+    organiser = organiser_or_404(organiser_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    design = design_services.restore_design(current_user, organiser, number)
+    flash(_("Version %(old)d is current again, saved as version %(number)d.",
+            old=number, number=design.number), "success")
+    return redirect(url_for(".certificate_design", organiser_id=organiser.id))

@@ -861,6 +861,37 @@ MATRIX.update({
 })
 
 
+_DESIGN = {"layout": "compact", "primary_colour": "#1b4f72", "accent_colour": "#a4431e",
+           "title_text": "Attest voor {learner}"}
+
+
+def _designed(world: World) -> str:
+    """The hub's certificate design, with its version 1 (made on first use)."""
+    from college.certificates.design_services import save_design
+    from college.extensions import db
+
+    if not getattr(world, "designed", False):
+        save_design(world.users["coordinator"], world.hub, _DESIGN, None)
+        db.session.commit()
+        world.designed = True
+    return f"/api/v1/organisers/{world.hub.id}/certificate-design"
+
+
+# An organiser's certificate design: its own coordinators only.
+MATRIX.update({
+    "GET /api/v1/organisers/<id:organiser_id>/certificate-design": Row(
+        _designed, _only(200, "coordinator")),
+    "PUT /api/v1/organisers/<id:organiser_id>/certificate-design": Row(
+        _designed, _only(200, "coordinator"), lambda w, role: _DESIGN),
+    "GET /api/v1/organisers/<id:organiser_id>/certificate-design/versions": Row(
+        lambda w: _designed(w) + "/versions", _only(200, "coordinator")),
+    "POST /api/v1/organisers/<id:organiser_id>/certificate-design/versions/<id:number>/restore": Row(
+        lambda w: _designed(w) + "/versions/1/restore", _only(201, "coordinator")),
+    "POST /api/v1/organisers/<id:organiser_id>/certificate-design/preview": Row(
+        lambda w: _designed(w) + "/preview", _only(200, "coordinator"), lambda w, role: _DESIGN),
+})
+
+
 def test_every_api_route_is_in_the_matrix(app):
     routes = api_routes(app)
     assert routes - set(MATRIX) == set(), "add these routes to MATRIX with the status per role"

@@ -237,6 +237,24 @@ OPERATIONS.update({"respite": lambda make, client: _respite(make),
                    "respite partner": lambda make, client: _respite_partner(make)})
 
 
+def _design_restore(make) -> Create:
+    """Restoring version 1 of a design saves it as a new version: a retry saves no third."""
+    from college.certificates.design_services import save_design
+    from college.certificates.models import CertificateDesign
+
+    hub = make.organiser()
+    coordinator = make.coordinator(hub)
+    for layout in ("classic", "modern"):
+        save_design(coordinator, hub, {"layout": layout, "primary_colour": "#1b4f72",
+                                       "accent_colour": "#a4431e"}, None)
+    db.session.commit()
+    return Create(f"/api/v1/organisers/{hub.id}/certificate-design/versions/1/restore", None,
+                  bearer_for(coordinator), CertificateDesign)
+
+
+OPERATIONS["certificate design restore"] = lambda make, client: _design_restore(make)
+
+
 def post(client, create: Create, key: str | None = KEY, body: dict | None = None, url: str | None = None):
     headers = {**create.headers, **({"Idempotency-Key": key} if key is not None else {})}
     return client.post(url or create.url, json=body if body is not None else create.body,
@@ -380,6 +398,7 @@ def test_the_header_is_documented_on_every_create_operation(client):
         "POST /api/v1/organisers/{organiser_id}/referrals",
         "POST /api/v1/enrolments/{enrolment_id}/respite",
         "POST /api/v1/organisers/{organiser_id}/respite-partners",
+        "POST /api/v1/organisers/{organiser_id}/certificate-design/versions/{number}/restore",
     }
     header = next(p for p in document["paths"]["/api/v1/courses"]["post"]["parameters"]
                   if p["name"] == "Idempotency-Key")

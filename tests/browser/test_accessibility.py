@@ -17,6 +17,7 @@ from college.accounts.confirmation import make_confirmation_token
 from college.accounts.models import Kind
 from college.attendance.models import Attendance, AttendanceSource, AttendanceStatus
 from college.catalogue.models import CoOrganiser, TrainingSession, WaitlistMode, edition_trainer
+from college.certificates.design_services import save_design
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.services import new_verification_code
 from college.enrolment.models import EnrolmentStatus, WaitlistOffer
@@ -61,6 +62,7 @@ MAIN_PAGES = [
     MainPage("organiser logo", "/organisers/{organiser.id}/logo", as_="coordinator"),
     MainPage("organiser logo with errors", "/organisers/{organiser.id}/logo", as_="coordinator",
              submit=True),
+    MainPage("certificate design", "/organisers/{organiser.id}/certificate-design", as_="coordinator"),
     MainPage("new account with errors", "/organisers/{organiser.id}/people/new",
              as_="coordinator", submit=True),
     MainPage("page not found", "/no-such-page", status=404),
@@ -264,6 +266,11 @@ def world(make) -> dict:
         issued_at=timeutil.now(),
     )
     db.session.add(certificate)
+    # Two versions of the certificate design: its page lists them, with restore.
+    for layout in ("classic", "modern"):
+        save_design(coordinator, organiser, {"layout": layout, "primary_colour": "#1b4f72",
+                                             "accent_colour": "#a4431e",
+                                             "signatory_name": "Els Coördinator"}, None)
     db.session.commit()
     unconfirmed = make.learner(name="Nog Niet Bevestigd", email_confirmed_at=None,
                                pending_email="nieuw.adres@example.be")

@@ -103,3 +103,44 @@ def blank_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+# ---- designs ----
+
+
+def png(width: int = 40, height: int = 12) -> bytes:
+    """A real PNG image (a signature, say)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 40, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+DESIGN = {
+    "layout": "modern", "primary_colour": "#1b4f72", "accent_colour": "#7a2e0e",
+    "title_text": "Attest for {learner}",
+    "intro_text": "{organiser} confirms on behalf of its volunteers that",
+    "closing_text": "{training} took {hours} hours on {dates}. Thank you, {learner}!",
+    "signatory_name": "Els Claes", "signatory_role": "Coordinator of the hub",
+}
+
+
+def designed_organiser(make, layout: str | None = None, **values):
+    """An organiser whose coordinator saved a design in this layout (None: the default design)."""
+    from college.certificates import design_services
+
+    organiser = make.organiser()
+    if layout is not None:
+        coordinator = make.coordinator(organiser)
+        signature = values.pop("signature", png())
+        design_services.save_design(coordinator, organiser, {**DESIGN, "layout": layout, **values},
+                                    signature)
+        db.session.commit()
+    return organiser
+
+
+def designed_edition(make, layout: str | None = None, **values):
+    """An edition of a designed_organiser (its course open to both tracks)."""
+    organiser = designed_organiser(make, layout, **values)
+    return make.edition(make.course(organiser, open_to_professionals=True))

@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from college import config
 from college.certificates import keys, signing
+from college.certificates.designs import LAYOUTS
 from college.certificates.models import SigningKey
 from college.certificates.services import verify_pdf
 from college.certificates.signing import Verdict, _run
 from college.extensions import db
 from tests.certificates.helpers import (
+    designed_edition,
     flip_byte_in_signed_range,
     issued_pdf,
     pdf_text,
@@ -31,8 +33,10 @@ def validate(content: bytes):
     return _run(async_validate_pdf_signature(signature, signer_validation_context=context))
 
 
-def test_an_issued_attest_is_signed_intact_and_a_changed_byte_breaks_it(app, make):
-    certificate, content = issued_pdf(app, make, name="Maria Peeters")
+@pytest.mark.parametrize("layout", [None, *LAYOUTS])
+def test_an_issued_attest_is_signed_intact_and_a_changed_byte_breaks_it(app, make, layout):
+    certificate, content = issued_pdf(app, make, name="Maria Peeters",
+                                      edition=designed_edition(make, layout))
 
     status = validate(content)
     assert status.intact and status.valid

@@ -9,9 +9,16 @@ import pytest
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from college.accounts.models import Language
+from college.certificates.designs import LAYOUTS
 from college.certificates.services import verify_pdf
 from college.certificates.signing import Verdict
-from tests.certificates.helpers import issued_pdf, pdf_reader, professional
+from tests.certificates.helpers import (
+    designed_edition,
+    designed_organiser,
+    issued_pdf,
+    pdf_reader,
+    professional,
+)
 from tests.certificates.test_signing import validate
 
 
@@ -74,6 +81,12 @@ def structure(content: bytes) -> list[tuple[str, str]]:
     return elements
 
 
+#: The College's default design, and each layout of an organiser's own design (whose text
+#: blocks are left empty here, so the usual wording shows).
+DESIGNS = [None, *LAYOUTS]
+
+
+@pytest.mark.parametrize("layout", DESIGNS)
 @pytest.mark.parametrize(
     ("language", "heading", "paragraphs"),
     [
@@ -82,8 +95,11 @@ def structure(content: bytes) -> list[tuple[str, str]]:
     ],
 )
 def test_caregivers_attest_is_tagged_in_the_learners_language_and_still_signed(
-        app, make, language, heading, paragraphs):
-    certificate, content = issued_pdf(app, make, name="Maria Peeters", language=language)
+        app, make, language, heading, paragraphs, layout):
+    edition = designed_edition(make, layout, title_text="", intro_text="", closing_text="",
+                               signature=None)
+    certificate, content = issued_pdf(app, make, name="Maria Peeters", language=language,
+                                      edition=edition)
 
     root = pdf_reader(content).trailer["/Root"]
     assert "/StructTreeRoot" in root
@@ -111,17 +127,25 @@ def test_caregivers_attest_is_tagged_in_the_learners_language_and_still_signed(
     assert verify_pdf(content).verdict == Verdict.VALID
 
 
-def test_professional_attest_tags_its_heading_and_accreditation_rows(app, make):
+@pytest.mark.parametrize("layout", DESIGNS)
+def test_professional_attest_tags_its_heading_and_accreditation_rows(app, make, layout):
     learner = professional(make, name="Jan Janssens", language=Language.EN)
-    course = make.course(title="Wondzorg", open_to_caregivers=False, open_to_professionals=True)
+    course = make.course(designed_organiser(make, layout), title="Wondzorg",
+                         open_to_caregivers=False, open_to_professionals=True)
     _, content = issued_pdf(app, make, learner=learner, edition=make.edition(course))
 
     elements = structure(content)
-    assert ("/H1", "Certificate") in elements
+    assert ("/H1", "Attest for Jan Janssens" if layout else "Certificate") in elements
     assert any(tag == "/P" and text == "Jan Janssens" for tag, text in elements)
     assert any(tag == "/P" and text == "Wondzorg" for tag, text in elements)
+    if layout:  # the design's text blocks and signatory are tagged text, the signature a figure
+        assert any(tag == "/P" and text.startswith("Wondzorg took 6 hours on") for tag, text in elements)
+        assert ("/P", "Els Claes") in elements and ("/P", "Coordinator of the hub") in elements
+        assert all(figure.get("/Alt") for figure in _figures(content))
+        assert len(_figures(content)) == 2  # the signature and the QR code
     assert pdf_reader(content).trailer["/Root"]["/Lang"] == "en"
     assert validate(content).intact
+    assert verify_pdf(content).verdict == Verdict.VALID
 
 
 def _figures(content: bytes) -> list:

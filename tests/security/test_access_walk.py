@@ -25,6 +25,7 @@ from college.accounts.models import Organiser, User
 from college.accreditation.models import Scheme
 from college.accreditation.services import add_accreditation, add_scheme
 from college.catalogue.models import TrainingSession
+from college.certificates.design_services import save_design
 from college.certificates.models import Certificate, CertificateStatus
 from college.certificates.storage import file_storage
 from college.enrolment.models import Notification, NotificationStatus
@@ -64,6 +65,11 @@ class Hub:
     trainer: User
     learner: User
     values: dict = field(default_factory=dict)
+
+
+#: A certificate design as its page's form sends it.
+WALK_DESIGN = {"layout": "modern", "primary_colour": "#1b4f72", "accent_colour": "#a4431e",
+               "title_text": "Attest voor {learner}", "signatory_name": "Els Claes"}
 
 
 def _hub(make, label: str) -> Hub:
@@ -112,6 +118,7 @@ def _hub(make, label: str) -> Hub:
     db.session.commit()
     nurses, physicians = (_scheme("walk-nurses"), _scheme("walk-physicians"))
     accreditation = add_accreditation(None, course, nurses.id, 4, number="PV-1")
+    save_design(coordinator, organiser, WALK_DESIGN, None)  # its version 1 ("number")
     db.session.commit()
     values = {
         "organiser_id": organiser.id, "slug": organiser.slug, "course_id": course.id,
@@ -366,6 +373,10 @@ ACCESS: dict[str, Access] = {
     "accounts.organiser_settings": Access(get=COORDINATOR, post=COORDINATOR,
                                           data={"waitlist_closes_hours_before": "24"}),
     "accounts.organiser_logo_image": Access(get=COORDINATOR),
+    "certificates.certificate_design": Access(get=COORDINATOR, post=COORDINATOR, data=WALK_DESIGN),
+    # A preview renders a PDF and stores nothing; restoring version 1 adds version 2.
+    "certificates.preview_design": Access(post=COORDINATOR, proves=False, data=WALK_DESIGN),
+    "certificates.restore_design": Access(post=COORDINATOR),
     "privacy.delete_managed": Access(get=COORDINATOR, post=COORDINATOR, data={"confirmed": "yes"}),
     # Waiting-list offers. The signed token of a mailed link is the credential (a made-up one
     # names nothing); the world has no offer, so answering one proves nothing here

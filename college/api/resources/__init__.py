@@ -18,6 +18,7 @@ from college.api.resources import accounts, courses, tokens
 from . import (
     accreditation,
     attendance,
+    certificate_designs,
     certificates,
     credentials,
     dashboards,
@@ -39,7 +40,7 @@ from . import (
 
 RESOURCES = [tokens.blp, accounts.blp, organisers.blp, courses.blp]
 RESOURCES += [editions.blp, repeats.blp, enrolments.blp, imports.blp, attendance.blp, dashboards.blp]
-RESOURCES += [modules.blp, quizzes.blp, certificates.blp]
+RESOURCES += [modules.blp, quizzes.blp, certificates.blp, certificate_designs.blp]
 RESOURCES += [offers.blp]
 RESOURCES += [accreditation.blp]
 RESOURCES += [evaluations.blp]
