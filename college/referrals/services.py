@@ -23,9 +23,15 @@ from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.jobs import enqueue_after_commit
-from college.referrals.models import NEEDS, Referral, ReferralOutcome, ReferralSource
+from college.referrals.models import (
+    NEEDS,
+    SOURCE_LABELS,
+    Referral,
+    ReferralOutcome,
+    ReferralSource,
+)
 from college.regions.models import RegionMember
-from college.regions.services import region_to_report
+from college.regions.services import region_to_report, withheld_text
 
 #: Outcomes in which the hub spoke with the caregiver.
 REACHED = (ReferralOutcome.CONTACTED, ReferralOutcome.ENROLLED,
@@ -174,6 +180,8 @@ class ReferralFigures:
     organisers: list[tuple[Organiser, list[SourceRow]]]
     #: The rows of all organisers together (a region's), or None for one organiser.
     total: list[SourceRow] | None
+    #: The short name of the organiser or region, for the download's name.
+    slug: str = ""
 
 
 def _attended():
@@ -244,7 +252,8 @@ def organiser_referral_figures(viewer: User, organiser_id: int, start: str | Non
     organiser = organiser_to_report(viewer, organiser_id)
     period = parse_period(start, end)
     counts = _count([organiser.id], period).get(organiser.id, {})
-    return ReferralFigures(period, [(organiser, _shown_rows(_zero() | counts, False))], None)
+    return ReferralFigures(period, [(organiser, _shown_rows(_zero() | counts, False))], None,
+                           organiser.slug)
 
 
 def region_referral_figures(viewer: User, region_id: int, start: str | None,
@@ -263,4 +272,22 @@ def region_referral_figures(viewer: User, region_id: int, start: str | None,
                 total[source][stage] += cell[stage]
     return ReferralFigures(
         period, [(m, _shown_rows(_zero() | counts.get(m.id, {}), True)) for m in members],
-        _shown_rows(total, True))
+        _shown_rows(total, True), region.slug)
+
+
+def figures_table(figures: ReferralFigures) -> tuple[list[str], list[list[object]]]:
+    """The referral figures as one table for CSV (page and API): a row per organiser and source,
+    a total row per organiser, and the region's rows; a withheld cell says so."""
+    hidden = withheld_text()
+    header = [_("Organiser"), _("Source"), _("Referred"), _("Contacted"), _("Enrolled"),
+              _("Attended")]
+
+    def rows_of(name: str, rows: list[SourceRow]) -> list[list[object]]:
+        return [[name, str(SOURCE_LABELS[row.source]) if row.source else _("Total"),
+                 *(hidden if row.counts[stage] is None else row.counts[stage] for stage in FUNNEL)]
+                for row in rows]
+
+    cells = [cell for organiser, rows in figures.organisers for cell in rows_of(organiser.name, rows)]
+    if figures.total is not None:
+        cells += rows_of(_("Region"), figures.total)
+    return header, cells
