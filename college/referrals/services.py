@@ -23,6 +23,7 @@ from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.jobs import enqueue_after_commit
+from college.privacy.access import record_referral_access
 from college.referrals.models import (
     NEEDS,
     SOURCE_LABELS,
@@ -97,20 +98,27 @@ def hubs() -> list[Organiser]:
     return list(db.session.scalars(select(Organiser).order_by(Organiser.name)))
 
 
-def open_referrals(organiser_id: int) -> list[Referral]:
-    """The organiser's referrals the hub has not recorded an outcome for, oldest first."""
-    return list(db.session.scalars(
+def open_referrals(organiser_id: int, viewer: User) -> list[Referral]:
+    """The organiser's referrals the hub has not recorded an outcome for, oldest first: the
+    "To phone" list (its coordinators; logged, it shows the caregivers' contact details)."""
+    if not policy.can_manage_organiser(viewer, organiser_id):
+        raise NotAllowed(_("Only the organiser's coordinators can see its referrals."))
+    referrals = list(db.session.scalars(
         select(Referral).where(Referral.organiser_id == organiser_id, Referral.outcome.is_(None))
         .order_by(Referral.created_at, Referral.id)))
+    record_referral_access(viewer, [referral.id for referral in referrals], "referrals-to-phone")
+    return referrals
 
 
 def referrals_of(organiser_id: int, viewer: User) -> list[Referral]:
-    """All of the organiser's referrals, newest first (its coordinators)."""
+    """All of the organiser's referrals, newest first (its coordinators; logged)."""
     if not policy.can_manage_organiser(viewer, organiser_id):
         raise NotAllowed(_("Only the organiser's coordinators can see its referrals."))
-    return list(db.session.scalars(
+    referrals = list(db.session.scalars(
         select(Referral).where(Referral.organiser_id == organiser_id)
         .order_by(Referral.created_at.desc(), Referral.id.desc())))
+    record_referral_access(viewer, [referral.id for referral in referrals], "referrals")
+    return referrals
 
 
 def referrals_made_by(user: User) -> list[Referral]:

@@ -33,8 +33,6 @@ bp = Blueprint("referrals", __name__)
 @bp.app_context_processor
 def referral_helpers():
     return {
-        # The hub's "To phone" page lists the open referrals under its messages.
-        "open_referrals": services.open_referrals,
         "can_refer_caregivers": policy.can_refer_caregivers,
         "outcome_form_for": _outcome_form,
         "source_label": lambda source: str(SOURCE_LABELS[source]),
