@@ -188,6 +188,12 @@ MAIN_PAGES = [
              as_="regional"),
     MainPage("region referral figures", "/regions/{region.id}/referrals", as_="regional"),
     MainPage("region municipalities", "/regions/{region.id}/municipalities", as_="regional"),
+    MainPage("region trainings", "/regions/{region.slug}/trainings"),
+    MainPage("region trainings filtered", "/regions/{region.slug}/trainings?track=caregivers"
+             "&month=2030-01"),
+    MainPage("region trainings with a wrong month", "/regions/{region.slug}/trainings?month=2030-13",
+             status=400),
+    MainPage("region trainings to frame", "/regions/{region.slug}/trainings/embed"),
     MainPage("course co-organisers", "/manage/courses/{course.id}/co-organisers",
              as_="coordinator"),
 ]
