@@ -17,7 +17,7 @@ from college.regions import services
 
 #: The region's tables as their downloads are named, in the reader's language.
 CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "evaluation": _l("evaluation"),
-             "definitions": _l("definitions")}
+             "respite": _l("respite"), "definitions": _l("definitions")}
 
 
 def figure_helpers() -> dict:
@@ -26,8 +26,10 @@ def figure_helpers() -> dict:
         "figure_label": definitions.label,
         "figure_definitions": definitions.definitions,
         "table_figures": definitions.TABLE_FIGURES,
-        "rate_figures": (*definitions.RATE_FIGURES, "evaluation_response_rate"),
+        "rate_figures": (*definitions.RATE_FIGURES, "evaluation_response_rate",
+                         *services.RESPITE_RATES),
         "evaluation_figures": services.EVALUATION_FIGURES,
+        "respite_figures": services.RESPITE_FIGURES,
         "funnel_stages": definitions.FUNNEL,
         "withheld_text": services.withheld_text,
         "min_group_size": MIN_GROUP_SIZE,

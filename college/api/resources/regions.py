@@ -44,6 +44,10 @@ def _nullable_figures() -> dict:
     fields |= {key: ma.fields.Integer(required=True, allow_none=True)
                for key in (*services.NEW_RETURNING, *services.EVALUATION_COUNTS)}
     fields["evaluation_response_rate"] = ma.fields.Float(required=True, allow_none=True)
+    fields |= {key: ma.fields.Integer(required=True, allow_none=True)
+               for key in services.RESPITE_COUNTS}
+    fields |= {key: ma.fields.Float(required=True, allow_none=True)
+               for key in services.RESPITE_RATES}
     return fields
 
 
@@ -134,7 +138,7 @@ def get_region_figures(args: dict, region_id: int):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def get_region_figures_csv(args: dict, region_id: int, table: str):
     """One table of a region's figures as CSV, as the page downloads it (its regional
-    coordinators): members, reach, evaluation or definitions (another name: 404)."""
+    coordinators): members, reach, evaluation, respite or definitions (another name: 404)."""
     if table not in services.TABLES:
         abort(404, message=str(_l("There is no such table.")))
     return exports.figures_csv(services.region_report(
