@@ -41,6 +41,7 @@ def test_respite_per_member_and_in_the_region_everywhere(client, auth, world, ma
     assert hub["Attendance with respite, in percent"] == "50%"
     assert hub["Attendance without respite, in percent"] == "60%"
     assert rows["Region"]["Respite requests"] == "6"
+    assert "that asked for respite care during the sessions" in page.get_data(as_text=True)
     assert rows["Region"]["Respite not possible"] == WITHHELD
     csv = client.get(f"/regions/{region.id}/figures/respite.csv?{period}")
     lines = [line.split(";") for line in csv.get_data().decode("utf-8-sig").splitlines()]
