@@ -29,6 +29,7 @@ from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
 from college.learning.quiz_authoring import ChoiceInput
+from college.referrals.services import refer_caregiver
 from college.regions import residence
 from college.regions import services as regions
 from tests.browser.conftest import DESKTOP, PHONE, log_in
@@ -307,6 +308,10 @@ def world(make) -> dict:
     regions.add_member(region, partner)
     regional = make.user(kind=None, roles=(), name="Rita Regio")
     regions.add_regional_coordinator(region, regional)
+    # A referred caregiver on the "To phone" page (with who looked at their details).
+    refer_caregiver(organiser_id=organiser.id, referrer=None, caregiver_name="Rosa Van Hove",
+                    phone="09 386 44 21", email=None, needs=["training"], source="pharmacy",
+                    consent=True)
     db.session.commit()
     return {
         **respite,
