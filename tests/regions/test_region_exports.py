@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from college.accounts.models import Kind
+from college.extensions import db
 from college.referrals import services as referrals
 from college.referrals.models import ReferralOutcome
-from college.extensions import db
 from tests.api.conftest import bearer_for
 
 WITHHELD = "withheld"
@@ -92,8 +92,7 @@ def test_referral_figures_as_csv_on_the_page_and_in_the_api(client, auth, region
     region_rows = {row[1]: row for row in regional if row[0] == "Region"}
     assert region_rows["Pharmacy"][2] == "9" and region_rows["Total"][2] == "18"
     assert region_rows["GP"][2] == WITHHELD and region_rows["Home nursing"][2] == WITHHELD
-    assert [hub.name, "GP", WITHHELD] == [hub.name, "GP", next(
-        row for row in regional if row[:2] == [hub.name, "GP"])[2]]
+    assert next(row for row in regional if row[:2] == [hub.name, "GP"])[2] == WITHHELD
 
 
 def _people(world, other, make) -> dict:
