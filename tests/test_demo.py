@@ -385,6 +385,11 @@ def test_demo_region_reads_three_members_figures(runner, client, auth):
     listed = client.get("/regions/eerstelijnszone-leie-schelde/trainings.json").get_json()["items"]
     assert {"Mantelzorghub Leiestreek", "Zorgzaam Waasland"} <= {item["organiser"] for item in listed}
     assert "Deinze" in client.get(f"/regions/{region_id}/municipalities").get_data(as_text=True)
+    # The hub's course with respite counts in the roll-up's respite table, and the region's
+    # referral figures download as CSV.
+    assert 'id="respite-table"' in figures
+    referrals = client.get(f"/regions/{region_id}/referrals.csv")
+    assert referrals.status_code == 200 and "Apotheek" in referrals.get_data().decode("utf-8-sig")
 
 
 def test_demo_course_organised_together(runner, client):
@@ -404,6 +409,7 @@ def test_demo_pharmacist_referral_ends_in_an_enrolment(runner, client, auth):
     leiestreek = db.session.scalar(select(Organiser.id).where(Organiser.name == "Mantelzorghub Leiestreek"))
     page = client.get(f"/organisers/{leiestreek}/to-phone").get_data(as_text=True)
     assert "Agnes Vermeersch" in page
+    assert "Wie bekeek de gegevens van deze mantelzorger" in page  # the referral's access log
     figures = client.get(f"/api/v1/organisers/{leiestreek}/referral-figures",
                          headers=bearer_for(User.by_email("coordinator@example.be"))).get_json()
     pharmacy = next(row for row in figures["organisers"][0]["rows"] if row["source"] == "pharmacy")

@@ -97,9 +97,9 @@ def _preview_page(form: PreviewSaveForm, template: str, plan: Callable, create: 
     return _form_page(form, template, create, done, plan=None, **context)
 
 
-def _trainer_choices(form: EditionForm, organiser_id: int) -> None:
+def _trainer_choices(form: EditionForm, course_id: int) -> None:
     form.trainer_ids.choices = [
-        (trainer.id, trainer.name) for trainer in services.trainers_of(organiser_id)
+        (trainer.id, trainer.name) for trainer in services.trainers_of(course_id)
     ]
 
 
@@ -203,7 +203,7 @@ def new_edition(course_id: int):
     """Add an edition (a run at a place and dates) to a course."""
     course = _course(course_id)
     form = NewEditionForm()
-    _trainer_choices(form, course.organiser_id)
+    _trainer_choices(form, course.id)
     return _form_page(
         form, "catalogue/edition_form.html",
         lambda: form.create_once(Edition, lambda: services.create_edition(
@@ -221,7 +221,7 @@ def edit_edition(edition_id: int):
     """Change an edition's place, dates and trainers."""
     edition = _edition(edition_id)
     form = EditionForm(obj=edition)
-    _trainer_choices(form, edition.course.organiser_id)
+    _trainer_choices(form, edition.course_id)
     if not form.is_submitted():
         form.trainer_ids.data = [trainer.id for trainer in edition.trainers]
         for name in ("enrolment_opens_at", "enrolment_closes_at"):

@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sqlalchemy_inspect
 from college import signals, timeutil
 from college.accounts.models import Membership, Organiser, Role, User
 from college.attendance.models import Attendance
-from college.catalogue.models import Course, Edition, Track, TrainingSession
+from college.catalogue.models import Course, Edition, Track, TrainingSession, course_organisers
 from college.certificates.expiry import parse_validity_months
 from college.enrolment.services import parse_capacity
 from college.errors import Conflict, Invalid, NotAllowed
@@ -157,24 +157,28 @@ def update_course(actor: User | None, course: Course, **fields) -> Course:
     return course
 
 
-def trainers_of(organiser_id: int) -> list[User]:
-    """The organiser's trainers, by name."""
+def trainers_of(course_id: int) -> list[User]:
+    """The trainers who may teach the course's editions, by name: those of its lead organiser
+    and of its co-organisers (who manage it too, `policy.can_manage_course`)."""
+    organisers = course_organisers()
     return list(
         db.session.scalars(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organiser_id == organiser_id, Membership.role == Role.TRAINER)
-            .order_by(User.name)
+            .where(User.id.in_(
+                select(Membership.user_id)
+                .join(organisers, organisers.c.organiser_id == Membership.organiser_id)
+                .where(organisers.c.course_id == course_id, Membership.role == Role.TRAINER)))
+            .order_by(User.name, User.id)
         )
     )
 
 
-def _chosen_trainers(organiser_id: int, trainer_ids: Iterable[int | str]) -> list[User]:
+def _chosen_trainers(course_id: int, trainer_ids: Iterable[int | str]) -> list[User]:
     try:
         wanted = {int(trainer_id) for trainer_id in trainer_ids}
     except (TypeError, ValueError) as error:
         raise Invalid(_("Choose trainers from the list."), field="trainer_ids") from error
-    trainers = [user for user in trainers_of(organiser_id) if user.id in wanted]
+    trainers = [user for user in trainers_of(course_id) if user.id in wanted]
     if len(trainers) != len(wanted):
         raise Invalid(
             _("Choose trainers of this organiser only."), field="trainer_ids"
@@ -197,7 +201,7 @@ def _moment(value, field: str) -> datetime | None:
     return value if value.tzinfo else timeutil.brussels(value.date(), value.time())
 
 
-def _edition_values(organiser_id: int, fields: dict) -> dict:
+def _edition_values(course_id: int, fields: dict) -> dict:
     online_url = _text(fields.get("online_url"), "online_url", 500)
     if online_url and not online_url.startswith(("https://", "http://")):
         raise Invalid(_("Enter a web address starting with https://."), field="online_url")
@@ -219,7 +223,7 @@ def _edition_values(organiser_id: int, fields: dict) -> dict:
         "ends_on": ends_on,
         "enrolment_opens_at": opens,
         "enrolment_closes_at": closes,
-        "trainers": _chosen_trainers(organiser_id, fields.get("trainer_ids") or ()),
+        "trainers": _chosen_trainers(course_id, fields.get("trainer_ids") or ()),
     }
 
 
@@ -231,7 +235,7 @@ def create_edition(actor: User | None, course: Course, *, capacity, **fields) ->
     """
     require_course_manager(actor, course)
     capacity = parse_capacity(capacity)
-    values = _edition_values(course.organiser_id, fields)
+    values = _edition_values(course.id, fields)
     edition = Edition(course_id=course.id, capacity=capacity, **values)
     db.session.add(edition)
     db.session.flush()
@@ -257,7 +261,7 @@ def update_edition(actor: User | None, edition: Edition, **fields) -> Edition:
     """
     course = _edition_course(edition)
     require_course_manager(actor, course)
-    values = _edition_values(course.organiser_id, _merged(edition_fields(edition), fields))
+    values = _edition_values(course.id, _merged(edition_fields(edition), fields))
     _check_sessions_within(edition.id, values["starts_on"], values["ends_on"])
     _assign(edition, values)
     db.session.flush()

@@ -95,6 +95,20 @@ FIGURES: dict[str, Figure] = {
             "Of those invited, the ones who answered the evaluation (anonymously).")),
         Figure("evaluation_response_rate", _l("Response rate"), _l(
             "Evaluations answered out of learners invited.")),
+        # A region's respite figures (college/respite/figures.py counts them per edition).
+        Figure("respite_requests", _l("Respite requests"), _l(
+            "Enrolments in the cohort's editions whose course offers respite that asked for "
+            "respite care during the sessions.")),
+        Figure("respite_arranged", _l("Respite arranged"), _l(
+            "Of those requests, the ones with respite arranged for at least one session.")),
+        Figure("respite_not_possible", _l("Respite not possible"), _l(
+            "Of those requests, the ones for which respite was not possible for at least one "
+            "session.")),
+        Figure("respite_attendance_with", _l("Attendance with respite, in percent"), _l(
+            "Present or late marks out of recorded marks of learners who asked for respite; "
+            "withheld for fewer than five learners.")),
+        Figure("respite_attendance_without", _l("Attendance without respite, in percent"), _l(
+            "The same for the learners of those editions who did not ask for respite.")),
     )
 }
 

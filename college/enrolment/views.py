@@ -31,6 +31,8 @@ from college.exports import csv_response
 from college.extensions import db
 from college.forms import ConfirmForm, attach_error, safe_next
 from college.main.views import render_error
+from college.privacy.access import context_label, referral_access_log
+from college.referrals import services as referral_services
 from college.respite import services as respite_services
 from college.respite.forms import respite_in
 
@@ -343,8 +345,12 @@ def to_phone(organiser_id: int):
     organiser = db.session.get(Organiser, organiser_id) or abort(404)
     policy.require(policy.can_manage_organiser(current_user, organiser.id))
     rows = services.to_phone_list(organiser.id, current_user)
+    referrals = referral_services.open_referrals(organiser.id, current_user)
     return render_template("enrolment/to_phone.html", organiser=organiser, rows=rows,
-                           done_form=EmptyForm(), held=NotificationStatus.HELD)
+                           done_form=EmptyForm(), held=NotificationStatus.HELD,
+                           referrals=referrals,
+                           referral_log=referral_access_log(r.id for r in referrals),
+                           access_context_label=context_label)
 
 
 @bp.post("/notifications/<int:notification_id>/phoned")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from college import timeutil
@@ -15,12 +15,19 @@ from college.extensions import db
 
 
 class PersonalDataAccess(db.Model):
-    """A coordinator or trainer saw a learner's personal data on a page."""
+    """Staff saw a person's personal data on a page: a learner's, or a referred caregiver's
+    (who has no account: the referral is the subject, and the line goes with it)."""
 
-    __table_args__ = (Index("ix_personal_data_access_learner", "learner_id", "viewed_at"),)
+    __table_args__ = (
+        Index("ix_personal_data_access_learner", "learner_id", "viewed_at"),
+        Index("ix_personal_data_access_referral", "referral_id", "viewed_at"),
+        CheckConstraint("(learner_id IS NULL) <> (referral_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: The referred caregiver whose name and contact were shown; erased with the referral.
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
     viewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: Which page showed the data, e.g. "roster" or "enrolments".
     context: Mapped[str] = mapped_column(String(60))

@@ -23,9 +23,16 @@ from college.enrolment.models import Enrolment, EnrolmentStatus
 from college.errors import Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.jobs import enqueue_after_commit
-from college.referrals.models import NEEDS, Referral, ReferralOutcome, ReferralSource
+from college.privacy.access import record_referral_access
+from college.referrals.models import (
+    NEEDS,
+    SOURCE_LABELS,
+    Referral,
+    ReferralOutcome,
+    ReferralSource,
+)
 from college.regions.models import RegionMember
-from college.regions.services import region_to_report
+from college.regions.services import region_to_report, withheld_text
 
 #: Outcomes in which the hub spoke with the caregiver.
 REACHED = (ReferralOutcome.CONTACTED, ReferralOutcome.ENROLLED,
@@ -91,20 +98,27 @@ def hubs() -> list[Organiser]:
     return list(db.session.scalars(select(Organiser).order_by(Organiser.name)))
 
 
-def open_referrals(organiser_id: int) -> list[Referral]:
-    """The organiser's referrals the hub has not recorded an outcome for, oldest first."""
-    return list(db.session.scalars(
+def open_referrals(organiser_id: int, viewer: User) -> list[Referral]:
+    """The organiser's referrals the hub has not recorded an outcome for, oldest first: the
+    "To phone" list (its coordinators; logged, it shows the caregivers' contact details)."""
+    if not policy.can_manage_organiser(viewer, organiser_id):
+        raise NotAllowed(_("Only the organiser's coordinators can see its referrals."))
+    referrals = list(db.session.scalars(
         select(Referral).where(Referral.organiser_id == organiser_id, Referral.outcome.is_(None))
         .order_by(Referral.created_at, Referral.id)))
+    record_referral_access(viewer, [referral.id for referral in referrals], "referrals-to-phone")
+    return referrals
 
 
 def referrals_of(organiser_id: int, viewer: User) -> list[Referral]:
-    """All of the organiser's referrals, newest first (its coordinators)."""
+    """All of the organiser's referrals, newest first (its coordinators; logged)."""
     if not policy.can_manage_organiser(viewer, organiser_id):
         raise NotAllowed(_("Only the organiser's coordinators can see its referrals."))
-    return list(db.session.scalars(
+    referrals = list(db.session.scalars(
         select(Referral).where(Referral.organiser_id == organiser_id)
         .order_by(Referral.created_at.desc(), Referral.id.desc())))
+    record_referral_access(viewer, [referral.id for referral in referrals], "referrals")
+    return referrals
 
 
 def referrals_made_by(user: User) -> list[Referral]:
@@ -174,6 +188,8 @@ class ReferralFigures:
     organisers: list[tuple[Organiser, list[SourceRow]]]
     #: The rows of all organisers together (a region's), or None for one organiser.
     total: list[SourceRow] | None
+    #: The short name of the organiser or region, for the download's name.
+    slug: str = ""
 
 
 def _attended():
@@ -244,7 +260,8 @@ def organiser_referral_figures(viewer: User, organiser_id: int, start: str | Non
     organiser = organiser_to_report(viewer, organiser_id)
     period = parse_period(start, end)
     counts = _count([organiser.id], period).get(organiser.id, {})
-    return ReferralFigures(period, [(organiser, _shown_rows(_zero() | counts, False))], None)
+    return ReferralFigures(period, [(organiser, _shown_rows(_zero() | counts, False))], None,
+                           organiser.slug)
 
 
 def region_referral_figures(viewer: User, region_id: int, start: str | None,
@@ -263,4 +280,22 @@ def region_referral_figures(viewer: User, region_id: int, start: str | None,
                 total[source][stage] += cell[stage]
     return ReferralFigures(
         period, [(m, _shown_rows(_zero() | counts.get(m.id, {}), True)) for m in members],
-        _shown_rows(total, True))
+        _shown_rows(total, True), region.slug)
+
+
+def figures_table(figures: ReferralFigures) -> tuple[list[str], list[list[object]]]:
+    """The referral figures as one table for CSV (page and API): a row per organiser and source,
+    a total row per organiser, and the region's rows; a withheld cell says so."""
+    hidden = withheld_text()
+    header = [_("Organiser"), _("Source"), _("Referred"), _("Contacted"), _("Enrolled"),
+              _("Attended")]
+
+    def rows_of(name: str, rows: list[SourceRow]) -> list[list[object]]:
+        return [[name, str(SOURCE_LABELS[row.source]) if row.source else _("Total"),
+                 *(hidden if row.counts[stage] is None else row.counts[stage] for stage in FUNNEL)]
+                for row in rows]
+
+    cells = [cell for organiser, rows in figures.organisers for cell in rows_of(organiser.name, rows)]
+    if figures.total is not None:
+        cells += rows_of(_("Region"), figures.total)
+    return header, cells

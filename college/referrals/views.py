@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from college import policy
 from college.accounts.models import Organiser
 from college.errors import Invalid, ServiceError
+from college.exports import csv_response
 from college.forms import attach_error
 from college.referrals import services
 from college.referrals.forms import OutcomeForm, ReferralForm
@@ -31,8 +33,6 @@ bp = Blueprint("referrals", __name__)
 @bp.app_context_processor
 def referral_helpers():
     return {
-        # The hub's "To phone" page lists the open referrals under its messages.
-        "open_referrals": services.open_referrals,
         "can_refer_caregivers": policy.can_refer_caregivers,
         "outcome_form_for": _outcome_form,
         "source_label": lambda source: str(SOURCE_LABELS[source]),
@@ -108,27 +108,59 @@ def mine():
                            hubs=services.hubs())
 
 
-def _figures_page(load, owner_id: int):
+def _figures_page(load, owner_id: int, csv_endpoint: str, **ids):
     try:
         figures = load(current_user, owner_id, request.args.get("start"), request.args.get("end"))
     except Invalid as error:
         return render_template("referrals/figures.html", f=None, error=error,
                                start=request.args.get("start", ""),
                                end=request.args.get("end", "")), error.status
-    return render_template("referrals/figures.html", f=figures, error=None,
-                           start=figures.period.start.isoformat(),
-                           end=figures.period.end.isoformat())
+    start, end = figures.period.start.isoformat(), figures.period.end.isoformat()
+    return render_template("referrals/figures.html", f=figures, error=None, start=start, end=end,
+                           csv_url=url_for(csv_endpoint, start=start, end=end, **ids))
+
+
+def _figures_csv(load, owner_id: int):
+    try:
+        figures = load(current_user, owner_id, request.args.get("start"), request.args.get("end"))
+    except Invalid as error:
+        return make_response(error.message, error.status)
+    return figures_csv(figures)
+
+
+def figures_csv(figures: services.ReferralFigures):
+    """The referral figures as a CSV download (the page's and the API's)."""
+    header, rows = services.figures_table(figures)
+    table = _("referrals")
+    return csv_response(f"{figures.slug}-{table}-{figures.period.start}_{figures.period.end}.csv",
+                        header, rows)
 
 
 @bp.get("/organisers/<int:organiser_id>/referrals")
 @login_required
 def organiser_figures(organiser_id: int):
     """An organiser's referrals per source, from referred to attended."""
-    return _figures_page(services.organiser_referral_figures, organiser_id)
+    return _figures_page(services.organiser_referral_figures, organiser_id,
+                         "referrals.organiser_figures_csv", organiser_id=organiser_id)
+
+
+@bp.get("/organisers/<int:organiser_id>/referrals.csv")
+@login_required
+def organiser_figures_csv(organiser_id: int):
+    """An organiser's referral figures as CSV."""
+    return _figures_csv(services.organiser_referral_figures, organiser_id)
 
 
 @bp.get("/regions/<int:region_id>/referrals")
 @login_required
 def region_figures(region_id: int):
     """A region's referrals per member and source, from referred to attended."""
-    return _figures_page(services.region_referral_figures, region_id)
+    return _figures_page(services.region_referral_figures, region_id,
+                         "referrals.region_figures_csv", region_id=region_id)
+
+
+@bp.get("/regions/<int:region_id>/referrals.csv")
+@login_required
+def region_figures_csv(region_id: int):
+    """A region's referral figures as CSV."""
+    return _figures_csv(services.region_referral_figures, region_id)

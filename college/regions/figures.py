@@ -5,7 +5,7 @@ the same definitions. The region's cohort is its members' editions whose first d
 the period; every edition counts once in the total. Reach in the total counts distinct people
 across the region: someone who trained with two members is one person reached by the region.
 Whatever the region's size, the queries are: the members, the evaluation invitations, the
-editions, the reach per member, the reach of the region.
+respite sums per edition, the editions, the reach per member, the reach of the region.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.evaluation.reports import invitations_per_edition
 from college.extensions import db
 from college.regions.models import Region, RegionMember
+from college.respite.figures import respite_sums_per_edition
 
 #: The figures of the enrolment facts, as `organiser.Figures` names them.
 _SUMMED = {"seats_taken": "seated", "waitlisted": "waiting", "enrolled": "seated",
@@ -42,6 +43,14 @@ class Part:
     #: Learners invited to evaluate their edition, and those who answered.
     evaluations_invited: int = 0
     evaluations_answered: int = 0
+    #: The raw respite sums (`college.respite.figures.RAW`) of editions whose course offers
+    #: respite or that had requests; empty when none did.
+    respite: dict[str, int] = field(default_factory=dict)
+
+    def add_respite(self, sums: dict[str, int] | None) -> None:
+        if sums is not None:
+            for name, value in sums.items():
+                self.respite[name] = self.respite.get(name, 0) + value
 
     def add_evaluations(self, invited: int, answered: int) -> None:
         self.evaluations_invited += invited
@@ -104,6 +113,7 @@ def region_counts(region: Region, period: Period) -> RegionCounts:
     # A course organised by two members is a row for each: both count it, the region once.
     members = _members_organising(region.id)
     invitations = invitations_per_edition(region_cohort(region.id, period))
+    respite = respite_sums_per_edition(region_cohort(region.id, period))
     counted: set[int] = set()
     for row in db.session.execute(
         select(Edition.id, members.c.organiser_id, Edition.capacity,
@@ -118,10 +128,12 @@ def region_counts(region: Region, period: Period) -> RegionCounts:
         evaluations = invitations.get(row["id"], (0, 0))
         parts[row["organiser_id"]].figures.add(edition)
         parts[row["organiser_id"]].add_evaluations(*evaluations)
+        parts[row["organiser_id"]].add_respite(respite.get(row["id"]))
         if row["id"] not in counted:
             counted.add(row["id"])
             total.figures.add(edition)
             total.add_evaluations(*evaluations)
+            total.add_respite(respite.get(row["id"]))
 
     _count_reach(region.id, period, facts, parts, total)
     return RegionCounts(region, period, [(o, parts[o.id]) for o in organisers], total)

@@ -18,13 +18,14 @@ from college.dashboards.definitions import (
     definitions,
     label,
 )
-from college.dashboards.disclosure import too_few, withhold
+from college.dashboards.disclosure import too_few, too_few_to_describe, withhold
 from college.dashboards.organiser import FIGURE_NAMES, KINDS, Period
 from college.dashboards.services import parse_period
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
 from college.regions.figures import Part, region_counts
 from college.regions.models import Region, RegionCoordinator, RegionMember
+from college.respite.figures import respite_rate
 
 #: Counts of people (enrolments hold one person each); marks go with those who took part.
 PEOPLE_COUNTS = ("seats_taken", "waitlisted", "enrolled", "took_part", "completed", "certified")
@@ -38,12 +39,18 @@ NEW_RETURNING = ("new_learners", "returning_learners")
 #: The evaluation figures (counts of people, and the rate made of them).
 EVALUATION_COUNTS = ("evaluations_invited", "evaluations_answered")
 EVALUATION_FIGURES = (*EVALUATION_COUNTS, "evaluation_response_rate")
+#: The respite figures (counts of requests, and attendance rates with and without respite),
+#: from `college.respite.figures`, the organiser's dashboard's own.
+RESPITE_COUNTS = ("respite_requests", "respite_arranged", "respite_not_possible")
+RESPITE_RATES = {"respite_attendance_with": "people_with",
+                 "respite_attendance_without": "people_without"}
+RESPITE_FIGURES = (*RESPITE_COUNTS, *RESPITE_RATES)
 ABOUT_PEOPLE = (*PEOPLE_COUNTS, *MARKS, *RATE_FIGURES, *REACH_KEYS, *NEW_RETURNING,
-                *EVALUATION_FIGURES)
+                *EVALUATION_FIGURES, *RESPITE_FIGURES)
 #: Counts whose members' cells add up to the region's: withheld per column.
-COLUMNS = (*PEOPLE_COUNTS, *REACH_KEYS, *EVALUATION_COUNTS)
+COLUMNS = (*PEOPLE_COUNTS, *REACH_KEYS, *EVALUATION_COUNTS, *RESPITE_COUNTS)
 #: What the region's page, report and export define.
-REGION_FIGURES = (*ORGANISER_FIGURES, *EVALUATION_FIGURES)
+REGION_FIGURES = (*ORGANISER_FIGURES, *EVALUATION_FIGURES, *RESPITE_FIGURES)
 
 
 @dataclass
@@ -65,6 +72,8 @@ class RegionReport:
     period: Period
     members: list[Row]
     total: Row
+    #: Does any edition of the period offer respite or have requests (show its figures)?
+    has_respite: bool = False
 
 
 def _raw(part: Part) -> dict[str, int | float | None]:
@@ -77,7 +86,20 @@ def _raw(part: Part) -> dict[str, int | float | None]:
     invited, answered = part.evaluations_invited, part.evaluations_answered
     values["evaluations_invited"], values["evaluations_answered"] = invited, answered
     values["evaluation_response_rate"] = round(100 * answered / invited, 1) if invited else None
+    respite = part.respite
+    for key in RESPITE_COUNTS:
+        values[key] = respite.get(key.removeprefix("respite_"), 0)
+    for key, people in RESPITE_RATES.items():
+        kind = people.removeprefix("people_")
+        values[key] = respite_rate(respite.get(f"attended_{kind}", 0),
+                                   respite.get(f"recorded_{kind}", 0), respite.get(people, 0))
     return values
+
+
+def _small_respite_groups(part: Part) -> set[str]:
+    """The respite rates about a group of one to four learners (withheld, the dashboard's rule)."""
+    return {key for key, people in RESPITE_RATES.items()
+            if part.respite.get(people, 0) and too_few_to_describe(part.respite[people])}
 
 
 def _finish(hidden: set[str], values: dict) -> None:
@@ -99,7 +121,7 @@ def shown_figures(counts) -> tuple[list[Row], Row]:
     withheld (see `college.dashboards.disclosure`)."""
     raw = {organiser.id: _raw(part) for organiser, part in counts.members}
     hidden: dict[int, set[str]] = {
-        organiser.id: set(ABOUT_PEOPLE) if too_few(part.people) else set()
+        organiser.id: set(ABOUT_PEOPLE) if too_few(part.people) else _small_respite_groups(part)
         for organiser, part in counts.members}
     # Columns: the members' cells add up to the region's (each edition in one member).
     for key in COLUMNS:
@@ -121,6 +143,7 @@ def shown_figures(counts) -> tuple[list[Row], Row]:
         total_hidden = set(ABOUT_PEOPLE)
     else:
         total_hidden = {key for key in COLUMNS if too_few(total_values[key])}
+        total_hidden |= _small_respite_groups(counts.total)
         pair = withhold({key: total_values[key] for key in NEW_RETURNING})
         total_hidden.update(key for key, value in pair.items() if value is None)
     _finish(total_hidden, total_values)
@@ -146,7 +169,7 @@ def region_report(viewer: User, region_id: int, start: str | None, end: str | No
         raise Invalid(_("No edition of the region's members started in this period. "
                         "Choose another period."), field="start")
     members, total = shown_figures(counts)
-    return RegionReport(region, period, members, total)
+    return RegionReport(region, period, members, total, has_respite=bool(counts.total.respite))
 
 
 def regions_of(viewer: User) -> list[Region]:
@@ -162,7 +185,7 @@ def withheld_text() -> str:
     return _("withheld")
 
 
-TABLES = ("members", "reach", "evaluation", "definitions")
+TABLES = ("members", "reach", "evaluation", "respite", "definitions")
 
 
 def table(report: RegionReport, name: str) -> tuple[list[str], list[list[object]]]:
@@ -191,6 +214,9 @@ def table(report: RegionReport, name: str) -> tuple[list[str], list[list[object]
         header = [_("Organiser"), *(label(key) if key != "evaluation_response_rate"
                                     else f"{label(key)} (%)" for key in EVALUATION_FIGURES)]
         return header, [[row.name, *(cell(row, key) for key in EVALUATION_FIGURES)] for row in rows]
+    if name == "respite":
+        header = [_("Organiser"), *(label(key) for key in RESPITE_FIGURES)]
+        return header, [[row.name, *(cell(row, key) for key in RESPITE_FIGURES)] for row in rows]
     if name == "definitions":
         return [_("Figure"), _("Key"), _("How we count")], [
             [figure_label, key, text] for key, figure_label, text in definitions(REGION_FIGURES)]

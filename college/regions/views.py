@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,17 +20,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from college import policy, security, timeutil
+from college import policy, security
 from college.accounts.forms import MultiCheckboxField
 from college.addresses import public_url
-from college.dashboards import definitions
-from college.dashboards.disclosure import MIN_GROUP_SIZE
 from college.dashboards.services import organiser_to_report
 from college.errors import Invalid, ServiceError
 from college.exports import csv_response
 from college.forms import attach_error
-from college.pdf import render_pdf
-from college.regions import publishing, residence, services
+from college.regions import exports, publishing, residence, services
 from college.regions.models import Region
 
 bp = Blueprint("regions", __name__)
@@ -45,16 +41,7 @@ def region_helpers():
 
 @bp.context_processor
 def figure_helpers():
-    return {
-        "figure_label": definitions.label,
-        "figure_definitions": definitions.definitions,
-        "table_figures": definitions.TABLE_FIGURES,
-        "rate_figures": (*definitions.RATE_FIGURES, "evaluation_response_rate"),
-        "evaluation_figures": services.EVALUATION_FIGURES,
-        "funnel_stages": definitions.FUNNEL,
-        "withheld_text": services.withheld_text,
-        "min_group_size": MIN_GROUP_SIZE,
-    }
+    return exports.figure_helpers()
 
 
 @bp.get("/regions")
@@ -90,11 +77,6 @@ def figures(region_id: int):
     )
 
 
-#: The region's tables as their downloads are named, in the reader's language.
-CSV_NAMES = {"members": _l("members"), "reach": _l("reach"), "evaluation": _l("evaluation"),
-             "definitions": _l("definitions")}
-
-
 @bp.get("/regions/<int:region_id>/figures/<name>.csv")
 @login_required
 def figures_csv(region_id: int, name: str):
@@ -105,9 +87,7 @@ def figures_csv(region_id: int, name: str):
         report = _report(region_id)
     except Invalid as error:
         return make_response(error.message, error.status)
-    header, rows = services.table(report, name)
-    period = f"{report.period.start.isoformat()}_{report.period.end.isoformat()}"
-    return csv_response(f"{report.region.slug}-{CSV_NAMES[name]}-{period}.csv", header, rows)
+    return exports.figures_csv(report, name)
 
 
 @bp.get("/regions/<int:region_id>/figures/report.pdf")
@@ -118,20 +98,7 @@ def figures_pdf(region_id: int):
         report = _report(region_id)
     except Invalid as error:
         return make_response(error.message, error.status)
-    pdf = render_pdf(
-        "regions/report.html",
-        title=_("Figures of %(region)s", region=report.region.name),
-        author=report.region.name,
-        language=str(get_locale() or "nl"),
-        r=report,
-        csv=None,
-        generated_at=timeutil.now(),
-    )
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = 'attachment; filename="{}"'.format(
-        _("%(region)s-report.pdf", region=report.region.slug))
-    return response
+    return exports.figures_pdf(report)
 
 
 class ResidenceForm(FlaskForm):

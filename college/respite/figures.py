@@ -40,17 +40,20 @@ class RespiteRow:
     attendance_without: float | None
 
 
-def _rate(attended: int, recorded: int, people: int) -> float | None:
+def respite_rate(attended: int, recorded: int, people: int) -> float | None:
+    """Attendance in percent of a group, or None where the group is too small to describe."""
     if too_few_to_describe(people) or not recorded:
         return None
     return round(100 * attended / recorded, 1)
 
 
-def respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
-    """Rows per course of the cohort that offers respite or had requests, and a total row."""
-    cohort = (select(Edition.id).join(Course, Course.id == Edition.course_id)
-              .where(Course.organiser_id == organiser_id, Edition.starts_on >= period.start,
-                     Edition.starts_on <= period.end))
+#: The raw sums one respite row is made of (counts of requests and people, attendance marks).
+RAW = (*COUNTS, "people_with", "people_without", "attended_with", "recorded_with",
+       "attended_without", "recorded_without")
+
+
+def _respite_sums(cohort, *keys):
+    """The raw respite sums (RAW, and "offers") of the cohort's enrolments, grouped by `keys`."""
     has = lambda state: exists().where(  # noqa: E731
         RespiteSession.request_id == RespiteRequest.id, RespiteSession.state == state)
     marks = (select(TrainingSession.edition_id.label("edition_id"),
@@ -65,8 +68,8 @@ def respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
     seated = Enrolment.status.in_(SEATED_STATUSES)
     with_marks = lambda column, respite: func.sum(case(  # noqa: E731
         (and_(seated, respite), func.coalesce(column, 0)), else_=0))
-    rows = db.session.execute(
-        select(Course.title, flag(asked).label("requests"),
+    return (
+        select(*keys, flag(asked).label("requests"),
                flag(and_(asked, has(RespiteState.ARRANGED))).label("arranged"),
                flag(and_(asked, has(RespiteState.NOT_POSSIBLE))).label("not_possible"),
                flag(and_(seated, asked)).label("people_with"),
@@ -83,24 +86,40 @@ def respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
         .outerjoin(marks, and_(marks.c.edition_id == Enrolment.edition_id,
                                marks.c.learner_id == Enrolment.learner_id))
         .where(Enrolment.edition_id.in_(cohort))
-        .group_by(Course.id, Course.title).order_by(Course.title, Course.id)).mappings().all()
+        .group_by(*keys)
+    )
+
+
+def respite_sums_per_edition(cohort) -> dict[int, dict[str, int]]:
+    """The raw respite sums (RAW) per edition of the cohort whose course offers respite or
+    that had requests (one query): what a region adds up per member and once in its total."""
+    return {row["edition_id"]: {name: int(row[name] or 0) for name in RAW}
+            for row in db.session.execute(_respite_sums(cohort, Edition.id.label("edition_id")))
+            .mappings() if row["offers"] or row["requests"]}
+
+
+def respite_figures(organiser_id: int, period: Period) -> list[RespiteRow]:
+    """Rows per course of the cohort that offers respite or had requests, and a total row."""
+    cohort = (select(Edition.id).join(Course, Course.id == Edition.course_id)
+              .where(Course.organiser_id == organiser_id, Edition.starts_on >= period.start,
+                     Edition.starts_on <= period.end))
+    rows = db.session.execute(_respite_sums(cohort, Course.id, Course.title)
+                              .order_by(Course.title, Course.id)).mappings().all()
     rows = [row for row in rows if row["offers"] or row["requests"]]
     columns = {name: withhold({index: int(row[name] or 0) for index, row in enumerate(rows)})
                for name in COUNTS}
     shown = [RespiteRow(
         row["title"], *(columns[name][index] for name in COUNTS),
-        _rate(int(row["attended_with"] or 0), int(row["recorded_with"] or 0),
+        respite_rate(int(row["attended_with"] or 0), int(row["recorded_with"] or 0),
               int(row["people_with"] or 0)),
-        _rate(int(row["attended_without"] or 0), int(row["recorded_without"] or 0),
+        respite_rate(int(row["attended_without"] or 0), int(row["recorded_without"] or 0),
               int(row["people_without"] or 0)))
         for index, row in enumerate(rows)]
-    total = {name: sum(int(row[name] or 0) for row in rows) for name in (
-        *COUNTS, "people_with", "people_without", "attended_with", "recorded_with",
-        "attended_without", "recorded_without")}
+    total = {name: sum(int(row[name] or 0) for row in rows) for name in RAW}
     shown.append(RespiteRow(
         None, *(None if too_few(total[name]) else total[name] for name in COUNTS),
-        _rate(total["attended_with"], total["recorded_with"], total["people_with"]),
-        _rate(total["attended_without"], total["recorded_without"], total["people_without"])))
+        respite_rate(total["attended_with"], total["recorded_with"], total["people_with"]),
+        respite_rate(total["attended_without"], total["recorded_without"], total["people_without"])))
     return shown
 
 

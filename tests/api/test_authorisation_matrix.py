@@ -712,6 +712,19 @@ MATRIX.update({
     "GET /api/v1/regions/<id:region_id>/referral-figures": Row(
         lambda w: _region_figures(w).replace("/figures", "/referral-figures"),
         _only(200, "other_coordinator")),
+    # The downloads of the same figures (tests/regions/test_region_exports.py walks them with
+    # a regional coordinator of another region and a professional too).
+    "GET /api/v1/regions/<id:region_id>/figures/<table>.csv": Row(
+        lambda w: _region_figures(w).replace("/figures?", "/figures/members.csv?"),
+        _only(200, "other_coordinator")),
+    "GET /api/v1/regions/<id:region_id>/figures/report.pdf": Row(
+        lambda w: _region_figures(w).replace("/figures?", "/figures/report.pdf?"),
+        _only(200, "other_coordinator")),
+    "GET /api/v1/organisers/<id:organiser_id>/referral-figures.csv": Row(
+        lambda w: f"/api/v1/organisers/{w.hub.id}/referral-figures.csv", _only(200, "coordinator")),
+    "GET /api/v1/regions/<id:region_id>/referral-figures.csv": Row(
+        lambda w: _region_figures(w).replace("/figures", "/referral-figures.csv"),
+        _only(200, "other_coordinator")),
 })
 
 

@@ -30,6 +30,7 @@ from college.extensions import db
 from college.learning import attempts, modules, quiz_authoring
 from college.learning.models import QuestionKind
 from college.learning.quiz_authoring import ChoiceInput
+from college.referrals.services import refer_caregiver
 from college.regions import residence
 from college.regions import services as regions
 from tests.browser.conftest import DESKTOP, PHONE, log_in
@@ -190,6 +191,12 @@ MAIN_PAGES = [
              as_="regional"),
     MainPage("region referral figures", "/regions/{region.id}/referrals", as_="regional"),
     MainPage("region municipalities", "/regions/{region.id}/municipalities", as_="regional"),
+    MainPage("region trainings", "/regions/{region.slug}/trainings"),
+    MainPage("region trainings filtered", "/regions/{region.slug}/trainings?track=caregivers"
+             "&month=2030-01"),
+    MainPage("region trainings with a wrong month", "/regions/{region.slug}/trainings?month=2030-13",
+             status=400),
+    MainPage("region trainings to frame", "/regions/{region.slug}/trainings/embed"),
     MainPage("course co-organisers", "/manage/courses/{course.id}/co-organisers",
              as_="coordinator"),
 ]
@@ -308,6 +315,10 @@ def world(make) -> dict:
     regions.add_member(region, partner)
     regional = make.user(kind=None, roles=(), name="Rita Regio")
     regions.add_regional_coordinator(region, regional)
+    # A referred caregiver on the "To phone" page (with who looked at their details).
+    refer_caregiver(organiser_id=organiser.id, referrer=None, caregiver_name="Rosa Van Hove",
+                    phone="09 386 44 21", email=None, needs=["training"], source="pharmacy",
+                    consent=True)
     db.session.commit()
     return {
         **respite,

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from college import timeutil
-from college.catalogue.models import CoOrganiser, Edition
+from college.catalogue.models import CoOrganiser, Edition, edition_trainer
 from college.dashboards.organiser import Period, organiser_dashboard
 from college.extensions import db
 from college.regions import services as regions
@@ -174,3 +174,36 @@ def test_a_member_co_organising_with_an_outsider_brings_the_course_into_the_regi
     db.session.commit()
     counts = region_counts(region, period)
     assert (counts.total.figures.editions, counts.total.figures.enrolled) == (1, 6)
+
+
+def test_the_co_organisers_trainers_are_offered_for_an_edition(client, auth, make, shared):
+    """Creating or editing an edition of a shared course offers the trainers of both organisers;
+    a third organiser's trainer is still refused."""
+    from tests.catalogue.test_manage import edition_data
+
+    lead_trainer = make.trainer(shared["lead"], name="Els Lesgever")
+    partner_trainer = make.trainer(shared["partner"], name="Piet Partner")
+    third_trainer = make.trainer(shared["third"], name="Derde Lesgever")
+    share(client, auth, shared)
+    course = shared["course"]
+    for coordinator in ("lead_coordinator", "partner_coordinator"):
+        auth.login_as(shared[coordinator])
+        page = client.get(f"/manage/courses/{course.id}/editions/new").get_data(as_text=True)
+        offered = {label.get_text(strip=True) for label in
+                   BeautifulSoup(page, "html.parser").select("label[for^=trainer_ids]")}
+        assert offered == {"Els Lesgever", "Piet Partner"}, coordinator
+        auth.logout()
+    auth.login_as(shared["partner_coordinator"])
+    response = post_form(client, f"/manage/courses/{course.id}/editions/new",
+                         edition_data(trainer_ids=[lead_trainer.id, partner_trainer.id]))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    edition = db.session.scalars(select(Edition).where(Edition.course_id == course.id)
+                                 .order_by(Edition.id.desc())).first()
+    assert set(db.session.scalars(select(edition_trainer.c.user_id).where(
+        edition_trainer.c.edition_id == edition.id))) == {lead_trainer.id, partner_trainer.id}
+    edit = client.get(f"/manage/editions/{edition.id}/edit").get_data(as_text=True)
+    assert "Piet Partner" in edit
+    refused = post_form(client, f"/manage/courses/{course.id}/editions/new",
+                        edition_data(trainer_ids=[third_trainer.id]))
+    assert refused.status_code == 422
+    assert "trainers of this organiser only" in refused.get_data(as_text=True)

@@ -445,7 +445,9 @@ ACCESS: dict[str, Access] = {
     "referrals.outcome": Access(post=COORDINATOR, data={"outcome": "contacted"}),
     "referrals.mine": Access(get=LOGGED_IN),
     "referrals.organiser_figures": Access(get=COORDINATOR),
+    "referrals.organiser_figures_csv": Access(get=COORDINATOR),
     "referrals.region_figures": Access(get=NOBODY, params={"region_id": 1}),
+    "referrals.region_figures_csv": Access(get=NOBODY, params={"region_id": 1}),
     # A region's public list of trainings, its framable twin and its feed (no region here: 404).
     "regions.trainings": Access(get=EVERYONE),
     "regions.trainings_embed": Access(get=EVERYONE),

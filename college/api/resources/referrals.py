@@ -17,6 +17,7 @@ from college.api.resources.dashboards import PeriodArgsSchema
 from college.api.resources.regions import regional_only
 from college.referrals import services
 from college.referrals.models import NEEDS, Referral, ReferralOutcome, ReferralSource
+from college.referrals.views import figures_csv
 
 blp = Blueprint("api_referrals", __name__, url_prefix="/api/v1",
                 description="Caregivers referred by professionals, and what the hub did.")
@@ -194,4 +195,32 @@ def get_organiser_referral_figures(args: dict, organiser_id: int):
 def get_region_referral_figures(args: dict, region_id: int):
     """A region's referrals per member and source, and the region's (regional coordinators)."""
     return _figures(services.region_referral_figures(
+        auth.current_user(), region_id, args.get("start"), args.get("end")))
+
+
+@blp.get("/organisers/<id:organiser_id>/referral-figures.csv")
+@blp.login_required
+@blp.staff_only(coordinators=True)
+@blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
+              description="UTF-8 with BOM, semicolon-separated: a row per source and a total.")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_organiser_referral_figures_csv(args: dict, organiser_id: int):
+    """An organiser's referral figures as CSV, as its page downloads them (its coordinators)."""
+    return figures_csv(services.organiser_referral_figures(
+        auth.current_user(), organiser_id, args.get("start"), args.get("end")))
+
+
+@blp.get("/regions/<id:region_id>/referral-figures.csv")
+@blp.login_required
+@regional_only
+@blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
+              description="UTF-8 with BOM, semicolon-separated; a withheld cell reads \"withheld\".")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_region_referral_figures_csv(args: dict, region_id: int):
+    """A region's referral figures per member and source as CSV (its regional coordinators)."""
+    return figures_csv(services.region_referral_figures(
         auth.current_user(), region_id, args.get("start"), args.get("end")))

@@ -17,7 +17,7 @@ from college.api.resources.municipalities import MunicipalitySchema, ReachSchema
 from college.dashboards.definitions import RATE_FIGURES
 from college.dashboards.organiser import FIGURE_NAMES
 from college.extensions import db
-from college.regions import publishing, residence, services
+from college.regions import exports, publishing, residence, services
 from college.regions.models import Region
 from college.regions.views import course_link
 
@@ -44,6 +44,10 @@ def _nullable_figures() -> dict:
     fields |= {key: ma.fields.Integer(required=True, allow_none=True)
                for key in (*services.NEW_RETURNING, *services.EVALUATION_COUNTS)}
     fields["evaluation_response_rate"] = ma.fields.Float(required=True, allow_none=True)
+    fields |= {key: ma.fields.Integer(required=True, allow_none=True)
+               for key in services.RESPITE_COUNTS}
+    fields |= {key: ma.fields.Float(required=True, allow_none=True)
+               for key in services.RESPITE_RATES}
     return fields
 
 
@@ -122,6 +126,37 @@ def get_region_figures(args: dict, region_id: int):
         "total": _figures(report.total),
         "definitions": _definitions(services.REGION_FIGURES),
     }
+
+
+@blp.get("/regions/<id:region_id>/figures/<table>.csv")
+@blp.login_required
+@regional_only
+@blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
+              description="UTF-8 with BOM, semicolon-separated; a withheld cell reads \"withheld\".")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_region_figures_csv(args: dict, region_id: int, table: str):
+    """One table of a region's figures as CSV, as the page downloads it (its regional
+    coordinators): members, reach, evaluation, respite or definitions (another name: 404)."""
+    if table not in services.TABLES:
+        abort(404, message=str(_l("There is no such table.")))
+    return exports.figures_csv(services.region_report(
+        auth.current_user(), region_id, args.get("start"), args.get("end")), table)
+
+
+@blp.get("/regions/<id:region_id>/figures/report.pdf")
+@blp.login_required
+@regional_only
+@blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
+              description="The region's report, as the page downloads it.")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def get_region_figures_pdf(args: dict, region_id: int):
+    """A region's figures as a PDF report (its regional coordinators)."""
+    return exports.figures_pdf(services.region_report(
+        auth.current_user(), region_id, args.get("start"), args.get("end")))
 
 
 @blp.get("/regions/<id:region_id>/reach-by-municipality")
