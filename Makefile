@@ -122,8 +122,11 @@ bench-certificates: migrate
 bench-pages: install translations
 	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)
 
-## bench: every benchmark, each printing its table
-bench: bench-pages bench-dashboards bench-certificates
+## bench: every benchmark, each printing its table, then one table of every figure against its aim
+bench: install translations migrate
+	mkdir -p build && rm -f build/bench-summary.jsonl
+	BENCH_SUMMARY=build/bench-summary.jsonl $(MAKE) --no-print-directory bench-pages bench-dashboards bench-certificates
+	$(BIN)/python bench/summary.py build/bench-summary.jsonl
 
 ## clean: remove the virtual environment and the local data (database, Redis file, dev key)
 clean:

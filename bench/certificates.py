@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.summary import Figure, record  # noqa: E402
 from tests.stack import resident_kib  # noqa: E402
 
 
@@ -245,6 +246,12 @@ def main() -> None:
     print(f"  queue, two workers              : {rate['two']:6.2f} certificates/s")
     print(f"  per certificate, one worker vs direct : {one / bare:.2f}x  (aim <= 1.3x)")
     print(f"  two workers vs one worker             : {rate['two'] / rate['one']:.2f}x  (aim >= 1.8x)")
+    record(Figure("certificate", "a certificate through the queue, one worker",
+                  f"{1000 * one / n:.0f} ms each", f"WeasyPrint alone, warm: {1000 * bare / n:.0f} ms",
+                  one / bare, 1.3))
+    record(Figure("two-workers", "two workers vs one", f"{rate['two']:.2f}/s",
+                  f"one worker: {rate['one']:.2f}/s", rate["two"] / rate["one"], 1.8,
+                  at_least=True))
     horse = rss[0]["horse_kib"] / 1024
     print(f"  peak RSS over {args.memory_renders} renders: worker {rss[0]['worker_kib'] / 1024:.0f} MiB"
           + (f", largest child {horse:.0f} MiB" if horse else " (no work horse: jobs run in the worker)"))

@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 
+from bench.summary import Figure, record  # noqa: E402
+
 
 def median_ms(action, repeat: int) -> float:
     action()  # warm up
@@ -200,8 +202,15 @@ def main() -> None:
         for label, name, *_rest in results:
             database, scale = label.rsplit(" ", 1)
             if scale != f"{first}x":
-                ratio = times[(label, name)] / times[(f"{database} {first}x", name)]
+                before = times[(f"{database} {first}x", name)]
+                ratio = times[(label, name)] / before
                 print(f"{label:<{width}} {name:<20} {ratio:>5.2f}x")
+                if name.startswith("organiser"):
+                    kind = name.split(", ")[1]
+                    record(Figure(f"figures-{kind}", f"organiser dashboard, figures {kind}, "
+                                  f"{scale} the history ({database})",
+                                  f"{times[(label, name)]:.0f} ms", f"{first}x: {before:.0f} ms",
+                                  ratio, 1.5))
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
+from bench.summary import Figure, record  # noqa: E402
 from tests.stack import Stack, resident_kib  # noqa: E402
 
 PASSWORD = "bench-pages-password-2026"  # noqa: S105  (the seeded accounts of a scratch database)
@@ -242,12 +243,14 @@ def main() -> int:
         trainings = ("/my/trainings", learner)
         roster = (f"/sessions/{data['session_id']}/roster", trainer)
         figures = [
-            ("`GET /courses` (200 courses, anonymous)", ("/courses", None), floor, "3x"),
-            ("`GET /courses/<id>` (anonymous)", course, floor, "3x"),
-            ("`GET /my/trainings` (50 enrolments)", trainings, floor, "5x"),
-            ("roster of a session (20 learners)", roster, floor, "5x"),
-            ("`GET /api/v1/courses` (a page of 20)", ("/api/v1/courses", None), floor, "3x"),
-            ("trivial route, signed in vs anonymous", ("/_bench/floor", learner), floor, "+1 ms"),
+            ("catalogue", "`GET /courses` (200 courses, anonymous)", ("/courses", None), floor, "3x"),
+            ("course", "`GET /courses/<id>` (anonymous)", course, floor, "3x"),
+            ("my-trainings", "`GET /my/trainings` (50 enrolments)", trainings, floor, "5x"),
+            ("roster", "roster of a session (20 learners)", roster, floor, "5x"),
+            ("api-courses", "`GET /api/v1/courses` (a page of 20)", ("/api/v1/courses", None),
+             floor, "3x"),
+            ("signed-in", "trivial route, signed in vs anonymous", ("/_bench/floor", learner),
+             floor, "+1 ms"),
         ]
         database = "PostgreSQL" if stack.postgresql else "SQLite"
         print(f"\ngunicorn --workers {args.workers}, {database}, {args.clients} concurrent clients, "
@@ -255,14 +258,18 @@ def main() -> int:
               f"(a route returning a string); latency p50 / p95 in ms\n")
         print("| figure | p50 / p95 | floor p50 / p95 | ratio (p50) | aim |")
         print("| --- | ---: | ---: | ---: | --- |")
-        for label, page, floor_of, aim in figures:
+        for key, label, page, floor_of, aim in figures:
             page_times, floor_times = interleaved(port, page, floor_of, args.requests, args.clients)
             page_ms = 1000 * statistics.median(page_times)
             floor_ms = 1000 * statistics.median(floor_times)
-            ratio = (f"+{page_ms - floor_ms:.1f} ms" if aim.startswith("+")
-                     else f"{page_ms / floor_ms:.1f}x")
-            print(f"| {label} | {page_ms:.1f} / {1000 * p95(page_times):.1f} | "
-                  f"{floor_ms:.1f} / {1000 * p95(floor_times):.1f} | {ratio} | {aim} |", flush=True)
+            extra = aim.startswith("+")
+            ratio = f"+{page_ms - floor_ms:.1f} ms" if extra else f"{page_ms / floor_ms:.1f}x"
+            measured = f"{page_ms:.1f} / {1000 * p95(page_times):.1f}"
+            floor_shown = f"{floor_ms:.1f} / {1000 * p95(floor_times):.1f}"
+            print(f"| {label} | {measured} | {floor_shown} | {ratio} | {aim} |", flush=True)
+            record(Figure(key, label, f"p50 / p95 {measured} ms", f"{floor_shown} ms",
+                          page_ms - floor_ms if extra else page_ms / floor_ms,
+                          float(aim.strip("+x ms")), unit="ms" if extra else "x"))
         if args.memory_requests:
             memory(stack, [("/courses", None), course, trainings, roster, floor],
                    args.memory_requests, args.clients)

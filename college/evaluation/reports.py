@@ -70,11 +70,9 @@ class VersionFigures:
         return too_few_to_describe(self.responses)
 
 
-@dataclass
-class EditionRate:
-    id: int
-    course_title: str
-    starts_on: date
+class ResponseRate:
+    """Invited and answered: the response rate, none where too few were invited to describe."""
+
     invited: int
     answered: int
 
@@ -88,7 +86,16 @@ class EditionRate:
 
 
 @dataclass
-class EvaluationReport:
+class EditionRate(ResponseRate):
+    id: int
+    course_title: str
+    starts_on: date
+    invited: int
+    answered: int
+
+
+@dataclass
+class EvaluationReport(ResponseRate):
     organiser: Organiser
     period: Period
     course_id: int | None
@@ -98,14 +105,6 @@ class EvaluationReport:
     editions: list[EditionRate]
     versions: list[VersionFigures]
     minimum_group: int = MIN_GROUP_SIZE
-
-    @property
-    def too_few(self) -> bool:
-        return too_few_to_describe(self.invited)
-
-    @property
-    def response_rate(self) -> float | None:
-        return None if self.too_few or not self.invited else round(100 * self.answered / self.invited, 1)
 
 
 def _in_scope(query: Select, organiser_id: int, period: Period, course_id: int | None,
@@ -263,7 +262,7 @@ class BurdenSummary:
 
 
 @dataclass
-class DashboardEvaluation:
+class DashboardEvaluation(ResponseRate):
     """The evaluation and burden figures on the coordinator's dashboard: this module's report,
     summarised (no open answers, no per-edition rows), so both say the same numbers."""
 
@@ -274,14 +273,6 @@ class DashboardEvaluation:
     versions: list[VersionFigures]
     burden: list[BurdenSummary]
     minimum_group: int = MIN_GROUP_SIZE
-
-    @property
-    def too_few(self) -> bool:
-        return too_few_to_describe(self.invited)
-
-    @property
-    def response_rate(self) -> float | None:
-        return None if self.too_few or not self.invited else round(100 * self.answered / self.invited, 1)
 
     @staticmethod
     def version_name(version: VersionFigures) -> str:

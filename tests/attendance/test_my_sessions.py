@@ -44,12 +44,12 @@ def test_an_edition_stays_some_weeks_after_it_ends_across_the_month(client, auth
     edition = make.edition(make.course(hub, title="Tillen en verplaatsen"), trainers=[trainer],
                            starts_on=last_day - timedelta(days=7), ends_on=last_day)
     for later in (timedelta(days=3), timedelta(weeks=5)):
-        clock.move_to(timeutil.brussels(last_day + later, timeutil.now().time()))
+        clock.move_to(timeutil.brussels(last_day + later, timeutil.local(timeutil.now()).time()))
         _signed_in(client, auth, trainer)
         card = _cards(client).get("Tillen en verplaatsen")
         assert card is not None, f"gone {later} after the end"
         assert "paper sign-in sheet" in card.get_text()
-    clock.move_to(timeutil.brussels(last_day + timedelta(weeks=7), timeutil.now().time()))
+    clock.move_to(timeutil.brussels(last_day + timedelta(weeks=7), timeutil.local(timeutil.now()).time()))
     _signed_in(client, auth, trainer)
     assert "Tillen en verplaatsen" not in _cards(client)
     assert edition.id  # the edition itself is untouched: its pages stay reachable by address
