@@ -405,6 +405,23 @@ class Auth:
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
 
+    def sign_in(self, user: User) -> None:
+        """The session a completed login leaves (`accounts.views._start_session`), without
+        sending the form: its password check (scrypt) costs a tenth of a second, and the walks
+        of who may reach what log in hundreds of times. Tests of logging in use `login`."""
+        from flask import session
+        from flask_login import login_user
+
+        from college.accounts.sessions import mark_login
+
+        with self.client.application.test_request_context(environ_base=self.client.environ_base):
+            login_user(user)
+            mark_login()
+            values = dict(session)
+        with self.client.session_transaction() as kept:
+            kept.clear()
+            kept.update(values)
+
     def logout(self):
         return post_form(self.client, "/logout", page="/")
 

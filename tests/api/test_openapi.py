@@ -86,15 +86,20 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def schema(app):
+    """The API's document as schemathesis reads it, loaded once for every operation's test."""
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _OwnAppContext(app))
+
+
 @pytest.mark.parametrize("operation", _operations())
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_api_keeps_to_its_document(app, make, operation, mode):
+def test_api_keeps_to_its_document(app, make, schema, operation, mode):
     """No 5xx and no response outside the document, for every operation, with a token.
 
     Positive and negative requests, generated from the document, through the WSGI app.
     """
     world = World(make)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _OwnAppContext(app))
     method, path = operation.split(" ", 1)
     documented = schema.raw_schema["paths"][path][method.lower()]
     if mode == GenerationMode.NEGATIVE and not {"parameters", "requestBody", "security"} & set(documented):

@@ -558,7 +558,7 @@ def _clients(app, world: World) -> dict:
     for role in ROLES:
         client = app.test_client()
         if role != "anonymous":
-            Auth(client).login_as(world.users[role])
+            Auth(client).sign_in(world.users[role])
         clients[role] = client
     return clients
 
