@@ -12,10 +12,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from college import policy, timeutil
+from college import policy
 from college.accounts.models import Organiser, User
 from college.catalogue.models import Edition
-from college.enrolment import offers, questions, services
+from college.enrolment import offers, overview, questions, services
 from college.enrolment.forms import (
     CapacityForm,
     EmptyForm,
@@ -315,23 +315,15 @@ def roster_csv(edition_id: int):
 @bp.get("/my/trainings")
 @login_first
 def my_trainings():
-    """The learner's upcoming sessions, enrolments, waiting-list places and past trainings."""
-    enrolments = services.trainings_of(current_user.id)
-    today = timeutil.today()
-    upcoming = [e for e in enrolments if e.edition.ends_on >= today
-                and e.status != EnrolmentStatus.COMPLETED]
-    past = [e for e in enrolments if e not in upcoming]
-    moment = timeutil.now()
-    sessions = sorted(
-        ((session, e) for e in upcoming if e.status == EnrolmentStatus.ENROLLED
-         for session in e.edition.sessions if session.ends_at >= moment),
-        key=lambda pair: pair[0].starts_at,
-    )
+    """The learner's next sessions, a page of their enrolments and waiting-list places, and
+    their past trainings."""
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
     return render_template(
         "enrolment/my_trainings.html",
-        upcoming=upcoming,
-        past=past,
-        sessions=sessions,
+        mine=overview.my_trainings(current_user.id, page),
         open_offers=offers.open_offers_of(current_user.id),
         answer_form=EmptyForm(formdata=None),
         respite=respite_services.requests_of_learner(current_user.id),

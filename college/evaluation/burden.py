@@ -273,6 +273,8 @@ def open_measures(learner_id: int | None = None, moment: datetime | None = None)
     if learner_id is not None:
         query = query.where(Enrolment.learner_id == learner_id)
     rows = db.session.execute(query).all()
+    if not rows:
+        return []
     done = set(db.session.execute(
         select(BurdenMeasurement.enrolment_id, BurdenMeasurement.moment)
         .where(BurdenMeasurement.enrolment_id.in_([row[0].id for row in rows]))).all())
