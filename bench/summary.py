@@ -42,7 +42,8 @@ WHY = {
 @dataclass
 class Figure:
     """One line of the table: `value` and `aim` in the same unit ("x" a ratio to the floor,
-    "ms" milliseconds more than the floor); `at_least` when more is better."""
+    "ms" milliseconds more than the floor, "p95 ms" a 95th percentile latency); `at_least`
+    when more is better."""
 
     key: str
     label: str
@@ -58,12 +59,16 @@ class Figure:
         return self.value >= self.aim if self.at_least else self.value <= self.aim
 
     def shown(self, number: float) -> str:
-        return f"+{number:.1f} ms" if self.unit == "ms" else f"{number:.2f}x"
+        if self.unit == "ms":
+            return f"+{number:.1f} ms"
+        if self.unit == "p95 ms":
+            return f"{number:.0f} ms"
+        return f"{number:.2f}x"
 
     def verdict(self) -> str:
         if self.met:
             return "met"
-        if self.unit == "ms":
+        if self.unit in ("ms", "p95 ms"):
             by = f"{self.value - self.aim:.1f} ms over"
         elif self.at_least:
             by = f"{self.aim / self.value:.2f}x short"
