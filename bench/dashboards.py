@@ -7,7 +7,8 @@ For each database it builds the organiser with the data generator, then measures
 medians of in-process requests (server time, no network):
   - a trivial page (the front page, in the same layout),
   - each dashboard page (the organiser's twice: its figures computed, made stale before each
-    view as after a change they count, and its figures kept in Redis, as between changes),
+    view as after a change they count, and its figures kept in Redis, as between changes;
+    likewise twice the figures of a region whose member is the organiser, its roll-up),
   - the dashboard's SQL statements alone, replayed on a raw connection,
 and prints the ratio page / (raw queries + trivial page). Aim: within 2x, and under 300 ms.
 With --history 1,10 it builds and measures each database again at ten times every size, and
@@ -92,7 +93,14 @@ def run(database_url: str, label: str, args) -> list[tuple]:
         edition_id = db.session.scalar(
             select(Edition.id).join(Enrolment, Enrolment.edition_id == Edition.id)
             .group_by(Edition.id).order_by(func.count().desc(), Edition.id).limit(1))
-        organiser_id, login_id = organiser.id, coordinator.get_id()
+        # A region with the organiser as its member, read by the same coordinator.
+        from college.regions import services as regions
+
+        region = regions.create_region("Benchmark region", "benchmark-region")
+        regions.add_member(region, organiser)
+        regions.add_regional_coordinator(region, coordinator)
+        db.session.commit()
+        organiser_id, region_id, login_id = organiser.id, region.id, coordinator.get_id()
         engine = db.engine
     print(f"[{label}] generated in {built:.1f} s")
 
@@ -108,13 +116,19 @@ def run(database_url: str, label: str, args) -> list[tuple]:
         "organiser, computed": f"/organisers/{organiser_id}/dashboard",
         # Kept: the figures read from Redis (college.dashboards.cache), as between changes.
         "organiser, kept": f"/organisers/{organiser_id}/dashboard",
+        # The region's roll-up alike (college.regions.figures.ROLL_UP).
+        "region, computed": f"/regions/{region_id}/figures",
+        "region, kept": f"/regions/{region_id}/figures",
     }
     from college.dashboards.cache import FIGURES
     from college.jobs import redis_connection
+    from college.regions.figures import ROLL_UP
 
-    def stale() -> None:
+    generations = {"organiser": FIGURES, "region": ROLL_UP}
+
+    def stale(name: str) -> None:
         with app.app_context():
-            redis_connection().incr(FIGURES.key)
+            redis_connection().incr(generations[name.split(",")[0]].key)
 
     # The trivial page: the front page, rendered in the same layout as the dashboards.
     trivial = median_ms(lambda: client.get("/"), args.repeat)
@@ -123,7 +137,7 @@ def run(database_url: str, label: str, args) -> list[tuple]:
         computed = name.endswith("computed")
         statements = []
         if computed:
-            stale()
+            stale(name)
 
         def record(conn, cursor, statement, parameters, context, executemany,
                    statements=statements):
@@ -150,7 +164,8 @@ def run(database_url: str, label: str, args) -> list[tuple]:
                 connection.close()
 
         if computed:
-            page = median_ms(lambda url=url: (stale(), client.get(url)), args.repeat)
+            page = median_ms(lambda url=url, name=name: (stale(name), client.get(url)),
+                             args.repeat)
         else:
             page = median_ms(lambda url=url: client.get(url), args.repeat)
         raw = median_ms(replay, args.repeat)
@@ -198,16 +213,19 @@ def main() -> None:
         first = scales[0]
         times = {(label, name): page for label, name, _q, page, *_rest in results}
         print(f"\nthe same page at more history, time / time at {first}x "
-              "(aim for the organiser's dashboard: 10x the history within 1.5x the time)")
+              "(aim for the organiser's and the region's figures: 10x the history within 1.5x "
+              "the time)")
         for label, name, *_rest in results:
             database, scale = label.rsplit(" ", 1)
             if scale != f"{first}x":
                 before = times[(f"{database} {first}x", name)]
                 ratio = times[(label, name)] / before
                 print(f"{label:<{width}} {name:<20} {ratio:>5.2f}x")
-                if name.startswith("organiser"):
-                    kind = name.split(", ")[1]
-                    record(Figure(f"figures-{kind}", f"organiser dashboard, figures {kind}, "
+                if name.startswith(("organiser", "region")):
+                    owner, kind = name.split(", ")
+                    key, page = {"organiser": ("figures", "organiser dashboard, figures"),
+                                 "region": ("region-figures", "region roll-up")}[owner]
+                    record(Figure(f"{key}-{kind}", f"{page} {kind}, "
                                   f"{scale} the history ({database})",
                                   f"{times[(label, name)]:.0f} ms", f"{first}x: {before:.0f} ms",
                                   ratio, 1.5))

@@ -65,12 +65,13 @@ FIGURES = Generation(
 )
 
 
-def kept(generation: Generation, name: str, organiser_id: int, period: Period,
+def kept(generation: Generation, name: str, owner_id: int, period: Period,
          compute: Callable[[], T], dump: Callable[[T], str], load: Callable[[bytes], T]) -> T:
-    """Figures of an organiser and period kept in Redis under `generation` (every kind of
-    figures: the dashboard's, evaluation, respite), for FIGURES_SECONDS."""
+    """Figures of an organiser (or a region: `name` tells whose) and period kept in Redis under
+    `generation` (every kind of figures: the dashboard's, evaluation, respite, the region's
+    roll-up), for FIGURES_SECONDS."""
     return staleness.kept(generation, name,
-                          f"{organiser_id}:{period.start.isoformat()}:{period.end.isoformat()}",
+                          f"{owner_id}:{period.start.isoformat()}:{period.end.isoformat()}",
                           compute, dump, load, FIGURES_SECONDS)
 
 

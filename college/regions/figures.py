@@ -6,28 +6,70 @@ the period; every edition counts once in the total. Reach in the total counts di
 across the region: someone who trained with two members is one person reached by the region.
 Whatever the region's size, the queries are: the members, the evaluation invitations, the
 respite sums per edition, the editions, the reach per member, the reach of the region.
+What they read is `ROLL_UP.watched`: the roll-up is kept in Redis until one changes
+(`college.regions.services.kept_region_figures`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, inspect, select
 
 from college.accounts.models import Kind, Organiser, User
-from college.catalogue.models import Edition, course_organisers
+from college.attendance.models import Attendance
+from college.catalogue.models import (
+    CoOrganiser,
+    Course,
+    Edition,
+    TrainingSession,
+    course_organisers,
+)
+from college.certificates.models import Certificate
+from college.dashboards.cache import FIGURES
 from college.dashboards.definitions import FUNNEL
 from college.dashboards.organiser import KINDS, Figures, Period, enrolment_facts
 from college.enrolment.models import SEATED_STATUSES, Enrolment
+from college.evaluation.models import EvaluationInvitation
 from college.evaluation.reports import invitations_per_edition
 from college.extensions import db
 from college.regions.models import Region, RegionMember
 from college.respite.figures import respite_sums_per_edition
+from college.respite.models import RespiteRequest, RespiteSession
+from college.staleness import Generation, watch
 
 #: The figures of the enrolment facts, as `organiser.Figures` names them.
 _SUMMED = {"seats_taken": "seated", "waitlisted": "waiting", "enrolled": "seated",
            "took_part": "took_part", "completed": "completed", "certified": "certified",
            "attended_marks": "attended_marks", "recorded_marks": "recorded_marks"}
+
+
+def _counts(obj: object) -> bool:
+    """An organiser changes the roll-up by its name (its row's, and the rows' order) or by
+    going; a new one only once it joins (its membership counts). A user as in the organiser's
+    figures: by going or by changing kind."""
+    if not isinstance(obj, Organiser):
+        return FIGURES.counts(obj)
+    state = inspect(obj)
+    session = state.session
+    if state.pending or (session is not None and obj in session.new):
+        return False
+    going = state.deleted or (session is not None and obj in session.deleted)
+    return going or state.attrs.name.history.has_changes()
+
+
+#: What the region's roll-up reads, so a change to one of these makes every region's stale:
+#: who the members are (Region, RegionMember) and their names (Organiser); which editions they
+#: organise (Course, CoOrganiser, Edition); the enrolment facts (Enrolment, TrainingSession,
+#: Attendance, Certificate) and the learners' kinds (User); the evaluation invitations; the
+#: respite requests and their sessions' states. Nothing else: residence and municipalities
+#: are the reach-per-municipality page's, computed on its own.
+ROLL_UP = watch(Generation(
+    "college:region-figures:generation",
+    (Region, RegionMember, Organiser, Course, CoOrganiser, Edition, Enrolment, TrainingSession,
+     Attendance, Certificate, User, EvaluationInvitation, RespiteRequest, RespiteSession),
+    counts=_counts,
+))
 
 
 @dataclass

@@ -3,13 +3,15 @@ than five people), their CSV tables, and setting a region up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from college import policy
 from college.accounts.models import Organiser, User
+from college.dashboards.cache import kept
 from college.dashboards.definitions import (
     FUNNEL,
     ORGANISER_FIGURES,
@@ -23,7 +25,7 @@ from college.dashboards.organiser import FIGURE_NAMES, KINDS, Period
 from college.dashboards.services import parse_period
 from college.errors import Conflict, Invalid, NotAllowed, NotFound
 from college.extensions import db
-from college.regions.figures import Part, region_counts
+from college.regions.figures import ROLL_UP, Part, region_counts
 from college.regions.models import Region, RegionCoordinator, RegionMember
 from college.respite.figures import respite_rate
 
@@ -150,6 +152,49 @@ def shown_figures(counts) -> tuple[list[Row], Row]:
     return members, _row(_("Region"), None, total_values, total_hidden)
 
 
+@dataclass
+class RegionFigures:
+    """The rows of a region's roll-up as they may be shown, and what the report asks of them:
+    what is kept in Redis per region and period."""
+
+    members: list[Row]
+    total: Row
+    has_respite: bool
+    #: Editions of the members that started in the period (none: nothing to report).
+    editions: int
+
+
+def region_figures(region: Region, period: Period) -> RegionFigures:
+    """The region's roll-up of a period, computed now (six queries)."""
+    counts = region_counts(region, period)
+    members, total = shown_figures(counts)
+    return RegionFigures(members, total, has_respite=bool(counts.total.respite),
+                         editions=counts.total.figures.editions)
+
+
+def kept_region_figures(region: Region, period: Period) -> RegionFigures:
+    """The region's roll-up of a period: the kept one while nothing it reads changed
+    (`college.regions.figures.ROLL_UP`), else computed and kept."""
+    figures = kept(ROLL_UP, "region-figures", region.id, period,
+                   lambda: region_figures(region, period), figures_to_json, figures_from_json)
+    # The total's name is the reader's language, not that of whoever computed it.
+    return replace(figures, total=replace(figures.total, name=_("Region")))
+
+
+def figures_to_json(figures: RegionFigures) -> str:
+    """The roll-up as JSON (the withheld keys as a sorted list)."""
+    return json.dumps(asdict(figures), default=sorted)
+
+
+def figures_from_json(text: str | bytes) -> RegionFigures:
+    """The roll-up `figures_to_json` wrote."""
+    data = json.loads(text)
+    row = lambda fields: Row(**{**fields, "withheld": frozenset(fields["withheld"])})  # noqa: E731
+    return RegionFigures(members=[row(member) for member in data["members"]],
+                         total=row(data["total"]), has_respite=data["has_respite"],
+                         editions=data["editions"])
+
+
 def region_to_report(viewer: User, region_id: int) -> Region:
     """The region whose figures the viewer asks for: its regional coordinators only."""
     region = db.session.get(Region, region_id)
@@ -164,12 +209,12 @@ def region_report(viewer: User, region_id: int, start: str | None, end: str | No
     """The region's figures of a period, for its page, CSV tables, PDF and the API."""
     region = region_to_report(viewer, region_id)
     period = parse_period(start, end)
-    counts = region_counts(region, period)
-    if counts.total.figures.editions == 0:
+    figures = kept_region_figures(region, period)
+    if figures.editions == 0:
         raise Invalid(_("No edition of the region's members started in this period. "
                         "Choose another period."), field="start")
-    members, total = shown_figures(counts)
-    return RegionReport(region, period, members, total, has_respite=bool(counts.total.respite))
+    return RegionReport(region, period, figures.members, figures.total,
+                        has_respite=figures.has_respite)
 
 
 def regions_of(viewer: User) -> list[Region]:
