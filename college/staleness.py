@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import redis
 from flask import has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from college.extensions import db
@@ -51,6 +51,17 @@ class Generation:
         pending = (*session.new, *session.dirty, *session.deleted)
         return self.key in session.info.get(_CHANGED, ()) or any(
             isinstance(obj, self.watched) and self.counts(obj) for obj in pending)
+
+
+def existing_and_going_or_changed(obj: object, attribute: str) -> bool:
+    """For a Generation's `counts`: an object that already existed counts when it is deleted or
+    its `attribute` changed; a new one (not flushed, or flushed in this unit of work) does not."""
+    state = inspect(obj)
+    session = state.session
+    if state.pending or (session is not None and obj in session.new):
+        return False
+    going = state.deleted or (session is not None and obj in session.deleted)
+    return going or getattr(state.attrs, attribute).history.has_changes()
 
 
 def kept(generation: Generation, name: str, detail: str, compute: Callable[[], T],

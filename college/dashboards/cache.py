@@ -23,7 +23,6 @@ from datetime import date
 from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import inspect
 
 from college import staleness
 from college.accounts.models import User
@@ -38,7 +37,7 @@ from college.dashboards.organiser import (
     organiser_dashboard,
 )
 from college.enrolment.models import Enrolment
-from college.staleness import Generation, watch
+from college.staleness import Generation, existing_and_going_or_changed, watch
 
 FIGURES_SECONDS = 3600
 T = TypeVar("T")
@@ -49,12 +48,7 @@ def _counts(obj: object) -> bool:
     a new account counts from its first enrolment."""
     if not isinstance(obj, User):
         return True
-    state = inspect(obj)
-    session = state.session
-    if state.pending or (session is not None and obj in session.new):
-        return False
-    going = state.deleted or (session is not None and obj in session.deleted)
-    return going or state.attrs.kind.history.has_changes()
+    return existing_and_going_or_changed(obj, "kind")
 
 
 #: What the figures count: a change to one of these makes every organiser's figures stale.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, inspect, select
+from sqlalchemy import case, func, select
 
 from college.accounts.models import Kind, Organiser, User
 from college.attendance.models import Attendance
@@ -36,7 +36,7 @@ from college.extensions import db
 from college.regions.models import Region, RegionMember
 from college.respite.figures import respite_sums_per_edition
 from college.respite.models import RespiteRequest, RespiteSession
-from college.staleness import Generation, watch
+from college.staleness import Generation, existing_and_going_or_changed, watch
 
 #: The figures of the enrolment facts, as `organiser.Figures` names them.
 _SUMMED = {"seats_taken": "seated", "waitlisted": "waiting", "enrolled": "seated",
@@ -50,12 +50,7 @@ def _counts(obj: object) -> bool:
     figures: by going or by changing kind."""
     if not isinstance(obj, Organiser):
         return FIGURES.counts(obj)
-    state = inspect(obj)
-    session = state.session
-    if state.pending or (session is not None and obj in session.new):
-        return False
-    going = state.deleted or (session is not None and obj in session.deleted)
-    return going or state.attrs.name.history.has_changes()
+    return existing_and_going_or_changed(obj, "name")
 
 
 #: What the region's roll-up reads, so a change to one of these makes every region's stale:
