@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from college import config, create_app
 from college.config import ConfigError
+from college.extensions import db
 from college.jobs import rate_limit_storage_uri
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +111,17 @@ def test_a_unix_socket_redis_url_reaches_the_rate_limiter_in_its_own_scheme(anot
     application = another_app(REDIS_URL="unix:///run/redis/redis.sock")
     assert rate_limit_storage_uri(application) == "redis+unix:///run/redis/redis.sock"
     assert rate_limit_storage_uri(another_app(REDIS_URL="redis://cache:6379/2")) == "redis://cache:6379/2"
+
+
+def test_postgresql_plans_every_statement_for_its_own_values(tmp_path, app):
+    """A prepared statement's generic plan made the coordinator's figures 45 times slower from
+    their eleventh computation in a process on: every PostgreSQL connection plans each
+    statement for its values; SQLite has no such setting and gets no option."""
+    postgres = config.load(str(tmp_path), {"DATABASE_URL": "postgresql://c:pw@db:5432/college"})
+    sqlite = config.load(str(tmp_path), {})
+    assert postgres["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {
+        "options": "-c plan_cache_mode=force_custom_plan"}
+    assert "connect_args" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":  # the database the suite runs on
+            assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
