@@ -28,7 +28,7 @@ from college.catalogue.models import (
 from college.certificates.models import Certificate
 from college.dashboards.cache import FIGURES
 from college.dashboards.definitions import FUNNEL
-from college.dashboards.organiser import KINDS, Figures, Period, enrolment_facts
+from college.dashboards.organiser import KINDS, Figures, Period, enrolment_facts, hash_joins
 from college.enrolment.models import SEATED_STATUSES, Enrolment
 from college.evaluation.models import EvaluationInvitation
 from college.evaluation.reports import invitations_per_edition
@@ -207,18 +207,20 @@ def _count_reach(region_id: int, period: Period, facts, parts: dict[int, Part], 
         if per_member:
             joined = joined & (seated_before.c.organiser_id == people.c.organiser_id)
         group = [people.c.organiser_id] if per_member else []
-        for row in db.session.execute(
-            select(*group, User.kind, func.count().label("enrolled"),
-                   func.sum(people.c.took_part).label("took_part"),
-                   func.sum(people.c.completed).label("completed"),
-                   func.sum(people.c.certified).label("certified"),
-                   func.sum(case((seated_before.c.learner_id.is_not(None), 1), else_=0))
-                   .label("before"))
-            .select_from(people)
-            .join(User, User.id == people.c.learner_id)
-            .outerjoin(seated_before, joined)
-            .group_by(*group, User.kind)
-        ).mappings():
+        with hash_joins():
+            rows = db.session.execute(
+                select(*group, User.kind, func.count().label("enrolled"),
+                       func.sum(people.c.took_part).label("took_part"),
+                       func.sum(people.c.completed).label("completed"),
+                       func.sum(people.c.certified).label("certified"),
+                       func.sum(case((seated_before.c.learner_id.is_not(None), 1), else_=0))
+                       .label("before"))
+                .select_from(people)
+                .join(User, User.id == people.c.learner_id)
+                .outerjoin(seated_before, joined)
+                .group_by(*group, User.kind)
+            ).mappings().all()
+        for row in rows:
             part = parts[row["organiser_id"]] if per_member else total
             before = int(row["before"] or 0)
             part.returning_learners += before

@@ -266,3 +266,29 @@ def test_the_demos_figures_page_reconciles(client, auth):
     for kind in ("Caregivers", "Professionals"):
         counts = [reach[stage][kind] for stage in stages]
         assert counts == sorted(counts, reverse=True), (kind, counts)
+
+
+
+def test_figures_plan_without_nested_loops_only_inside_the_block(app):
+    """The region's reach took a minute at ten times the history through a nested loop that
+    PostgreSQL chose on a one-row estimate: its statement runs with hash joins, and the rest
+    of the transaction plans as usual again. SQLite has no such setting: nothing is sent."""
+    from sqlalchemy import text
+
+    from college.dashboards.organiser import hash_joins
+    from tests.conftest import counted_queries
+
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        show = "SHOW enable_nestloop" if postgres else "SELECT 'no planner setting'"
+        with counted_queries() as statements:
+            with hash_joins():
+                inside = db.session.scalar(text(show))
+            after = db.session.scalar(text(show))
+        db.session.rollback()
+    sent = [str(statement).split()[0] for statement in statements]
+    if postgres:
+        assert (inside, after) == ("off", "on")
+        assert sent == ["SET", "SHOW", "SET", "SHOW"]
+    else:
+        assert sent == ["SELECT", "SELECT"]
