@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy import make_url
+
 # Only cryptography behind it: the configuration checks a signing key without loading models.
 from college.certificates.keys import load_key_pair
 from college.credentials.multikey import load_private_key
@@ -94,7 +96,11 @@ def engine_options(database_url: str, environ) -> dict:
     """
     options: dict = {"pool_recycle": int(environ.get("DATABASE_POOL_RECYCLE", "1800"))}
     if database_url.startswith("postgresql"):
-        options["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
+        # Added to the address's own `options` (a search_path, say), which this would replace.
+        given = make_url(database_url).query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        options["connect_args"] = {
+            "options": f"{given} -c plan_cache_mode=force_custom_plan".strip()}
     return options
 
 

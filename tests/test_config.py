@@ -122,6 +122,11 @@ def test_postgresql_plans_every_statement_for_its_own_values(tmp_path, app):
     assert postgres["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {
         "options": "-c plan_cache_mode=force_custom_plan"}
     assert "connect_args" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]
+    # An address's own options (a schema's search_path) are kept, not replaced.
+    schema = config.load(str(tmp_path), {
+        "DATABASE_URL": "postgresql://c:pw@db:5432/college?options=-csearch_path%3Dempty"})
+    assert schema["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {
+        "options": "-csearch_path=empty -c plan_cache_mode=force_custom_plan"}
     with app.app_context():
         if db.engine.dialect.name == "postgresql":  # the database the suite runs on
             assert db.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
