@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from college import timeutil
+from college.catalogue.models import TrainingSession
 from college.enrolment.models import EnrolmentStatus
 from college.enrolment.overview import CARDS_PER_PAGE, NEXT_SESSIONS
+from college.extensions import db
 from tests.conftest import counted_queries
 
 #: The signed-in user with memberships (1), a page of the enrolments to come with their editions,
@@ -100,3 +103,29 @@ def test_many_enrolments_come_a_page_at_a_time(client, auth, make):
     assert titles(beyond) == titles(last)
     _count, odd = _my_trainings(client, "?page=twee")
     assert titles(odd) == titles(first)
+
+
+def test_a_session_leaves_my_next_sessions_once_it_has_ended(client, auth, make, clock):
+    """The edge of "next": a session is listed until its end, not a second after."""
+    learner = make.learner()
+    edition = make.edition(make.course(title="Tillen en verplaatsen"), sessions=2,
+                           starts_on=timeutil.today() + timedelta(days=1))
+    make.enrolment(learner, edition)
+    first, second = db.session.scalars(select(TrainingSession).where(
+        TrainingSession.edition_id == edition.id).order_by(TrainingSession.starts_at)).all()
+
+    def listed() -> list[str]:
+        if client.get("/my/trainings").status_code != 200:
+            auth.login_as(learner)  # the clock's jump outlived the login
+        _count, page = _my_trainings(client)
+        return [item.strong.get_text(strip=True) for item in page.select("ul.session-list li")]
+
+    clock.move_to(first.ends_at - timedelta(seconds=1))
+    assert len(listed()) == 2
+    clock.move_to(first.ends_at)
+    assert len(listed()) == 2
+    before_end = listed()
+    clock.advance(timedelta(seconds=1))
+    assert listed() == before_end[1:]
+    clock.move_to(second.ends_at + timedelta(seconds=1))
+    assert listed() == []
